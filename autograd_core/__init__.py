@@ -1,0 +1,190 @@
+"""tapegrad's engine: tensors that record ops on a tape and differentiate through them.
+
+>>> import autograd_core as ag
+>>> w = ag.tensor([0.5, -1.0], requires_grad=True)
+>>> loss = ((w * ag.tensor([2.0, 3.0])).sum() - 1.0) ** 2
+>>> loss.backward()
+>>> w.grad
+tensor([-18., -27.])
+"""
+
+from __future__ import annotations
+
+import builtins
+
+from autograd_core import autograd
+from autograd_core.anomaly import detect_anomaly, set_detect_anomaly
+from autograd_core.dtypes import (
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from autograd_core.engine import grad
+from autograd_core.factories import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from autograd_core.function import Function
+from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd_core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd_core.ops.elementwise import (
+    abs,
+    add,
+    ceil,
+    clamp,
+    clip,
+    cos,
+    div,
+    divide,
+    eq,
+    exp,
+    floor,
+    ge,
+    gt,
+    isfinite,
+    isinf,
+    isnan,
+    le,
+    log,
+    log1p,
+    logical_and,
+    logical_not,
+    logical_or,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    neg,
+    pow,
+    relu,
+    round,
+    sigmoid,
+    sign,
+    sin,
+    softplus,
+    sqrt,
+    sub,
+    tanh,
+    true_divide,
+    trunc,
+    where,
+)
+from autograd_core.ops.index import gather, index_select, take_along_dim
+from autograd_core.ops.linalg import bmm, dot, matmul, mm, outer
+from autograd_core.ops.reduce import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    logsumexp,
+    log_softmax,
+    max,
+    mean,
+    min,
+    norm,
+    prod,
+    softmax,
+    std,
+    sum,
+    var,
+)
+from autograd_core.ops.shape import (
+    broadcast_to,
+    cat,
+    chunk,
+    clone,
+    concat,
+    expand,
+    flatten,
+    flip,
+    narrow,
+    pad,
+    permute,
+    repeat,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    sum_to,
+    transpose,
+    unbind,
+    unflatten,
+    unsqueeze,
+)
+from autograd_core.ops.window import fold, sliding_windows, unfold
+from autograd_core.serialization import load, save
+from autograd_core.tensor import Tensor, is_tensor
+from backends import Device, DeviceError, get_device
+
+device = get_device
+__version__ = "0.1.0"
+
+
+def is_floating_point(input: Tensor) -> builtins.bool:
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def square(input: Tensor) -> Tensor:
+    return input * input
+
+
+class cuda:
+    """``ag.cuda.is_available()`` and ``ag.cuda.device_count()``, as in PyTorch."""
+
+    @staticmethod
+    def is_available() -> builtins.bool:
+        try:
+            get_device("cuda")
+            return True
+        except DeviceError:
+            return False
+
+    @staticmethod
+    def device_count() -> int:
+        try:
+            import cupy
+
+            return cupy.cuda.runtime.getDeviceCount()
+        except Exception:
+            return 0

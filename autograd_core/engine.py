@@ -1,0 +1,368 @@
+"""The backward walk: ``backward()`` and ``grad()``.
+
+1. Discover the graph from the outputs with an explicit stack (no recursion,
+   so a million-op chain is fine), counting for every node how many edges
+   point at it.
+2. Start from the outputs; a node runs its ``backward`` once every consumer
+   has delivered its gradient (its count reached zero).  Gradients are held in
+   a dict keyed by node and popped as they are consumed, so a gradient lives
+   only until the node that needs it has run.
+3. Edges to leaves add into ``.grad`` (or, for ``grad()``, are captured).
+
+Backward rules are Tensor ops; grad mode during the walk is ``create_graph``,
+so with ``create_graph=True`` the walk itself is recorded (higher-order grads)
+and otherwise it records nothing.
+"""
+
+from __future__ import annotations
+
+from autograd_core import function as _fn
+from autograd_core.function import _FREED, Function
+from autograd_core.grad_mode import GRAD_ENABLED
+from autograd_core.tensor import OutputSlot, Tensor
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on.
+
+    >>> import autograd_core as ag
+    >>> x = ag.tensor(3.0, requires_grad=True)
+    >>> ag.autograd.backward(x * x)
+    >>> x.grad
+    tensor(6.)
+    """
+    roots, root_grads = _roots("backward", tensors, grad_tensors, create_graph)
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        grads = _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused=True, capture=True)
+        for t, g in zip(inputs, grads):
+            if g is not None:
+                _accumulate_leaf(t, g, create_graph, set())
+        return
+    _run(roots, root_grads, retain_graph, create_graph, None, False, False)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False,
+         materialize_grads=False):
+    """Return d(outputs)/d(inputs) without touching any ``.grad`` (PyTorch's ``autograd.grad``).
+
+    >>> import autograd_core as ag
+    >>> x = ag.tensor(2.0, requires_grad=True)
+    >>> (g,) = ag.grad(x ** 3, x, create_graph=True)
+    >>> g, ag.grad(g, x)[0]
+    (tensor(12., grad_fn=<MulBackward>), tensor(12.))
+    """
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: inputs[{i}] is a {type(t).__name__}, expected a Tensor")
+        if not t._rg:
+            raise RuntimeError(f"grad: inputs[{i}] does not require grad")
+    roots, root_grads = _roots("grad", outputs, grad_outputs, create_graph)
+    grads = _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused or materialize_grads, True)
+    if materialize_grads:
+        from autograd_core.factories import zeros_like
+
+        grads = [zeros_like(t) if g is None else g for g, t in zip(grads, inputs)]
+    return tuple(grads)
+
+
+def _roots(op, tensors, grad_tensors, create_graph):
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None:
+        grad_tensors = [None] * len(tensors)
+    elif isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors]
+    else:
+        grad_tensors = list(grad_tensors)
+    if len(grad_tensors) != len(tensors):
+        raise ValueError(f"{op}: got {len(tensors)} outputs but {len(grad_tensors)} gradients for them")
+    roots, grads = [], []
+    for t, g in zip(tensors, grad_tensors):
+        if not t._rg:
+            raise RuntimeError(
+                f"{op}: element 0 of tensors does not require grad and does not have a grad_fn; "
+                "did you compute it under no_grad(), or forget requires_grad=True on the inputs?"
+            )
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(
+                    f"{op}: grad can be implicitly created only for scalar outputs, but this output has shape "
+                    f"{tuple(t.shape)}; pass gradient= (a tensor of that shape), or reduce it first, e.g. y.sum().backward()"
+                )
+            g = Tensor._wrap(t._dev.xp.ones(t.shape, dtype=t.dtype), t._dev)
+        elif not isinstance(g, Tensor):
+            from autograd_core.factories import tensor as _tensor
+
+            g = _tensor(g, dtype=t.dtype, device=t._dev)
+        if tuple(g.shape) != tuple(t.shape):
+            raise RuntimeError(
+                f"{op}: gradient has shape {tuple(g.shape)} but the output has shape {tuple(t.shape)}; they must match"
+            )
+        if g._dev is not t._dev:
+            raise RuntimeError(f"{op}: gradient is on {g._dev} but the output is on {t._dev}")
+        if not create_graph:
+            g = g.detach()
+        roots.append(t)
+        grads.append(g)
+    return roots, grads
+
+
+def _edge_node(e):
+    """(node, output index) for an edge to a non-leaf, or (None, None) for a leaf."""
+    if e.__class__ is OutputSlot:
+        return e.node, e.index
+    if isinstance(e, Function):
+        return e, 0
+    return None, None
+
+
+def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, capture):
+    if retain_graph is None:
+        retain_graph = create_graph
+    # Gradients waiting for a node: node -> Tensor (one output) or list (several).
+    pending: dict = {}
+    leaf_grads: dict = {}  # id(leaf) -> grad, for roots that are leaves themselves / captures
+    handed_out: set = {id(g) for g in root_grads}  # grads that must be copied before becoming .grad
+
+    deps: dict = {}
+    stack = []
+    for t, g in zip(roots, root_grads):
+        if t._node is None:  # a leaf as output: its gradient is the seed itself
+            if capture:
+                leaf_grads[id(t)] = g if id(t) not in leaf_grads else leaf_grads[id(t)] + g
+            else:
+                _accumulate_leaf(t, g, create_graph, handed_out)
+            continue
+        node, idx = _edge_node(t._node)
+        _add_pending(pending, node, idx, g)
+        if node not in deps:
+            deps[node] = 0
+            stack.append(node)
+
+    # 1. discovery: count incoming edges per node
+    roots_nodes = list(stack)
+    order = []  # discovery order, only needed to prune for grad()
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for e in node._next:
+            if e is None:
+                continue
+            if e.__class__ is OutputSlot:
+                e = e.node
+            elif not isinstance(e, Function):
+                continue
+            if e in deps:
+                deps[e] += 1
+            else:
+                deps[e] = 1
+                stack.append(e)
+
+    # For grad(): capture gradients at the requested tensors and skip nodes that lead to none of them.
+    targets = {}
+    needed = None
+    if inputs is not None:
+        leaf_ids = set()
+        for t in inputs:
+            if t._node is None:
+                leaf_ids.add(id(t))
+            else:
+                n, i = _edge_node(t._node)
+                targets.setdefault(n, []).append((i, t))
+        needed = _needed_nodes(order, leaf_ids, targets)
+        for n in order:  # recount dependencies over the nodes that will run
+            deps[n] = 0
+        for n in order:
+            if n in needed:
+                for e in n._next:
+                    m, _ = _edge_node(e) if e is not None else (None, None)
+                    if m is not None:
+                        deps[m] += 1
+    captured: dict = {}
+
+    ready = [n for n in roots_nodes if deps[n] == 0]
+    prev_mode = GRAD_ENABLED[0]
+    GRAD_ENABLED[0] = bool(create_graph)
+    try:
+        while ready:
+            node = ready.pop()
+            grads = pending.pop(node, None)
+            if targets and node in targets:
+                for i, t in targets[node]:
+                    g = grads[i] if node._n_out > 1 else grads
+                    captured[id(t)] = _run_tensor_hooks(node, i, g)
+            if needed is not None and node not in needed:
+                continue
+            _run_backward(node, grads, pending, deps, ready, leaf_grads, create_graph, handed_out, capture)
+            if not retain_graph and node._saved is not None:
+                node._saved = _FREED
+    finally:
+        GRAD_ENABLED[0] = prev_mode
+
+    if inputs is None:
+        return None
+    result = []
+    for i, t in enumerate(inputs):
+        g = leaf_grads.get(id(t)) if t._node is None else captured.get(id(t))
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: inputs[{i}] was not used to compute the outputs (its gradient is undefined); "
+                "pass allow_unused=True to get None for it"
+            )
+        result.append(g)
+    return result
+
+
+def _needed_nodes(order, leaf_ids, targets) -> set:
+    """Nodes from which some requested input can be reached (children come later in ``order``)."""
+    needed = set()
+    for node in reversed(order):
+        for e in node._next:
+            if e is None:
+                continue
+            m, _ = _edge_node(e)
+            if (m is None and id(e) in leaf_ids) or (m is not None and (m in needed or m in targets)):
+                needed.add(node)
+                break
+    return needed
+
+
+def _add_pending(pending, node, idx, g) -> None:
+    if node._n_out == 1:
+        prev = pending.get(node)
+        pending[node] = g if prev is None else prev + g
+    else:
+        slots = pending.get(node)
+        if slots is None:
+            slots = pending[node] = [None] * node._n_out
+        slots[idx] = g if slots[idx] is None else slots[idx] + g
+
+
+def _run_tensor_hooks(node, idx, g):
+    hooks = node.__dict__.get("_out_hooks")
+    if hooks and idx in hooks:
+        for h in list(hooks[idx]):
+            r = h(g)
+            if r is not None:
+                g = r
+    return g
+
+
+def _run_backward(node, grads, pending, deps, ready, leaf_grads, create_graph, handed_out, capture) -> None:
+    if node._n_out == 1:
+        if "_out_hooks" in node.__dict__:
+            grads = _run_tensor_hooks(node, 0, grads)
+        in_grads = node.backward(node, grads)
+    else:
+        grads = list(grads)
+        for i, g in enumerate(grads):
+            if g is not None and "_out_hooks" in node.__dict__:
+                grads[i] = _run_tensor_hooks(node, i, g)
+            elif g is None and node._out_meta[i] is not None and getattr(node, "_materialize", True):
+                shape, dtype, dev = node._out_meta[i]
+                grads[i] = Tensor._wrap(dev.xp.zeros(shape, dtype=dtype), dev)
+        in_grads = node.backward(node, *grads)
+    nxt = node._next
+    if in_grads.__class__ is not tuple:
+        in_grads = (in_grads,)
+    if len(in_grads) != len(nxt) and not node._builtin:
+        in_grads = _check_count(node, in_grads)
+    anomaly = _fn.ANOMALY[0]
+    for e, g in zip(nxt, in_grads):
+        if e is None or g is None:
+            continue
+        if not node._builtin:
+            g = _check_user_grad(node, e, g)
+        if anomaly:
+            _anomaly_backward(node, g)
+        if e.__class__ is OutputSlot:
+            m, idx = e.node, e.index
+        elif isinstance(e, Function):
+            m, idx = e, 0
+        else:
+            if capture:
+                prev = leaf_grads.get(id(e))
+                for h in e._hooks or ():
+                    r = h(g)
+                    if r is not None:
+                        g = r
+                leaf_grads[id(e)] = g if prev is None else prev + g
+            else:
+                _accumulate_leaf(e, g, create_graph, handed_out)
+            continue
+        _add_pending(pending, m, idx, g)
+        d = deps[m] - 1
+        deps[m] = d
+        if d == 0:
+            ready.append(m)
+
+
+def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool, handed_out: set) -> None:
+    """Add ``g`` into ``leaf.grad``, running the leaf's hooks first.
+
+    A gradient that may be shared (handed to another leaf, or a view of another
+    array) is copied before it becomes ``.grad``, so no two ``.grad`` alias and
+    an in-place change of one (clipping, zero_) never changes another.
+    """
+    if leaf._hooks:
+        for h in leaf._hooks:
+            r = h(g)
+            if r is not None:
+                g = r
+    if leaf.grad is None:
+        if create_graph:
+            leaf.grad = g
+        elif id(g) in handed_out or g._data.base is not None:
+            leaf.grad = Tensor._wrap(g._data.copy(), g._dev)
+        else:
+            leaf.grad = g if g._node is None else g.detach()
+            handed_out.add(id(g))
+    elif create_graph or GRAD_ENABLED[0]:
+        leaf.grad = leaf.grad + g
+    else:
+        leaf.grad._data += g._data
+        leaf.grad._bump_version()
+
+
+def _check_count(node, in_grads):
+    n = len(node._next)
+    if len(in_grads) > n and all(g is None for g in in_grads[n:]):
+        return in_grads[:n]
+    raise RuntimeError(
+        f"{type(node).__name__}.backward returned {len(in_grads)} gradients, but forward took {n} "
+        "arguments: return one gradient (or None) per forward argument"
+    )
+
+
+def _check_user_grad(node, e, g):
+    """A user Function's gradient must be a Tensor of its input's shape (or broadcast to it)."""
+    if not isinstance(g, Tensor):
+        raise TypeError(f"{type(node).__name__}.backward returned a {type(g).__name__}; return Tensors or None")
+    if isinstance(e, Tensor):
+        shape = e.shape
+    else:
+        m, idx = _edge_node(e)
+        meta = m._out_meta[idx] if m._out_meta else None
+        shape = meta[0] if meta is not None else g.shape
+    if tuple(g.shape) != tuple(shape):
+        from autograd_core.ops.shape import sum_to
+
+        try:
+            g = sum_to(g, shape)
+        except (ValueError, RuntimeError):
+            raise RuntimeError(
+                f"{type(node).__name__}.backward returned a gradient of shape {tuple(g.shape)} for an input "
+                f"of shape {tuple(shape)}"
+            ) from None
+    return g
+
+
+def _anomaly_backward(node, g) -> None:
+    data = g._data
+    if data.dtype.kind == "f" and not bool(g._dev.xp.isfinite(data).all()):
+        where = "".join((node._trace or ["(trace not recorded: the op ran before detect_anomaly was on)\n"])[-4:])
+        raise FloatingPointError(
+            f"anomaly: {node.name()} returned nan/inf values in its gradient; the forward op was created at:\n{where}"
+        )

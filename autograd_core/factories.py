@@ -1,0 +1,228 @@
+"""Making tensors: ``tensor``, ``zeros``, ``randn`` ... as in PyTorch."""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from autograd_core import dtypes
+from autograd_core.tensor import Tensor
+from backends import get_device
+from backends import manual_seed as _seed_devices
+
+_wrap = Tensor._wrap
+
+
+def _to_array(data, dtype, dev):
+    """Host data -> the device's array, with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        arr = data._data if data._dev is dev else dev.backend.asarray(data._dev.backend.to_numpy(data._data))
+        return arr.astype(dtypes.to_dtype(dtype)) if dtype is not None else arr.copy()
+    if dtype is not None:
+        dtype = dtypes.to_dtype(dtype)
+    if dev.backend.is_array(data):
+        return data.astype(dtype) if dtype is not None else data.copy()
+    if not isinstance(data, np.ndarray) and hasattr(data, "__cuda_array_interface__"):
+        data = dev.backend.to_numpy(data) if dev.type == "cuda" else np.asarray(data.get())
+    host = np.array(_unwrap_lists(data), dtype=dtype)
+    if dtype is None:
+        if host.dtype.kind == "f" and not isinstance(data, np.ndarray) and not isinstance(data, np.floating):
+            host = host.astype(dtypes.get_default_dtype())  # Python floats -> the default dtype
+        elif host.dtype.kind in "iu" and not isinstance(data, (np.ndarray, np.integer)):
+            host = host.astype(np.int64)
+        elif host.dtype.kind == "O":
+            raise TypeError(f"tensor: can't convert {type(data).__name__} data of ragged or mixed types to a tensor")
+        elif host.dtype.kind in "US":
+            raise TypeError("tensor: strings can't be converted to a tensor")
+    return dev.backend.asarray(host)
+
+
+def _unwrap_lists(data):
+    """Lists of 0-d/1-element tensors (``[t1, t2]``) become numbers, as torch.tensor allows."""
+    if isinstance(data, (list, tuple)) and data and builtins.any(isinstance(d, (Tensor, list, tuple)) for d in data):
+        return [d.item() if isinstance(d, Tensor) and d.numel() == 1 else (
+            d.tolist() if isinstance(d, Tensor) else _unwrap_lists(d)) for d in data]
+    return data
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, NumPy arrays).
+
+    Python floats become the default dtype (float32), ints int64, bools bool.
+
+    >>> import autograd_core as ag
+    >>> ag.tensor([[1, 2], [3, 4]]).dtype
+    dtype('int64')
+    """
+    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype) and (device is None or data.device == device):
+        return data
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A cpu tensor sharing memory with ``array`` (dtype kept)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    return _wrap(array, get_device("cpu"))
+
+
+def _shape(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    for s in size:
+        if not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"invalid shape {tuple(size)}: sizes must be non-negative ints")
+    return tuple(int(s) for s in size)
+
+
+def _make(arr, dev, requires_grad):
+    t = _wrap(arr, dev)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _fill(op, size, fill, dtype, device, requires_grad):
+    dev = get_device(device)
+    dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+    return _make(dev.xp.full(_shape(size), fill, dtype=dt), dev, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    return _fill("zeros", size, 0, dtype, device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones."""
+    return _fill("ones", size, 1, dtype, device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor (here: zeros, so results never depend on stale memory)."""
+    return _fill("empty", size, 0, dtype, device, requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with ``fill_value``; its dtype follows the value when not given."""
+    if dtype is None:
+        dtype = (
+            dtypes.bool if isinstance(fill_value, bool)
+            else dtypes.int64 if isinstance(fill_value, int) else dtypes.get_default_dtype()
+        )
+    return _fill("full", (size,) if isinstance(size, int) else tuple(size), fill_value, dtype, device, requires_grad)
+
+
+def _like(input: Tensor, dtype, device):
+    return (input.dtype if dtype is None else dtype), (input.device if device is None else device)
+
+
+def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def rand_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return rand(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    dt, dev = _like(input, dtype, device)
+    return randn(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def randint_like(input: Tensor, low=0, high=None, dtype=None, device=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    dt, dev = _like(input, dtype, device)
+    return randint(low, high, input.shape, dtype=dt, device=dev)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Values ``start, start+step, ...`` below ``end``; int64 unless a bound is a float."""
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be non-zero")
+    if dtype is None:
+        is_float = builtins.any(isinstance(v, float) for v in (start, end, step))
+        dtype = dtypes.get_default_dtype() if is_float else dtypes.int64
+    dev = get_device(device)
+    dt = dtypes.to_dtype(dtype)
+    host = np.arange(start, end, step, dtype=np.float64 if dt.kind == "f" else None).astype(dt)
+    return _make(dev.backend.asarray(host), dev, requires_grad)
+
+
+def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+    dev = get_device(device)
+    dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+    host = np.linspace(start, end, steps, dtype=np.float64).astype(dt)
+    return _make(dev.backend.asarray(host), dev, requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """The identity matrix (``n x m``)."""
+    dev = get_device(device)
+    dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+    return _make(dev.xp.eye(n, m, dtype=dt), dev, requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+    """Uniform samples in [0, 1) from the device's generator (seed with ``manual_seed``)."""
+    dev = get_device(device)
+    dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+    return _make(dev.backend.random(_shape(size), dt), dev, requires_grad)
+
+
+def randn(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+    """Standard normal samples from the device's generator."""
+    dev = get_device(device)
+    dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+    return _make(dev.backend.normal(_shape(size), dt), dev, requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, device=None, generator=None) -> Tensor:
+    """Integers in [low, high): ``randint(10, (3,))`` or ``randint(2, 10, (3,))``."""
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    dev = get_device(device)
+    dt = dtypes.int64 if dtype is None else dtypes.to_dtype(dtype)
+    return _wrap(dev.backend.integers(low, high, _shape(tuple(size)), dt), dev)
+
+
+def randperm(n: int, dtype=None, device=None) -> Tensor:
+    """A random permutation of 0..n-1."""
+    dev = get_device(device)
+    keys = dev.backend.random((n,), np.dtype("float64"))
+    return _wrap(keys.argsort().astype(dtypes.int64 if dtype is None else dtypes.to_dtype(dtype)), dev)
+
+
+def manual_seed(seed: int) -> None:
+    """Seed every device's random number generator (and NumPy's legacy global one is untouched)."""
+    _seed_devices(seed)

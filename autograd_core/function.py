@@ -1,0 +1,276 @@
+"""``Function``: the one way to define an op, for the built-in primitives and for users.
+
+An op is a subclass with two static methods side by side::
+
+    class Exp(Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x.exp()                 # users compute with Tensor ops
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):
+            (y,) = ctx.saved_tensors
+            return grad * y             # Tensor ops, so create_graph=True works
+
+    y = Exp.apply(x)
+
+``apply`` makes one object per call that is at once the ``ctx`` handed to
+``forward``/``backward`` and the graph node (``y.grad_fn``), as in PyTorch.
+Built-in primitives (``Primitive``) differ in one respect only: their
+``forward`` computes on the back end's arrays (``x._data``) and may return an
+array, because they are the bottom layer that Tensor ops are made of.
+Their ``backward`` is written with Tensor ops like any user's.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from autograd_core.grad_mode import GRAD_ENABLED
+from autograd_core.tensor import OutputSlot, Tensor
+
+_new = object.__new__
+_wrap = Tensor._wrap
+
+# Anomaly mode (autograd_core.detect_anomaly) flips this; apply and the engine read it.
+ANOMALY = [False]
+
+_FREED = object()  # marks saved tensors released after backward
+
+
+class _SavedOutput:
+    """A saved output, stored without the tensor so node -> output -> node is no cycle."""
+
+    __slots__ = ("data", "dev", "vc", "version", "index")
+
+    def __init__(self, t: Tensor, index: int) -> None:
+        self.data, self.dev, self.index = t._data, t._dev, index
+        self.vc = t._version_box()
+        self.version = self.vc[0]
+
+
+class Function:
+    """Base class of every differentiable op (see the module docstring).
+
+    Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, *grads)`` as
+    static methods and are called through ``apply``.  Inside them ``ctx`` offers
+    ``save_for_backward``, ``saved_tensors``, ``needs_input_grad`` and
+    ``mark_non_differentiable``; any other attribute may be set on it freely.
+    """
+
+    # Class-level defaults, overridden per node only when used.
+    _next: tuple = ()  # per input: producing node, OutputSlot, leaf Tensor, or None
+    _saved = None
+    _saved_versions = None
+    _non_diff = None
+    _n_out = 1
+    _out_meta = None
+    _trace = None
+    _builtin = False  # True for Primitive: forward on arrays, grads trusted to match shapes
+
+    # -- ctx API ----------------------------------------------------------------
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors for backward; they are version-checked when read back."""
+        self._saved = tensors
+        self._saved_versions = tuple(
+            (0 if t._vc is None else t._vc[0]) if isinstance(t, Tensor) else None for t in tensors
+        )
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The tensors given to ``save_for_backward``, checked against in-place modification."""
+        saved = self._saved
+        if saved is None:
+            return ()
+        if saved is _FREED:
+            raise RuntimeError(
+                f"{self.name()}: trying to backward through the graph a second time (or to read saved "
+                "tensors after they have been freed). Saved values are freed when you call .backward() "
+                "or autograd_core.grad(); pass retain_graph=True to the first call if you need to "
+                "backward through the graph again."
+            )
+        out = []
+        for t, version in zip(saved, self._saved_versions):
+            if t.__class__ is _SavedOutput:
+                if t.vc[0] != t.version:
+                    self._version_error(t.index, t.vc[0], t.version, "output")
+                node = self if self._n_out == 1 else OutputSlot(self, t.index)
+                t = _wrap(t.data, t.dev, node, True)
+            elif version is not None and (0 if t._vc is None else t._vc[0]) != version:
+                self._version_error(len(out), t._vc[0], version, "input")
+            out.append(t)
+        return tuple(out)
+
+    def _version_error(self, index, now, then, what):
+        raise RuntimeError(
+            f"{self.name()}: one of the tensors it saved for backward (saved {what} {index}) has been "
+            f"modified by an in-place operation: it is at version {now}, expected version {then}. "
+            "Don't modify a tensor in place between the forward pass that used it and backward(); "
+            "use the out-of-place op (e.g. x = x + 1 instead of x.add_(1)) or clone() it first."
+        )
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        return tuple(e is not None for e in self._next)
+
+    def mark_non_differentiable(self, *outputs) -> None:
+        """Declare outputs (e.g. indices) that never get a gradient."""
+        self._non_diff = {id(o) for o in outputs}
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self._materialize = bool(value)
+
+    # -- node API -------------------------------------------------------------
+    @classmethod
+    def name(cls) -> str:
+        return cls.__name__ + "Backward"
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple(
+            (None, 0) if e is None
+            else (e.node, e.index) if e.__class__ is OutputSlot
+            else (e, 0) if isinstance(e, Function) else (AccumulateGrad(e), 0)
+            for e in self._next
+        )
+
+    def register_hook(self, hook) -> None:
+        raise RuntimeError("register a hook on the tensor (tensor.register_hook) rather than on grad_fn")
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("subclasses of Function must define a static forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError(
+            "this Function has no backward: define a static backward(ctx, *grads) to differentiate through it"
+        )
+
+    # -- recording ------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args):
+        """Run ``forward`` and, if grad mode is on and an input requires grad, record a node."""
+        ctx = _new(cls)
+        dev = None
+        record = False
+        grad_on = GRAD_ENABLED[0]
+        edges = []
+        for a in args:
+            if isinstance(a, Tensor):
+                if dev is None:
+                    dev = a._dev
+                elif a._dev is not dev:
+                    _device_error(cls, dev, a._dev)
+                if grad_on and a._rg:
+                    record = True
+                    edges.append(a if a._node is None else a._node)
+                    continue
+            edges.append(None)
+        ctx._next = tuple(edges)
+        if cls._builtin:
+            out = cls.forward(ctx, *args)
+        else:
+            GRAD_ENABLED[0] = False
+            try:
+                out = cls.forward(ctx, *args)
+            finally:
+                GRAD_ENABLED[0] = grad_on
+        if out.__class__ is tuple:
+            return _wrap_outputs(ctx, cls, out, args, dev, record)
+        if out.__class__ is not Tensor:
+            if dev is None:
+                raise TypeError(f"{cls.__name__}.apply: at least one argument must be a Tensor")
+            out = _wrap(out, dev, ctx if record else None, record)
+        elif record:
+            out = _attach(out, args, ctx, ctx)
+        if record and ctx._saved is not None:
+            _unlink_saved_outputs(ctx, (out,))
+        if ANOMALY[0]:
+            _anomaly_forward(ctx, (out,))
+        return out
+
+
+class Primitive(Function):
+    """A built-in op: ``forward`` computes on arrays (``x._data``) and returns an array."""
+
+    _builtin = True
+
+
+class AccumulateGrad:
+    """Stand-in node for a leaf in ``next_functions`` (as PyTorch shows it)."""
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+def _attach(out: Tensor, args, ctx, node) -> Tensor:
+    """Make a Tensor returned by a user's forward an output of ``node``."""
+    if any(out is a for a in args) or out._node is not None:
+        out = _wrap(out._data, out._dev)  # an input returned as is: a new tensor on the same storage
+    out._node = node
+    out._rg = True
+    return out
+
+
+def _wrap_outputs(ctx, cls, outs, args, dev, record):
+    ctx._n_out = len(outs)
+    non_diff = ctx._non_diff or ()
+    result = []
+    meta = []
+    for i, o in enumerate(outs):
+        node = ctx if len(outs) == 1 else OutputSlot(ctx, i)
+        diff = record and id(o) not in non_diff
+        if o.__class__ is Tensor:
+            if diff:
+                o = _attach(o, args, ctx, node)
+        elif o is not None:
+            o = _wrap(o, dev, node if diff else None, diff)
+        result.append(o)
+        meta.append(None if o is None else (o.shape, o.dtype, o._dev))
+    if record:
+        ctx._out_meta = meta
+        if ctx._saved is not None:
+            _unlink_saved_outputs(ctx, result)
+    if ANOMALY[0]:
+        _anomaly_forward(ctx, result)
+    return tuple(result)
+
+
+def _unlink_saved_outputs(ctx, outs) -> None:
+    saved = ctx._saved
+    for i, s in enumerate(saved):
+        for k, o in enumerate(outs):
+            if s is o:
+                saved = saved[:i] + (_SavedOutput(o, k),) + saved[i + 1 :]
+    ctx._saved = saved
+
+
+def _device_error(cls, a, b):
+    from backends import DeviceError
+
+    raise DeviceError(
+        f"{cls.__name__.lower()}: expected all tensors on the same device, but found {a} and {b}; "
+        f"move one with .to('{a}') or .to('{b}')"
+    )
+
+
+def _anomaly_forward(ctx, outs) -> None:
+    ctx._trace = traceback.format_stack()[:-3]
+    for i, o in enumerate(outs):
+        if isinstance(o, Tensor) and o._data.dtype.kind == "f" and not bool(o._dev.xp.isfinite(o._data).all()):
+            raise FloatingPointError(
+                f"anomaly: {type(ctx).__name__} produced nan/inf in its forward output {i}; created at:\n"
+                + "".join(ctx._trace[-4:])
+            )

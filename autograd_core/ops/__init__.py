@@ -1,0 +1,125 @@
+"""All ops, and the table that makes them ``Tensor`` methods and operators."""
+
+from __future__ import annotations
+
+from autograd_core.ops import elementwise as E
+from autograd_core.ops import index as I
+from autograd_core.ops import inplace as IP
+from autograd_core.ops import linalg as L
+from autograd_core.ops import reduce as R
+from autograd_core.ops import shape as S
+from autograd_core.ops import window as W
+from autograd_core.tensor import Tensor
+
+
+def _reflected(fn):
+    def op(self, other):
+        return fn(other, self)
+
+    return op
+
+
+def _not_implemented_for_foreign(fn):
+    """Operators return NotImplemented for operands we don't know, so Python can try the other side."""
+
+    def op(self, other):
+        if not isinstance(other, (Tensor, int, float, bool)) and not hasattr(other, "dtype"):
+            return NotImplemented
+        return fn(self, other)
+
+    op.__name__ = fn.__name__
+    return op
+
+
+def _install_methods() -> None:
+    T = Tensor
+    # Python operators.  The hot ones are bound straight to the op, no extra call.
+    T.__add__ = T.__radd__ = E.add_
+    T.__sub__ = E.sub_
+    T.__rsub__ = _reflected(E.sub_)
+    T.__mul__ = T.__rmul__ = E.mul
+    T.__truediv__ = E.div
+    T.__rtruediv__ = _reflected(E.div)
+    T.__pow__ = E.pow
+    T.__rpow__ = _reflected(E.pow)
+    T.__matmul__ = L.matmul
+    T.__rmatmul__ = _reflected(L.matmul)
+    T.__neg__ = E.neg
+    T.__pos__ = lambda self: self
+    T.__abs__ = E.abs
+    T.__eq__ = _not_implemented_for_foreign(E.eq)
+    T.__ne__ = _not_implemented_for_foreign(E.ne)
+    T.__lt__ = E.lt
+    T.__le__ = E.le
+    T.__gt__ = E.gt
+    T.__ge__ = E.ge
+    T.__and__ = E.logical_and
+    T.__or__ = E.logical_or
+    T.__xor__ = E.logical_xor
+    T.__invert__ = E.logical_not
+    T.__floordiv__ = lambda self, other: E.div(self, other, rounding_mode="floor")
+    T.__rfloordiv__ = lambda self, other: E.div(other, self, rounding_mode="floor")
+    T.__mod__ = lambda self, other: self - E.div(self, other, rounding_mode="floor") * other
+    T.__getitem__ = I.getitem
+    T.__setitem__ = I.setitem
+    T.__iadd__ = lambda self, other: E.add_(self, other)
+    T.__isub__ = lambda self, other: E.sub_(self, other)
+    T.__imul__ = lambda self, other: E.mul(self, other)
+    T.__itruediv__ = lambda self, other: E.div(self, other)
+
+    methods = {
+        # elementwise
+        "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul, "div": E.div,
+        "divide": E.div, "true_divide": E.div, "pow": E.pow, "neg": E.neg, "negative": E.neg, "exp": E.exp,
+        "log": E.log, "log1p": E.log1p, "sqrt": E.sqrt, "abs": E.abs, "sin": E.sin, "cos": E.cos,
+        "tanh": E.tanh, "sigmoid": E.sigmoid, "relu": E.relu, "softplus": E.softplus, "clamp": E.clamp,
+        "clip": E.clamp, "maximum": E.maximum, "minimum": E.minimum, "sign": E.sign, "floor": E.floor,
+        "ceil": E.ceil, "round": E.round, "trunc": E.trunc, "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le,
+        "gt": E.gt, "ge": E.ge, "logical_not": E.logical_not, "logical_and": E.logical_and,
+        "logical_or": E.logical_or, "isnan": E.isnan, "isinf": E.isinf, "isfinite": E.isfinite,
+        "where": lambda self, condition, other: E.where(condition, self, other),
+        "square": lambda self: E.mul(self, self), "rsqrt": lambda self: E.div(1.0, E.sqrt(self)),
+        "reciprocal": lambda self: E.div(1.0, self),
+        # reductions
+        "sum": R.sum, "mean": R.mean, "prod": R.prod, "max": R.max, "min": R.min, "amax": R.amax,
+        "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin, "var": R.var, "std": R.std,
+        "logsumexp": R.logsumexp, "softmax": R.softmax, "log_softmax": R.log_softmax, "norm": R.norm,
+        "all": R.all, "any": R.any,
+        # shape
+        "reshape": S.reshape, "view": S.view, "flatten": S.flatten, "unflatten": S.unflatten,
+        "permute": S.permute, "transpose": S.transpose, "swapaxes": S.transpose, "swapdims": S.transpose,
+        "t": S.t, "squeeze": S.squeeze, "unsqueeze": S.unsqueeze, "expand": S.expand,
+        "expand_as": S.expand_as, "broadcast_to": S.broadcast_to, "repeat": S.repeat, "flip": S.flip,
+        "split": S.split, "chunk": S.chunk, "unbind": S.unbind, "narrow": S.narrow, "clone": S.clone,
+        "contiguous": S.contiguous, "view_as": lambda self, other: S.reshape(self, other.shape),
+        "reshape_as": lambda self, other: S.reshape(self, other.shape),
+        "gather": I.gather, "index_select": I.index_select, "take_along_dim": I.take_along_dim,
+        "matmul": L.matmul, "mm": L.mm, "bmm": L.bmm, "dot": L.dot, "outer": L.outer,
+        "unfold": lambda self, dimension, size, step: _tensor_unfold(self, dimension, size, step),
+        # in place
+        "add_": IP.add_, "sub_": IP.sub_, "mul_": IP.mul_, "div_": IP.div_, "zero_": IP.zero_,
+        "fill_": IP.fill_, "copy_": IP.copy_, "clamp_": IP.clamp_, "addcmul_": IP.addcmul_,
+        "addcdiv_": IP.addcdiv_, "lerp_": IP.lerp_, "sqrt_": IP.sqrt_, "normal_": IP.normal_,
+        "uniform_": IP.uniform_,
+    }
+    for name, fn in methods.items():
+        setattr(T, name, fn)
+    T.T = property(lambda self: S.permute(self, tuple(reversed(range(self.ndim)))) if self.ndim > 1 else self)
+    T.mT = property(L.mT)
+
+
+def _tensor_unfold(x: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """PyTorch's ``Tensor.unfold``: windows of ``size`` every ``step`` along ``dimension``, appended last."""
+    from autograd_core.tensor import _check_dim
+
+    d = _check_dim("unfold", dimension, x.ndim)
+    moved = S.permute(x, tuple(i for i in range(x.ndim) if i != d) + (d,))
+    win = W.sliding_windows(moved, (size,), (step,))  # (..., size, n_windows)
+    nd = win.ndim
+    win = S.transpose(win, -1, -2)  # (..., n_windows, size)
+    order = list(range(nd - 2))
+    order.insert(d, nd - 2)
+    return S.permute(win, tuple(order) + (nd - 1,))
+
+
+_install_methods()

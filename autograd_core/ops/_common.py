@@ -1,0 +1,96 @@
+"""Helpers shared by the primitive families: operand preparation, scalars, dims."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core import dtypes
+from autograd_core.tensor import Tensor, _check_dim
+
+_wrap = Tensor._wrap
+
+
+def val(x):
+    """The array behind a Tensor operand, or the Python scalar itself."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+def broadcast_shape(op: str, *shapes) -> tuple:
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ValueError(
+            f"{op}: shapes {' and '.join(str(tuple(s)) for s in shapes)} cannot be broadcast together "
+            "(trailing dimensions must be equal or 1)"
+        ) from None
+
+
+def prepare_binary(op: str, a: Tensor, b):
+    """Bring ``b`` and ``a`` to one dtype and shape for a binary primitive.
+
+    This is where broadcasting is handled, once for every binary op: a tensor
+    whose shape differs is ``expand``-ed (a view, whose backward sums the
+    gradient back to the original shape), so no primitive ever sees two shapes.
+    A Python scalar stays a scalar and, as in PyTorch, does not upcast.
+    """
+    cls = b.__class__
+    if cls is float or cls is int:
+        if cls is float and a._data.dtype.kind in "iub":
+            from autograd_core.ops.elementwise import cast
+
+            a = cast(a, dtypes.get_default_dtype())
+        return a, b
+    if not isinstance(b, Tensor):
+        if isinstance(b, (bool, np.bool_, np.number)):
+            return prepare_binary(op, a, b.item() if hasattr(b, "item") else int(b))
+        raise TypeError(f"{op}: unsupported operand type {type(b).__name__}; expected a Tensor or a Python number")
+    da, db = a._data.dtype, b._data.dtype
+    if da is not db and da != db:
+        target = _result_dtype(a, b)
+        from autograd_core.ops.elementwise import cast
+
+        if da != target:
+            a = cast(a, target)
+        if db != target:
+            b = cast(b, target)
+    sa, sb = a._data.shape, b._data.shape
+    if sa != sb:
+        from autograd_core.ops.shape import expand
+
+        shape = broadcast_shape(op, sa, sb)
+        if sa != shape:
+            a = expand(a, shape)
+        if sb != shape:
+            b = expand(b, shape)
+    return a, b
+
+
+def _result_dtype(a: Tensor, b: Tensor):
+    """PyTorch promotion: a 0-d tensor does not widen a dimensioned one of the same kind."""
+    da, db = a._data.dtype, b._data.dtype
+    cat_a, cat_b = da.kind == "f", db.kind == "f"
+    if cat_a == cat_b and (a._data.ndim == 0) != (b._data.ndim == 0) and da.kind != "b" and db.kind != "b":
+        return db if a._data.ndim == 0 else da
+    return dtypes.promote(da, db)
+
+
+def dims_of(op: str, dim, ndim: int) -> tuple:
+    """Normalise ``dim`` (None, int, or a sequence) to a sorted tuple of non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        out = tuple(sorted({_check_dim(op, d, ndim) for d in dim}))
+        if len(out) != len(dim):
+            raise ValueError(f"{op}: dim {tuple(dim)} names a dimension twice")
+        return out
+    return (_check_dim(op, dim, ndim),)
+
+
+def keep_shape(shape: tuple, dims: tuple) -> tuple:
+    """``shape`` with the reduced ``dims`` set to 1 (the keepdim shape)."""
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def no_grad_result(data, dev) -> Tensor:
+    """Results of non-differentiable ops (comparisons, argmax): plain tensors off the tape."""
+    return _wrap(data, dev)

@@ -1,0 +1,549 @@
+"""Elementwise primitives: forward on arrays, backward with Tensor ops, side by side.
+
+Operands reach these primitives already broadcast to one shape and dtype
+(``prepare_binary``), or as a Python scalar, so no rule here handles shapes.
+"""
+
+from __future__ import annotations
+
+from autograd_core import dtypes
+from autograd_core.function import Primitive
+from autograd_core.ops._common import no_grad_result, prepare_binary, val
+from autograd_core.tensor import Tensor
+
+_wrap = Tensor._wrap
+
+
+def _needs(ctx):
+    return ctx.needs_input_grad
+
+
+# ---------------------------------------------------------------------------- binary
+class Add(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        return val(a) + val(b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        return val(a) - val(b)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga, gb = _needs(ctx)
+        return (g if ga else None), (-g if gb else None)
+
+
+class Mul(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ga, gb = _needs(ctx)
+        # Keep only what backward needs: d/da needs b, d/db needs a.
+        ctx.save_for_backward(a if gb else None, b if ga else None)
+        return val(a) * val(b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga, gb = _needs(ctx)
+        return (g * b if ga else None), (g * a if gb else None)
+
+
+class Div(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return val(a) / val(b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga, gb = _needs(ctx)
+        return (g / b if ga else None), (-g * a / (b * b) if gb else None)
+
+
+class Pow(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return val(a) ** val(b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga, gb = _needs(ctx)
+        grad_a = grad_b = None
+        if ga:
+            # d/da a**b = b * a**(b-1); PyTorch defines it as 0 where b == 0 (even at a == 0).
+            if isinstance(b, Tensor):
+                grad_a = where(b == 0, 0.0, g * b * a ** (b - 1))
+            else:
+                grad_a = g * 0.0 if b == 0 else g * b * a ** (b - 1)
+        if gb:
+            # d/db a**b = a**b * log(a); taken as 0 where a == 0 and b >= 0, as PyTorch does.
+            out = a ** b
+            if isinstance(a, Tensor):
+                safe = where(a == 0, 1.0, a)
+                grad_b = where((a == 0) & (b >= 0), 0.0, g * out * log(safe))
+            else:
+                import math
+
+                grad_b = g * out * (math.log(a) if a > 0 else float("nan")) if a != 0 else g * 0.0
+        return grad_a, grad_b
+
+
+class Maximum(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a._dev.xp.maximum(val(a), val(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _split_ties(ctx, g, a > b, a == b)
+
+
+class Minimum(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a._dev.xp.minimum(val(a), val(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _split_ties(ctx, g, a < b, a == b)
+
+
+def _split_ties(ctx, g, a_wins, tie):
+    # Where the operands are equal each gets half the gradient (PyTorch's rule).
+    ga, gb = _needs(ctx)
+    half = g * 0.5
+    return (
+        where(a_wins, g, where(tie, half, 0.0)) if ga else None,
+        where(a_wins | tie, where(tie, half, 0.0), g) if gb else None,
+    )
+
+
+# ---------------------------------------------------------------------------- unary
+class Neg(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        return -x._data
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(x._dev.xp.exp(x._data), x._dev)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y
+
+
+class Log(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.log(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / x
+
+
+class Log1p(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.log1p(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x + 1.0)
+
+
+class Sqrt(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(x._dev.xp.sqrt(x._data), x._dev)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g / (y * 2.0)
+
+
+class Abs(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.abs(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * sign(x)  # sign(0) = 0: the subgradient PyTorch picks
+
+
+class Sin(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.sin(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * cos(x)
+
+
+class Cos(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.cos(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * sin(x)
+
+
+class Tanh(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(x._dev.xp.tanh(x._data), x._dev)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (1.0 - y * y)
+
+
+class Sigmoid(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        # 1/(1+exp(-x)) overflows exp for very negative x, and 0.5*tanh(x/2)+0.5
+        # rounds tiny results to 0; with e = exp(-|x|) <= 1 both branches are exact.
+        xp, d = x._dev.xp, x._data
+        e = xp.exp(-xp.abs(d))
+        y = _wrap(xp.where(d >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(d.dtype, copy=False), x._dev)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y * (1.0 - y)
+
+
+class Relu(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(x._dev.xp.maximum(x._data, 0), x._dev)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y > 0)
+
+
+class Softplus(Primitive):
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        # log(1 + exp(bx))/b written as max(x, 0) + log1p(exp(-|bx|))/b: never overflows.
+        xp, d = x._dev.xp, x._data
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        bx = d * beta
+        soft = xp.maximum(d, 0) + xp.log1p(xp.exp(-xp.abs(bx))) / beta
+        return xp.where(bx > threshold, d, soft).astype(d.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta
+        return where(bx > ctx.threshold, g, g * sigmoid(bx)), None, None
+
+
+class Clamp(Primitive):
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return x._dev.xp.clip(x._data, lo, hi)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        # The gradient passes where min <= x <= max, boundaries included (PyTorch's choice).
+        inside = None
+        if ctx.lo is not None:
+            inside = x >= ctx.lo
+        if ctx.hi is not None:
+            inside = (x <= ctx.hi) if inside is None else inside & (x <= ctx.hi)
+        return (g if inside is None else g * inside), None, None
+
+
+class Where(Primitive):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.cond = cond
+        return cond._dev.xp.where(cond._data, val(a), val(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        _, ga, gb = _needs(ctx)
+        c = ctx.cond
+        return None, (where(c, g, 0.0) if ga else None), (where(c, 0.0, g) if gb else None)
+
+
+class Cast(Primitive):
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.in_dtype = x._data.dtype
+        return x._data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return cast(g, ctx.in_dtype), None
+
+
+# ---------------------------------------------------------------------------- functional API
+def _binary(cls, name):
+    def op(input, other):
+        if not isinstance(input, Tensor):  # scalar op tensor: the scalar stays a scalar
+            other, input_ = prepare_binary(name, other, input)
+            return cls.apply(input_, other)
+        a, b = prepare_binary(name, input, other)
+        return cls.apply(a, b)
+
+    op.__name__ = name
+    return op
+
+
+add_ = _binary(Add, "add")
+
+
+def add(input, other, *, alpha=1) -> Tensor:
+    """``input + alpha * other`` with broadcasting.
+
+    >>> import autograd_core as ag
+    >>> ag.add(ag.tensor([1.0, 2.0]), 1.0)
+    tensor([2., 3.])
+    """
+    return add_(input, other if alpha == 1 else other * alpha)
+
+
+sub_ = _binary(Sub, "sub")
+
+
+def sub(input, other, *, alpha=1) -> Tensor:
+    """``input - alpha * other`` with broadcasting."""
+    return sub_(input, other if alpha == 1 else other * alpha)
+
+
+mul = _binary(Mul, "mul")
+mul.__doc__ = "Elementwise product with broadcasting: ``ag.mul(x, 2.0)``."
+maximum = _binary(Maximum, "maximum")
+maximum.__doc__ = "Elementwise maximum; ties split the gradient evenly."
+minimum = _binary(Minimum, "minimum")
+minimum.__doc__ = "Elementwise minimum; ties split the gradient evenly."
+_pow = _binary(Pow, "pow")
+
+
+def div(input, other, *, rounding_mode=None) -> Tensor:
+    """True division (integers divide to float, as in PyTorch); ``rounding_mode='floor'|'trunc'`` gives no grad."""
+    if rounding_mode is not None:
+        q = div(input, other)
+        xp = q._dev.xp
+        data = xp.floor(q._data) if rounding_mode == "floor" else xp.trunc(q._data)
+        in_dt = (input if isinstance(input, Tensor) else other).dtype
+        if in_dt.kind in "iu" and (not isinstance(other, Tensor) or other.dtype.kind in "iu") and not isinstance(other, float):
+            data = data.astype(in_dt)
+        return no_grad_result(data, q._dev)
+    if isinstance(input, Tensor) and input._data.dtype.kind in "iub" and not (
+        isinstance(other, Tensor) and other._data.dtype.kind == "f"
+    ):
+        input = cast(input, dtypes.get_default_dtype())
+    elif not isinstance(input, Tensor) and other._data.dtype.kind in "iub":
+        other = cast(other, dtypes.get_default_dtype())
+    return _div(input, other)
+
+
+_div = _binary(Div, "div")
+true_divide = divide = div
+
+
+def pow(input, exponent) -> Tensor:
+    """``input ** exponent``; either may be a tensor (gradients flow to both)."""
+    return _pow(input, exponent)
+
+
+def _unary(cls, name, doc):
+    def op(input: Tensor) -> Tensor:
+        return cls.apply(input)
+
+    op.__name__ = name
+    op.__doc__ = doc
+    return op
+
+
+neg = negative = _unary(Neg, "neg", "``-input``.")
+exp = _unary(Exp, "exp", "Elementwise e**x.")
+log = _unary(Log, "log", "Natural logarithm.")
+log1p = _unary(Log1p, "log1p", "log(1 + x), accurate for small x.")
+sqrt = _unary(Sqrt, "sqrt", "Square root.")
+abs = _unary(Abs, "abs", "Absolute value; its gradient at 0 is 0.")
+sin = _unary(Sin, "sin", "Sine.")
+cos = _unary(Cos, "cos", "Cosine.")
+tanh = _unary(Tanh, "tanh", "Hyperbolic tangent.")
+sigmoid = _unary(Sigmoid, "sigmoid", "Logistic sigmoid 1/(1+exp(-x)), stable for any x.")
+relu = _unary(Relu, "relu", "max(x, 0); its gradient at 0 is 0.")
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold (PyTorch's definition)."""
+    return Softplus.apply(input, beta, threshold)
+
+
+def clamp(input: Tensor, min=None, max=None) -> Tensor:
+    """Limit values to [min, max]; tensor bounds are allowed too."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input
+        if min is not None:
+            out = maximum(out, min) if isinstance(min, Tensor) else Clamp.apply(out, min, None)
+        if max is not None:
+            out = minimum(out, max) if isinstance(max, Tensor) else Clamp.apply(out, None, max)
+        return out
+    return Clamp.apply(input, min, max)
+
+
+clip = clamp
+
+
+def where(condition, input, other) -> Tensor:
+    """Pick ``input`` where ``condition`` holds, else ``other``; scalars allowed for either branch."""
+    from autograd_core.ops.shape import expand
+
+    if not isinstance(condition, Tensor):
+        raise TypeError("where: condition must be a bool Tensor")
+    if condition._data.dtype.kind != "b":
+        condition = no_grad_result(condition._data.astype(bool), condition._dev)
+    ref = input if isinstance(input, Tensor) else other
+    if not isinstance(ref, Tensor):
+        xp = condition._dev.xp
+        return no_grad_result(xp.where(condition._data, input, other), condition._dev)
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        input, other = prepare_binary("where", input, other)
+    elif isinstance(input, Tensor):
+        input, other = prepare_binary("where", input, other)
+    else:
+        other, input = prepare_binary("where", other, input)
+    shape = tuple(ref._data.shape if not isinstance(input, Tensor) else input._data.shape)
+    from autograd_core.ops._common import broadcast_shape
+
+    full = broadcast_shape("where", shape, condition._data.shape)
+    if condition._data.shape != full:
+        condition = no_grad_result(condition._dev.xp.broadcast_to(condition._data, full), condition._dev)
+    if isinstance(input, Tensor) and input._data.shape != full:
+        input = expand(input, full)
+    if isinstance(other, Tensor) and other._data.shape != full:
+        other = expand(other, full)
+    return Where.apply(condition, input, other)
+
+
+def cast(input: Tensor, dtype) -> Tensor:
+    """``input`` converted to ``dtype`` (gradients are converted back)."""
+    dtype = dtypes.to_dtype(dtype)
+    if input._data.dtype == dtype:
+        return input
+    if dtype.kind not in "fc" and input._rg:
+        from autograd_core.grad_mode import no_grad
+
+        with no_grad():
+            return Cast.apply(input, dtype)
+    return Cast.apply(input, dtype)
+
+
+# ---------------------------------------------------------------------------- no gradient
+def _compare(name, fn):
+    def op(input, other) -> Tensor:
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected a Tensor, got {type(input).__name__}")
+        xp = input._dev.xp
+        if isinstance(other, Tensor):
+            if other._dev is not input._dev:
+                from autograd_core.function import _device_error
+
+                _device_error(type(name, (), {}), input._dev, other._dev)
+            other_v = other._data
+        else:
+            other_v = other
+        try:
+            return no_grad_result(fn(xp, input._data, other_v), input._dev)
+        except ValueError:
+            from autograd_core.ops._common import broadcast_shape
+
+            broadcast_shape(name, input.shape, other.shape)
+            raise
+
+    op.__name__ = name
+    return op
+
+
+eq = _compare("eq", lambda xp, a, b: xp.equal(a, b))
+ne = _compare("ne", lambda xp, a, b: xp.not_equal(a, b))
+lt = less = _compare("lt", lambda xp, a, b: xp.less(a, b))
+le = less_equal = _compare("le", lambda xp, a, b: xp.less_equal(a, b))
+gt = greater = _compare("gt", lambda xp, a, b: xp.greater(a, b))
+ge = greater_equal = _compare("ge", lambda xp, a, b: xp.greater_equal(a, b))
+logical_and = _compare("logical_and", lambda xp, a, b: xp.logical_and(a, b))
+logical_or = _compare("logical_or", lambda xp, a, b: xp.logical_or(a, b))
+logical_xor = _compare("logical_xor", lambda xp, a, b: xp.logical_xor(a, b))
+
+
+def _nograd_unary(name, fn, doc):
+    def op(input: Tensor) -> Tensor:
+        return no_grad_result(fn(input._dev.xp, input._data), input._dev)
+
+    op.__name__ = name
+    op.__doc__ = doc + " (piecewise constant: no gradient flows through it)"
+    return op
+
+
+sign = _nograd_unary("sign", lambda xp, a: xp.sign(a), "-1, 0 or 1 by the sign of each element")
+floor = _nograd_unary("floor", lambda xp, a: xp.floor(a), "Round down")
+ceil = _nograd_unary("ceil", lambda xp, a: xp.ceil(a), "Round up")
+round = _nograd_unary("round", lambda xp, a: xp.round(a), "Round half to even")
+trunc = _nograd_unary("trunc", lambda xp, a: xp.trunc(a), "Round towards zero")
+logical_not = _nograd_unary("logical_not", lambda xp, a: xp.logical_not(a), "Elementwise not")
+isnan = _nograd_unary("isnan", lambda xp, a: xp.isnan(a), "True where NaN")
+isinf = _nograd_unary("isinf", lambda xp, a: xp.isinf(a), "True where +-inf")
+isfinite = _nograd_unary("isfinite", lambda xp, a: xp.isfinite(a), "True where finite")

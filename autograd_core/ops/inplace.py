@@ -1,0 +1,152 @@
+"""In-place ops (``add_``, ``mul_``, ``zero_`` ...): what optimizers and initialisers need.
+
+They write into the tensor's array and bump its version counter, so a backward
+that saved this tensor refuses to run on the modified value.  They are not
+recorded: on a tensor that requires grad they are allowed only under
+``no_grad()`` (optimizer updates), and refused with a clear error otherwise.
+"""
+
+from __future__ import annotations
+
+from autograd_core.grad_mode import GRAD_ENABLED
+from autograd_core.tensor import Tensor
+
+
+def _target(op: str, t: Tensor) -> None:
+    if t._rg and GRAD_ENABLED[0]:
+        what = "a leaf tensor that requires grad" if t._node is None else "a tensor that is part of the graph"
+        raise RuntimeError(
+            f"{op}: in-place ops on {what} are not recorded; wrap the update in `with ag.no_grad():` "
+            "(as optimizers do) or use the out-of-place form"
+        )
+
+
+def _operand(op: str, t: Tensor, other):
+    if isinstance(other, Tensor):
+        if other._dev is not t._dev:
+            raise RuntimeError(f"{op}: other is on {other._dev} but the tensor is on {t._dev}")
+        return other._data
+    return other
+
+
+def _apply(op: str, t: Tensor, ufunc_name: str, other) -> Tensor:
+    _target(op, t)
+    o = _operand(op, t, other)
+    xp = t._dev.xp
+    try:
+        getattr(xp, ufunc_name)(t._data, o, out=t._data, casting="same_kind")
+    except (TypeError, ValueError) as exc:  # dtype or shape that can't be written back
+        shape = getattr(other, "shape", ())
+        raise RuntimeError(
+            f"{op}: can't write the result into a tensor of shape {tuple(t.shape)} and dtype {t.dtype} "
+            f"(other: shape {tuple(shape)}, dtype {getattr(other, 'dtype', type(other).__name__)}): {exc}"
+        ) from None
+    t._bump_version()
+    return t
+
+
+def add_(self: Tensor, other, *, alpha=1) -> Tensor:
+    """``self += alpha * other`` in place."""
+    return _apply("add_", self, "add", other if alpha == 1 else _scaled(other, alpha))
+
+
+def sub_(self: Tensor, other, *, alpha=1) -> Tensor:
+    """``self -= alpha * other`` in place."""
+    return _apply("sub_", self, "subtract", other if alpha == 1 else _scaled(other, alpha))
+
+
+def mul_(self: Tensor, other) -> Tensor:
+    return _apply("mul_", self, "multiply", other)
+
+
+def div_(self: Tensor, other) -> Tensor:
+    return _apply("div_", self, "true_divide", other)
+
+
+def _scaled(other, alpha):
+    if isinstance(other, Tensor):
+        t = Tensor._wrap(other._data * alpha, other._dev)
+        return t
+    return other * alpha
+
+
+def zero_(self: Tensor) -> Tensor:
+    return fill_(self, 0)
+
+
+def fill_(self: Tensor, value) -> Tensor:
+    """Set every element to ``value`` in place."""
+    _target("fill_", self)
+    self._data[...] = value.item() if isinstance(value, Tensor) else value
+    self._bump_version()
+    return self
+
+
+def copy_(self: Tensor, src) -> Tensor:
+    """Copy ``src`` (broadcast, cast, and moved across devices if needed) into ``self``."""
+    _target("copy_", self)
+    if isinstance(src, Tensor):
+        data = src._data if src._dev is self._dev else self._dev.backend.asarray(src._dev.backend.to_numpy(src._data))
+    else:
+        data = self._dev.backend.asarray(src)
+    try:
+        self._data[...] = data
+    except ValueError:
+        raise RuntimeError(
+            f"copy_: source of shape {tuple(getattr(src, 'shape', ()))} can't be broadcast to {tuple(self.shape)}"
+        ) from None
+    self._bump_version()
+    return self
+
+
+def clamp_(self: Tensor, min=None, max=None) -> Tensor:
+    _target("clamp_", self)
+    self._dev.xp.clip(self._data, min, max, out=self._data)
+    self._bump_version()
+    return self
+
+
+def addcmul_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+    """``self += value * tensor1 * tensor2`` in place (used by Adam-style updates)."""
+    _target("addcmul_", self)
+    self._data += value * (tensor1._data * tensor2._data)
+    self._bump_version()
+    return self
+
+
+def addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+    """``self += value * tensor1 / tensor2`` in place."""
+    _target("addcdiv_", self)
+    self._data += value * (tensor1._data / tensor2._data)
+    self._bump_version()
+    return self
+
+
+def lerp_(self: Tensor, end, weight) -> Tensor:
+    """``self += weight * (end - self)`` in place."""
+    _target("lerp_", self)
+    e = _operand("lerp_", self, end)
+    self._data += weight * (e - self._data)
+    self._bump_version()
+    return self
+
+
+def sqrt_(self: Tensor) -> Tensor:
+    _target("sqrt_", self)
+    self._dev.xp.sqrt(self._data, out=self._data)
+    self._bump_version()
+    return self
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    _target("normal_", self)
+    self._data[...] = self._dev.backend.normal(self.shape, self.dtype) * std + mean
+    self._bump_version()
+    return self
+
+
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+    _target("uniform_", self)
+    self._data[...] = self._dev.backend.random(self.shape, self.dtype) * (b - a) + a
+    self._bump_version()
+    return self

@@ -1,0 +1,98 @@
+"""Matrix product: a primitive of its own (a broadcast multiply-and-sum would allocate
+an (n, k, m) temporary on eager NumPy).  1-D and batched forms reduce to it by reshapes."""
+
+from __future__ import annotations
+
+from autograd_core import dtypes
+from autograd_core.function import Primitive
+from autograd_core.ops._common import broadcast_shape
+from autograd_core.ops.shape import expand, reshape, squeeze, transpose, unsqueeze
+from autograd_core.tensor import Tensor
+
+
+class MatMul(Primitive):
+    """``a @ b`` for ``(..., n, k) @ (..., k, m)`` with equal batch dims."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ga, gb = ctx.needs_input_grad
+        ctx.save_for_backward(a if gb else None, b if ga else None)
+        return a._data @ b._data
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (g @ b.mT if ga else None), (a.mT @ g if gb else None)
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """Matrix product with PyTorch's rules for 1-D (vector) and batched (broadcast) operands.
+
+    >>> import autograd_core as ag
+    >>> (ag.ones(2, 3) @ ag.ones(3)).tolist()
+    [3.0, 3.0]
+    """
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError("matmul: both operands must be Tensors")
+    a, b = input, other
+    if a._data.ndim == 0 or b._data.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    if a._data.dtype != b._data.dtype:
+        target = dtypes.promote(a._data.dtype, b._data.dtype)
+        a, b = a.to(target), b.to(target)
+    k_a = a._data.shape[-1]
+    k_b = b._data.shape[-2] if b._data.ndim > 1 else b._data.shape[0]
+    if k_a != k_b:
+        raise RuntimeError(
+            f"matmul: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot be multiplied ({k_a} != {k_b})"
+        )
+    a_vec, b_vec = a._data.ndim == 1, b._data.ndim == 1
+    if a_vec:
+        a = unsqueeze(a, 0)
+    if b_vec:
+        b = unsqueeze(b, -1)
+    if b._data.ndim == 2 and a._data.ndim > 2:
+        # (..., n, k) @ (k, m): one GEMM on (prod(...) * n, k) instead of a batch of small ones.
+        lead = a._data.shape[:-1]
+        out = reshape(MatMul.apply(reshape(a, -1, k_a), b), lead + (b._data.shape[-1],))
+    else:
+        if a._data.ndim > 2 or b._data.ndim > 2:
+            batch = broadcast_shape("matmul", a._data.shape[:-2], b._data.shape[:-2])
+            a = expand(a, batch + a._data.shape[-2:])
+            b = expand(b, batch + b._data.shape[-2:])
+        out = MatMul.apply(a, b)
+    if a_vec:
+        out = squeeze(out, -2)
+    if b_vec:
+        out = squeeze(out, -1)
+    return out
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"mm: expects 2-D tensors, got shapes {tuple(input.shape)} and {tuple(mat2.shape)}")
+    return matmul(input, mat2)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(f"bmm: expects 3-D tensors with equal batch, got {tuple(input.shape)} and {tuple(mat2.shape)}")
+    return matmul(input, mat2)
+
+
+def dot(input: Tensor, other: Tensor) -> Tensor:
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"dot: expects 1-D tensors, got {tuple(input.shape)} and {tuple(other.shape)}")
+    return matmul(input, other)
+
+
+def mT(input: Tensor) -> Tensor:
+    """Transpose of the last two dims."""
+    if input._data.ndim < 2:
+        raise RuntimeError(f"mT: needs at least 2 dims, got shape {tuple(input.shape)}")
+    return transpose(input, -2, -1)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    return unsqueeze(input, 1) * unsqueeze(vec2, 0)

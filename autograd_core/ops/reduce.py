@@ -1,0 +1,343 @@
+"""Reductions.  ``dim`` (int, tuple or None) and ``keepdim`` as in PyTorch; negative dims allowed."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from autograd_core import dtypes
+from autograd_core.function import Primitive
+from autograd_core.ops._common import dims_of, keep_shape, no_grad_result
+from autograd_core.ops.elementwise import exp, log, sqrt, where
+from autograd_core.tensor import Tensor
+
+_wrap = Tensor._wrap
+
+
+def _expand_back(g, ctx):
+    """A reduced gradient broadcast back to the input's shape (reshape + expand, both recorded)."""
+    from autograd_core.ops.shape import expand, reshape
+
+    if not ctx.keepdim:
+        g = reshape(g, keep_shape(ctx.in_shape, ctx.dims))
+    return expand(g, ctx.in_shape)
+
+
+class Sum(Primitive):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.in_shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim  # backward needs only the shape
+        return x._data.sum(axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_back(g, ctx), None, None
+
+
+class Prod(Primitive):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        y = _wrap(x._data.prod(axis=dims, keepdims=True), x._dev)
+        ctx.save_for_backward(x, y)
+        ctx.in_shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        return y._data if keepdim else y._data.reshape(keep_shape_drop(x._data.shape, dims))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        g = _expand_back(g, ctx)
+        # d prod / d x_i = product of the others.  out / x_i fails where x_i == 0, so:
+        # no zero in the slice -> out / x; exactly one zero -> product of the non-zeros at
+        # that element, 0 elsewhere; two or more zeros -> 0 everywhere.
+        zero = x == 0
+        safe = where(zero, 1.0, x)
+        n_zero = zero.sum(ctx.dims, keepdim=True)
+        nonzero_prod = prod(safe, ctx.dims, keepdim=True)
+        others = where(n_zero == 0, y / safe, where(zero & (n_zero == 1), nonzero_prod, 0.0))
+        return g * others, None, None
+
+
+def keep_shape_drop(shape, dims):
+    return tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
+class AMax(Primitive):
+    """max over dims; the gradient is shared evenly between tied maxima (PyTorch's amax rule)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, is_min):
+        y = (x._data.min if is_min else x._data.max)(axis=dims, keepdims=True)
+        ctx.save_for_backward(x, _wrap(y, x._dev))
+        ctx.in_shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        return y if keepdim else y.reshape(keep_shape_drop(x._data.shape, dims))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        hit = x == y
+        count = hit.sum(ctx.dims, keepdim=True)
+        return _expand_back(g, ctx) * hit / count, None, None, None
+
+
+class LogSumExp(Primitive):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        xp, d = x._dev.xp, x._data
+        m = d.max(axis=dims, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or inf) slices: don't subtract inf from inf
+        y = xp.log(xp.exp(d - m).sum(axis=dims, keepdims=True)) + m
+        ctx.save_for_backward(x, _wrap(y, x._dev))
+        ctx.in_shape, ctx.dims, ctx.keepdim = d.shape, dims, keepdim
+        return y if keepdim else y.reshape(keep_shape_drop(d.shape, dims))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return _expand_back(g, ctx) * exp(x - y), None, None
+
+
+class Softmax(Primitive):
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp, d = x._dev.xp, x._data
+        e = xp.exp(d - d.max(axis=dim, keepdims=True))
+        e /= e.sum(axis=dim, keepdims=True)
+        y = _wrap(e, x._dev)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return y * (g - (g * y).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Primitive):
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp, d = x._dev.xp, x._data
+        shifted = d - d.max(axis=dim, keepdims=True)
+        y = _wrap(shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True)), x._dev)
+        ctx.save_for_backward(y)
+        ctx.dim = dim
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g - exp(y) * g.sum(ctx.dim, keepdim=True), None
+
+
+class Norm2(Primitive):
+    """The 2-norm; its gradient at the zero vector is 0 (PyTorch's subgradient), not NaN."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        xp, d = x._dev.xp, x._data
+        y = xp.sqrt((d * d).sum(axis=dims, keepdims=True))
+        ctx.save_for_backward(x, _wrap(y, x._dev))
+        ctx.in_shape, ctx.dims, ctx.keepdim = d.shape, dims, keepdim
+        return y if keepdim else y.reshape(keep_shape_drop(d.shape, dims))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return _expand_back(g, ctx) * x / where(y == 0, 1.0, y) * (y != 0), None, None
+
+
+# ---------------------------------------------------------------------------- functional API
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Sum over ``dim`` (all dims when None).
+
+    >>> import autograd_core as ag
+    >>> ag.ones(2, 3).sum(dim=-1)
+    tensor([3., 3.])
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":
+        input = input.to(dtypes.int64)  # PyTorch sums integers and bools in int64
+    return Sum.apply(input, dims_of("sum", dim, input._data.ndim), keepdim)
+
+
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Arithmetic mean over ``dim``; floating tensors only, as in PyTorch."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"mean: could not infer output dtype; input dtype must be floating point, got {input.dtype}. "
+            "Convert with .float() first"
+        )
+    dims = dims_of("mean", dim, input._data.ndim)
+    n = 1
+    for d in dims:
+        n *= input._data.shape[d]
+    return Sum.apply(input, dims, keepdim) / float(n) if n else Sum.apply(input, dims, keepdim) * float("nan")
+
+
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Product over ``dim``; its gradient is exact when some elements are zero."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return Prod.apply(input, dims_of("prod", dim, input._data.ndim), keepdim)
+
+
+def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """Maximum over ``dim`` (all dims for ``()``/None); ties share the gradient."""
+    return _amax("amax", input, dim, keepdim, False)
+
+
+def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """Minimum over ``dim``; ties share the gradient."""
+    return _amax("amin", input, dim, keepdim, True)
+
+
+def _amax(op, input, dim, keepdim, is_min):
+    dims = dims_of(op, None if dim == () else dim, input._data.ndim)
+    _check_nonempty(op, input, dims)
+    return AMax.apply(input, dims, keepdim, is_min)
+
+
+def _check_nonempty(op, input, dims):
+    for d in dims:
+        if input._data.shape[d] == 0:
+            raise IndexError(f"{op}: expected a non-empty dimension {d} to reduce over, got shape {tuple(input.shape)}")
+
+
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False, *, other=None):
+    """``max(x)``: the largest value; ``max(x, dim)``: (values, indices); ``max(x, y)``: elementwise.
+
+    Along a dim the gradient goes to the element ``indices`` names, as in PyTorch.
+    """
+    return _max_like("max", input, dim, keepdim, False)
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False):
+    """The smallest value, or (values, indices) along ``dim``, or the elementwise minimum."""
+    return _max_like("min", input, dim, keepdim, True)
+
+
+def _max_like(op, input, dim, keepdim, is_min):
+    from autograd_core.ops.elementwise import maximum, minimum
+    from autograd_core.ops.index import gather
+    from autograd_core.ops.shape import squeeze, unsqueeze
+
+    if isinstance(dim, Tensor):
+        return (minimum if is_min else maximum)(input, dim)
+    if dim is None:
+        _check_nonempty(op, input, tuple(range(input._data.ndim)))
+        return AMax.apply(input, tuple(range(input._data.ndim)), False, is_min)
+    indices = (argmin if is_min else argmax)(input, dim, keepdim=True)
+    values = gather(input, dim, indices)
+    if not keepdim:
+        values, indices = squeeze(values, dim), squeeze(indices, dim)
+    return (MinResult if is_min else MaxResult)(values, indices)
+
+
+def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the largest value (first occurrence), over the flattened tensor when ``dim`` is None."""
+    return _arg("argmax", input, dim, keepdim)
+
+
+def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the smallest value (first occurrence)."""
+    return _arg("argmin", input, dim, keepdim)
+
+
+def _arg(op, input, dim, keepdim):
+    d = input._data
+    fn = d.argmin if op == "argmin" else d.argmax
+    if dim is None:
+        _check_nonempty(op, input, tuple(range(d.ndim)))
+        out = fn()
+        if keepdim:
+            out = out.reshape((1,) * d.ndim)
+        return no_grad_result(out.astype("int64"), input._dev)
+    (axis,) = dims_of(op, dim, d.ndim)
+    _check_nonempty(op, input, (axis,))
+    return no_grad_result(fn(axis=axis, keepdims=keepdim).astype("int64"), input._dev)
+
+
+def _correction(op, unbiased, correction):
+    if correction is not None and unbiased is not None:
+        raise ValueError(f"{op}: pass either unbiased or correction, not both")
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1
+
+
+def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """Variance with Bessel's correction by default (``correction=1``; ``unbiased=False`` means 0)."""
+    if isinstance(dim, bool):  # var(x, False): PyTorch's (input, unbiased) overload
+        dim, unbiased = None, dim
+    c = _correction("var", unbiased, correction)
+    dims = dims_of("var", dim, input._data.ndim)
+    n = 1
+    for d in dims:
+        n *= input._data.shape[d]
+    centred = input - mean(input, dims, keepdim=True)
+    return sum(centred * centred, dims, keepdim) / float(n - c if n - c > 0 else 0)
+
+
+def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """Standard deviation: ``sqrt(var(...))`` with the same arguments."""
+    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) over ``dim``, computed without overflow."""
+    return LogSumExp.apply(input, dims_of("logsumexp", dim, input._data.ndim), keepdim)
+
+
+def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``."""
+    if dtype is not None:
+        input = input.to(dtype)
+    (d,) = dims_of("softmax", dim, input._data.ndim)
+    return Softmax.apply(input, d)
+
+
+def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
+    """log(softmax(x)) along ``dim``, computed stably in one primitive."""
+    if dtype is not None:
+        input = input.to(dtype)
+    (d,) = dims_of("log_softmax", dim, input._data.ndim)
+    return LogSoftmax.apply(input, d)
+
+
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """Vector p-norm over ``dim`` (all elements when None): p = 2/'fro', 1, inf, -inf, 0 or any float."""
+    from autograd_core.ops.elementwise import abs as _abs
+
+    if dtype is not None:
+        input = input.to(dtype)
+    dims = dims_of("norm", dim, input._data.ndim)
+    if p in ("fro", 2, 2.0):
+        return Norm2.apply(input, dims, keepdim)
+    a = _abs(input)
+    if p == float("inf"):
+        return amax(a, dims, keepdim)
+    if p == float("-inf"):
+        return amin(a, dims, keepdim)
+    if p == 0:
+        return sum(a != 0, dims, keepdim).to(input.dtype)
+    if p == 1:
+        return sum(a, dims, keepdim)
+    if isinstance(p, str):
+        raise ValueError(f"norm: unsupported p={p!r}; use 'fro', a number, inf or -inf")
+    return sum(a**p, dims, keepdim) ** (1.0 / p)
+
+
+def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """True where every element (along ``dim``) is non-zero."""
+    return no_grad_result(input._data.astype(bool).all(axis=dims_of("all", dim, input.ndim), keepdims=keepdim), input._dev)
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """True where some element (along ``dim``) is non-zero."""
+    return no_grad_result(input._data.astype(bool).any(axis=dims_of("any", dim, input.ndim), keepdims=keepdim), input._dev)

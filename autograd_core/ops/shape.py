@@ -1,0 +1,419 @@
+"""Movement ops, as adjoint pairs: reshape/reshape, permute/inverse permute, expand/sum,
+pad/slice, cat/slices, flip/flip.  Results are views where the back end allows."""
+
+from __future__ import annotations
+
+import builtins
+
+from autograd_core.function import Primitive
+from autograd_core.ops._common import dims_of
+from autograd_core.tensor import Tensor, _check_dim
+
+_wrap = Tensor._wrap
+
+
+def _view_of(x: Tensor, data) -> Tensor:
+    """A result that shares ``x``'s memory also shares its version counter."""
+    t = _wrap(data, x._dev)
+    t._vc = x._version_box()
+    return t
+
+
+class Reshape(Primitive):
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x._data.shape
+        return x._data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return reshape(g, ctx.in_shape), None
+
+
+class Permute(Primitive):
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x._data.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        inverse = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inverse[d] = i
+        return permute(g, tuple(inverse)), None
+
+
+class Expand(Primitive):
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x._data.shape
+        return x._dev.xp.broadcast_to(x._data, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return sum_to(g, ctx.in_shape), None
+
+
+class Flip(Primitive):
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return x._dev.xp.flip(x._data, axis=dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return flip(g, ctx.dims), None
+
+
+class Cat(Primitive):
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        ctx.sizes = [t._data.shape[dim] for t in tensors]
+        return tensors[0]._dev.xp.concatenate([t._data for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        needs = ctx.needs_input_grad
+        out, start = [None], 0
+        for i, size in enumerate(ctx.sizes):
+            out.append(narrow(g, ctx.dim, start, size) if needs[i + 1] else None)
+            start += size
+        return tuple(out)
+
+
+class ConstantPad(Primitive):
+    @staticmethod
+    def forward(ctx, x, widths, value):
+        ctx.slices = tuple(builtins.slice(lo, lo + n) for (lo, _), n in zip(widths, x._data.shape))
+        return x._dev.xp.pad(x._data, widths, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.slices], None, None
+
+
+class ToDevice(Primitive):
+    @staticmethod
+    def forward(ctx, x, dev):
+        ctx.src = x._dev
+        host = x._dev.backend.to_numpy(x._data)
+        return _wrap(dev.backend.asarray(host), dev)
+
+    @staticmethod
+    def backward(ctx, g):
+        return to_device(g, ctx.src), None
+
+
+class Clone(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        return x._data.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+# ---------------------------------------------------------------------------- functional API
+def _shape_arg(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def reshape(input: Tensor, *shape) -> Tensor:
+    """Same elements, new shape; one dim may be -1.  A view when the memory layout allows.
+
+    >>> import autograd_core as ag
+    >>> ag.arange(6).reshape(2, -1).shape
+    (2, 3)
+    """
+    shape = _shape_arg(shape)
+    if shape == input._data.shape:
+        return input
+    n = input._data.size
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if shape.count(-1) > 1 or (-1 in shape and (known == 0 or n % known)) or (-1 not in shape and known != n):
+        raise RuntimeError(f"reshape: shape {shape} is invalid for a tensor of {n} elements (shape {tuple(input.shape)})")
+    out = Reshape.apply(input, shape)
+    if out._data.base is not None:
+        out._vc = input._version_box()
+    return out
+
+
+def view(input: Tensor, *shape) -> Tensor:
+    """``reshape`` (we copy when a view is impossible rather than fail, unlike PyTorch)."""
+    return reshape(input, *shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim..end_dim`` into one."""
+    shape = input._data.shape
+    if not shape:
+        return reshape(input, 1)
+    s = _check_dim("flatten", start_dim, len(shape))
+    e = _check_dim("flatten", end_dim, len(shape))
+    if s > e:
+        raise RuntimeError(f"flatten: start_dim ({start_dim}) comes after end_dim ({end_dim})")
+    merged = 1
+    for d in shape[s : e + 1]:
+        merged *= d
+    return reshape(input, shape[:s] + (merged,) + shape[e + 1 :])
+
+
+def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    d = _check_dim("unflatten", dim, input.ndim)
+    return reshape(input, input.shape[:d] + tuple(sizes) + input.shape[d + 1 :])
+
+
+def permute(input: Tensor, *dims) -> Tensor:
+    """Reorder dims: ``x.permute(2, 0, 1)``."""
+    dims = _shape_arg(dims)
+    nd = input._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(f"permute: expected {nd} dims for a tensor of shape {tuple(input.shape)}, got {dims}")
+    dims = tuple(_check_dim("permute", d, nd) for d in dims)
+    if len(set(dims)) != nd:
+        raise RuntimeError(f"permute: dims {dims} repeat a dimension")
+    if dims == tuple(range(nd)):
+        return input
+    out = Permute.apply(input, dims)
+    out._vc = input._version_box()
+    return out
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dims."""
+    nd = input._data.ndim
+    if nd == 0:
+        return input
+    d0, d1 = _check_dim("transpose", dim0, nd), _check_dim("transpose", dim1, nd)
+    dims = list(range(nd))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return permute(input, tuple(dims))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Tensor) -> Tensor:
+    """Transpose of a tensor with at most 2 dims."""
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t: expects a tensor with <= 2 dims, got {input.ndim}; use transpose or mT")
+    return transpose(input, 0, -1) if input._data.ndim == 2 else input
+
+
+def squeeze(input: Tensor, dim=None) -> Tensor:
+    """Remove size-1 dims (only those in ``dim`` when given; others are left alone, as in PyTorch)."""
+    shape = input._data.shape
+    dims = dims_of("squeeze", dim, len(shape)) if shape else ()
+    return reshape(input, tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dim at ``dim`` (which may be ``ndim``, or negative)."""
+    shape = input._data.shape
+    d = _check_dim("unsqueeze", dim, len(shape) + 1)
+    return reshape(input, shape[:d] + (1,) + shape[d:])
+
+
+def expand(input: Tensor, *sizes) -> Tensor:
+    """Broadcast size-1 dims to ``sizes`` without copying (-1 keeps a size)."""
+    sizes = _shape_arg(sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand: the number of sizes ({len(sizes)}) must be >= the number of dims ({len(shape)})")
+    lead = len(sizes) - len(shape)
+    full = tuple(
+        (shape[i - lead] if s == -1 else s) if i >= lead else s for i, s in enumerate(sizes)
+    )
+    for i, s in enumerate(shape):
+        if s != 1 and s != full[lead + i]:
+            raise RuntimeError(
+                f"expand: the expanded size {full[lead + i]} must match the existing size {s} at dim {lead + i} "
+                f"(shape {tuple(shape)} -> {sizes}); only size-1 dims can be expanded"
+            )
+    if full == shape:
+        return input
+    out = Expand.apply(input, full)
+    out._vc = input._version_box()
+    return out
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    return expand(input, other.shape)
+
+
+def broadcast_to(input: Tensor, shape) -> Tensor:
+    return expand(input, tuple(shape))
+
+
+def sum_to(input: Tensor, shape) -> Tensor:
+    """Sum a broadcast result back to ``shape``: the gradient rule of broadcasting, in one place."""
+    shape = tuple(shape)
+    if input._data.shape == shape:
+        return input
+    from autograd_core.ops.reduce import Sum
+
+    lead = input._data.ndim - len(shape)
+    if lead < 0:
+        raise ValueError(f"sum_to: can't sum shape {tuple(input.shape)} to the longer shape {shape}")
+    dims = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and input._data.shape[lead + i] != 1
+    )
+    for i, s in enumerate(shape):
+        if s != 1 and s != input._data.shape[lead + i]:
+            raise ValueError(f"sum_to: shape {tuple(input.shape)} is not a broadcast of {shape}")
+    out = Sum.apply(input, dims, True) if dims else input
+    return reshape(out, shape)
+
+
+def repeat(input: Tensor, *sizes) -> Tensor:
+    """Tile the tensor ``sizes[i]`` times along each dim (PyTorch's ``repeat``, NumPy's ``tile``)."""
+    sizes = _shape_arg(sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"repeat: number of repeats ({len(sizes)}) can't be smaller than the number of dims ({len(shape)})")
+    shape = (1,) * (len(sizes) - len(shape)) + shape
+    x = reshape(input, tuple(v for s in shape for v in (1, s)))
+    x = expand(x, tuple(v for r, s in zip(sizes, shape) for v in (r, s)))
+    return reshape(x, tuple(r * s for r, s in zip(sizes, shape)))
+
+
+def flip(input: Tensor, dims) -> Tensor:
+    """Reverse the order of elements along ``dims``."""
+    return Flip.apply(input, dims_of("flip", dims, input._data.ndim))
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Concatenate along an existing dim; shapes must match elsewhere, dtypes are promoted."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty list of tensors")
+    from autograd_core import dtypes
+
+    ref = next((t for t in tensors if t._data.ndim > 0), tensors[0])
+    d = _check_dim("cat", dim, ref._data.ndim)
+    target = tensors[0].dtype
+    for t in tensors[1:]:
+        target = dtypes.promote(target, t.dtype)
+    tensors = [t.to(target) for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0) or t is ref]
+    for i, t in enumerate(tensors):
+        if t._data.ndim != ref._data.ndim or any(
+            a != b for k, (a, b) in enumerate(zip(t._data.shape, ref._data.shape)) if k != d
+        ):
+            raise RuntimeError(
+                f"cat: sizes of tensors must match except in dim {d}; tensor 0 has shape {tuple(ref.shape)}, "
+                f"tensor {i} has shape {tuple(t.shape)}"
+            )
+    if len(tensors) == 1:
+        return tensors[0]
+    return Cat.apply(d, *tensors)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join along a new dim; all shapes must be equal."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty list of tensors")
+    shape = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.shape != shape:
+            raise RuntimeError(f"stack: expects each tensor to be equal size, but got {tuple(shape)} at entry 0 and {tuple(t.shape)} at entry {i}")
+    d = _check_dim("stack", dim, len(shape) + 1)
+    return cat([unsqueeze(t, d) for t in tensors], d)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """Elements ``start:start+length`` along ``dim`` (a view)."""
+    d = _check_dim("narrow", dim, input._data.ndim)
+    idx = (builtins.slice(None),) * d + (builtins.slice(start, start + length),)
+    return input[idx]
+
+
+def split(input: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Split into chunks of a given size, or of the listed sizes, along ``dim``."""
+    d = _check_dim("split", dim, input._data.ndim)
+    n = input._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0 and n > 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [builtins.min(size, n - s) for s in range(0, n, size)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} don't add up to the size of dim {d} ({n})")
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(input, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """Split into ``chunks`` pieces of ceil(n / chunks) along ``dim`` (the last may be smaller)."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    d = _check_dim("chunk", dim, input._data.ndim)
+    n = input._data.shape[d]
+    size = -(-n // chunks) if n else 0
+    return split(input, size if size else 1, d) if n else (input,)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:
+    d = _check_dim("unbind", dim, input._data.ndim)
+    return tuple(
+        input[(builtins.slice(None),) * d + (i,)] for i in range(input._data.shape[d])
+    )
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad the last dims: ``pad = (left, right, top, bottom, ...)`` as in ``torch.nn.functional.pad``.
+
+    Only ``mode="constant"`` is a primitive; negative widths crop.
+    """
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode {mode!r} is not supported; use mode='constant'")
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > input._data.ndim:
+        raise ValueError(f"pad: padding {pad} must have an even length of at most 2*ndim ({2 * input.ndim})")
+    nd = input._data.ndim
+    widths = [[0, 0] for _ in range(nd)]
+    for i in range(len(pad) // 2):
+        widths[nd - 1 - i] = [pad[2 * i], pad[2 * i + 1]]
+    crop = [builtins.slice(None)] * nd
+    if builtins.any(w < 0 for pair in widths for w in pair):  # negative padding crops first
+        for k, (lo, hi) in enumerate(widths):
+            crop[k] = builtins.slice(-lo if lo < 0 else 0, hi if hi < 0 else None)
+            widths[k] = [builtins.max(lo, 0), builtins.max(hi, 0)]
+        input = input[tuple(crop)]
+    if not builtins.any(w for pair in widths for w in pair):
+        return input
+    return ConstantPad.apply(input, tuple(tuple(w) for w in widths), value)
+
+
+def to_device(input: Tensor, dev) -> Tensor:
+    """Copy to another device; the gradient is copied back."""
+    return ToDevice.apply(input, dev)
+
+
+def clone(input: Tensor) -> Tensor:
+    """A copy with its own memory (differentiable)."""
+    return Clone.apply(input)
+
+
+def contiguous(input: Tensor) -> Tensor:
+    """``input`` itself when C-contiguous, else a contiguous copy."""
+    flags = getattr(input._data, "flags", None)
+    if flags is not None and flags.c_contiguous:
+        return input
+    return Clone.apply(input)

@@ -1,0 +1,81 @@
+"""The CUDA back end: CuPy arrays.  CuPy is imported only when a cuda device is first asked for."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from backends.device import DeviceError
+from backends.numpy_backend import window_geometry
+
+INSTALL_HINT = (
+    'install CuPy for your CUDA driver: pip install "tapegrad[cuda]" (CUDA 12, cupy-cuda12x) '
+    "or pip install cupy-cuda13x (CUDA 13)"
+)
+
+
+def _import_cupy():
+    try:
+        import cupy
+    except ImportError as exc:
+        raise DeviceError(f"device 'cuda' needs CuPy, which is not installed: {INSTALL_HINT}") from exc
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as exc:  # CUDARuntimeError when there is no driver or no GPU
+        raise DeviceError(
+            f"device 'cuda' needs an NVIDIA GPU, but CuPy found none ({exc}); "
+            "run on a machine with a GPU and a CUDA driver, or use device='cpu'"
+        ) from exc
+    if count == 0:
+        raise DeviceError("device 'cuda' needs an NVIDIA GPU, but CuPy found none; use device='cpu'")
+    return cupy, count
+
+
+class CupyBackend:
+    """CuPy on one GPU.  Same interface as ``NumpyBackend``."""
+
+    name = "cuda"
+
+    def __init__(self, index: int) -> None:
+        cupy, count = _import_cupy()
+        if index >= count:
+            raise DeviceError(f"device 'cuda:{index}' does not exist: this machine has {count} GPU(s)")
+        self.xp = cupy
+        self.index = index
+        self._cuda = cupy.cuda.Device(index)
+        with self._cuda:
+            self.rng = cupy.random.default_rng()
+
+    def asarray(self, data, dtype=None):
+        with self._cuda:
+            return self.xp.asarray(data, dtype=dtype)
+
+    def to_numpy(self, array) -> np.ndarray:
+        return self.xp.asnumpy(array)
+
+    def is_array(self, obj) -> bool:
+        return isinstance(obj, self.xp.ndarray)
+
+    def seed(self, seed: int) -> None:
+        with self._cuda:
+            self.rng = self.xp.random.default_rng(seed)
+
+    def random(self, shape, dtype):
+        with self._cuda:
+            return self.rng.random(shape, dtype=np.float64).astype(dtype, copy=False)
+
+    def normal(self, shape, dtype):
+        with self._cuda:
+            return self.rng.standard_normal(shape, dtype=np.float64).astype(dtype, copy=False)
+
+    def integers(self, low, high, shape, dtype):
+        with self._cuda:
+            return self.rng.integers(low, high, size=shape, dtype=dtype)
+
+    def scatter_add(self, target, index, values) -> None:
+        import cupyx
+
+        cupyx.scatter_add(target, index, values)
+
+    def windows(self, x, kernel, stride, dilation):
+        shape, strides = window_geometry(x, kernel, stride, dilation)
+        return self.xp.lib.stride_tricks.as_strided(x, shape=shape, strides=strides)
