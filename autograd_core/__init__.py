@@ -59,8 +59,8 @@ from autograd_core.factories import (
     zeros_like,
 )
 from autograd_core.function import Function
-from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.ops.elementwise import (
     abs,
     add,
@@ -113,8 +113,8 @@ from autograd_core.ops.reduce import (
     any,
     argmax,
     argmin,
-    logsumexp,
     log_softmax,
+    logsumexp,
     max,
     mean,
     min,

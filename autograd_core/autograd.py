@@ -8,8 +8,8 @@ from __future__ import annotations
 from autograd_core.anomaly import detect_anomaly, set_detect_anomaly
 from autograd_core.engine import backward, grad
 from autograd_core.function import Function
-from autograd_core.gradcheck import gradcheck, gradgradcheck
 from autograd_core.grad_mode import enable_grad, no_grad, set_grad_enabled
+from autograd_core.gradcheck import gradcheck, gradgradcheck
 
 __all__ = [
     "Function",

@@ -1,12 +1,13 @@
 """The backward walk: ``backward()`` and ``grad()``.
 
-1. Discover the graph from the outputs with an explicit stack (no recursion,
-   so a million-op chain is fine), counting for every node how many edges
-   point at it.
-2. Start from the outputs; a node runs its ``backward`` once every consumer
-   has delivered its gradient (its count reached zero).  Gradients are held in
-   a dict keyed by node and popped as they are consumed, so a gradient lives
-   only until the node that needs it has run.
+1. Every node gets a sequence number when it is recorded; its inputs' nodes
+   were recorded before it, so they have smaller numbers.
+2. Starting from the outputs, a heap always hands out the pending node with
+   the highest number.  All consumers of a node outrank it, so by the time it
+   is popped every gradient for it has arrived: a reverse topological order
+   with no recursion (a million-op chain is fine) and no separate pass to
+   count dependencies.  Gradients are held in a dict keyed by node and popped
+   as they are consumed, so a gradient lives only until its node has run.
 3. Edges to leaves add into ``.grad`` (or, for ``grad()``, are captured).
 
 Backward rules are Tensor ops; grad mode during the walk is ``create_graph``,
@@ -15,6 +16,8 @@ and otherwise it records nothing.
 """
 
 from __future__ import annotations
+
+from heapq import heappop, heappush
 
 from autograd_core import function as _fn
 from autograd_core.function import _FREED, Function
@@ -122,12 +125,11 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
     if retain_graph is None:
         retain_graph = create_graph
     # Gradients waiting for a node: node -> Tensor (one output) or list (several).
+    # A node is in ``pending`` exactly while it is in the heap.
     pending: dict = {}
-    leaf_grads: dict = {}  # id(leaf) -> grad, for roots that are leaves themselves / captures
+    heap: list = []
+    leaf_grads: dict = {}  # id(leaf) -> grad, when capturing for grad() / backward(inputs=)
     handed_out: set = {id(g) for g in root_grads}  # grads that must be copied before becoming .grad
-
-    deps: dict = {}
-    stack = []
     for t, g in zip(roots, root_grads):
         if t._node is None:  # a leaf as output: its gradient is the seed itself
             if capture:
@@ -136,32 +138,12 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
                 _accumulate_leaf(t, g, create_graph, handed_out)
             continue
         node, idx = _edge_node(t._node)
+        if node not in pending:
+            heappush(heap, (-node._seq, node))
         _add_pending(pending, node, idx, g)
-        if node not in deps:
-            deps[node] = 0
-            stack.append(node)
-
-    # 1. discovery: count incoming edges per node
-    roots_nodes = list(stack)
-    order = []  # discovery order, only needed to prune for grad()
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        for e in node._next:
-            if e is None:
-                continue
-            if e.__class__ is OutputSlot:
-                e = e.node
-            elif not isinstance(e, Function):
-                continue
-            if e in deps:
-                deps[e] += 1
-            else:
-                deps[e] = 1
-                stack.append(e)
 
     # For grad(): capture gradients at the requested tensors and skip nodes that lead to none of them.
-    targets = {}
+    targets: dict = {}
     needed = None
     if inputs is not None:
         leaf_ids = set()
@@ -171,33 +153,77 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
             else:
                 n, i = _edge_node(t._node)
                 targets.setdefault(n, []).append((i, t))
-        needed = _needed_nodes(order, leaf_ids, targets)
-        for n in order:  # recount dependencies over the nodes that will run
-            deps[n] = 0
-        for n in order:
-            if n in needed:
-                for e in n._next:
-                    m, _ = _edge_node(e) if e is not None else (None, None)
-                    if m is not None:
-                        deps[m] += 1
+        needed = _needed_nodes([n for _, n in heap], leaf_ids, targets)
     captured: dict = {}
 
-    ready = [n for n in roots_nodes if deps[n] == 0]
+    anomaly = _fn.ANOMALY[0]
     prev_mode = GRAD_ENABLED[0]
     GRAD_ENABLED[0] = bool(create_graph)
     try:
-        while ready:
-            node = ready.pop()
-            grads = pending.pop(node, None)
+        # The hot loop: one iteration per node, highest sequence number first.  A
+        # node is numbered when recorded, after its inputs' nodes, so every consumer
+        # of a node outranks it: when a node is popped all its gradient has arrived.
+        # Kept flat (no helper calls on the common path): it runs once per op.
+        while heap:
+            node = heappop(heap)[1]
+            grads = pending.pop(node)
             if targets and node in targets:
                 for i, t in targets[node]:
                     g = grads[i] if node._n_out > 1 else grads
                     captured[id(t)] = _run_tensor_hooks(node, i, g)
             if needed is not None and node not in needed:
                 continue
-            _run_backward(node, grads, pending, deps, ready, leaf_grads, create_graph, handed_out, capture)
+            if node._n_out == 1:
+                if node._out_hooks is not None:
+                    grads = _run_tensor_hooks(node, 0, grads)
+                in_grads = node.backward(node, grads)
+            else:
+                in_grads = node.backward(node, *_prepare_multi(node, grads))
             if not retain_graph and node._saved is not None:
                 node._saved = _FREED
+            nxt = node._next
+            if in_grads.__class__ is not tuple:
+                in_grads = (in_grads,)
+            builtin = node._builtin
+            if not builtin and len(in_grads) != len(nxt):
+                in_grads = _check_count(node, in_grads)
+            for i, e in enumerate(nxt):
+                if e is None:
+                    continue
+                g = in_grads[i]
+                if g is None:
+                    continue
+                if not builtin:
+                    g = _check_user_grad(node, i, g)
+                if anomaly:
+                    _anomaly_backward(node, g)
+                if isinstance(e, Function):
+                    if needed is not None and e not in needed and e not in targets:
+                        continue
+                    prev = pending.get(e)
+                    if prev is None:
+                        pending[e] = g if e._n_out == 1 else _slots(e, 0, g)
+                        heappush(heap, (-e._seq, e))
+                    elif e._n_out == 1:
+                        pending[e] = prev + g
+                    else:
+                        prev[0] = g if prev[0] is None else prev[0] + g
+                elif e.__class__ is OutputSlot:
+                    m = e.node
+                    if needed is not None and m not in needed and m not in targets:
+                        continue
+                    if m not in pending:
+                        heappush(heap, (-m._seq, m))
+                    _add_pending(pending, m, e.index, g)
+                elif capture:  # a leaf, for grad(): collect instead of touching .grad
+                    for h in e._hooks or ():
+                        r = h(g)
+                        if r is not None:
+                            g = r
+                    prev = leaf_grads.get(id(e))
+                    leaf_grads[id(e)] = g if prev is None else prev + g
+                else:
+                    _accumulate_leaf(e, g, create_graph, handed_out)
     finally:
         GRAD_ENABLED[0] = prev_mode
 
@@ -215,10 +241,25 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
     return result
 
 
-def _needed_nodes(order, leaf_ids, targets) -> set:
-    """Nodes from which some requested input can be reached (children come later in ``order``)."""
-    needed = set()
-    for node in reversed(order):
+def _slots(node, idx, g) -> list:
+    slots = [None] * node._n_out
+    slots[idx] = g
+    return slots
+
+
+def _needed_nodes(starts, leaf_ids, targets) -> set:
+    """Nodes from which some requested input can be reached: only these run backward in grad()."""
+    order, seen, stack = [], set(starts), list(starts)
+    while stack:  # iterative walk over the graph above the outputs
+        node = stack.pop()
+        order.append(node)
+        for e in node._next:
+            m, _ = _edge_node(e) if e is not None else (None, None)
+            if m is not None and m not in seen:
+                seen.add(m)
+                stack.append(m)
+    needed: set = set()
+    for node in sorted(order, key=lambda n: n._seq):  # producers before consumers
         for e in node._next:
             if e is None:
                 continue
@@ -241,7 +282,7 @@ def _add_pending(pending, node, idx, g) -> None:
 
 
 def _run_tensor_hooks(node, idx, g):
-    hooks = node.__dict__.get("_out_hooks")
+    hooks = node._out_hooks
     if hooks and idx in hooks:
         for h in list(hooks[idx]):
             r = h(g)
@@ -250,53 +291,17 @@ def _run_tensor_hooks(node, idx, g):
     return g
 
 
-def _run_backward(node, grads, pending, deps, ready, leaf_grads, create_graph, handed_out, capture) -> None:
-    if node._n_out == 1:
-        if "_out_hooks" in node.__dict__:
-            grads = _run_tensor_hooks(node, 0, grads)
-        in_grads = node.backward(node, grads)
-    else:
-        grads = list(grads)
-        for i, g in enumerate(grads):
-            if g is not None and "_out_hooks" in node.__dict__:
+def _prepare_multi(node, grads) -> list:
+    """Per-output gradients of a multi-output node: hooks run, missing ones become zeros."""
+    grads = list(grads)
+    for i, g in enumerate(grads):
+        if g is not None:
+            if node._out_hooks is not None:
                 grads[i] = _run_tensor_hooks(node, i, g)
-            elif g is None and node._out_meta[i] is not None and getattr(node, "_materialize", True):
-                shape, dtype, dev = node._out_meta[i]
-                grads[i] = Tensor._wrap(dev.xp.zeros(shape, dtype=dtype), dev)
-        in_grads = node.backward(node, *grads)
-    nxt = node._next
-    if in_grads.__class__ is not tuple:
-        in_grads = (in_grads,)
-    if len(in_grads) != len(nxt) and not node._builtin:
-        in_grads = _check_count(node, in_grads)
-    anomaly = _fn.ANOMALY[0]
-    for e, g in zip(nxt, in_grads):
-        if e is None or g is None:
-            continue
-        if not node._builtin:
-            g = _check_user_grad(node, e, g)
-        if anomaly:
-            _anomaly_backward(node, g)
-        if e.__class__ is OutputSlot:
-            m, idx = e.node, e.index
-        elif isinstance(e, Function):
-            m, idx = e, 0
-        else:
-            if capture:
-                prev = leaf_grads.get(id(e))
-                for h in e._hooks or ():
-                    r = h(g)
-                    if r is not None:
-                        g = r
-                leaf_grads[id(e)] = g if prev is None else prev + g
-            else:
-                _accumulate_leaf(e, g, create_graph, handed_out)
-            continue
-        _add_pending(pending, m, idx, g)
-        d = deps[m] - 1
-        deps[m] = d
-        if d == 0:
-            ready.append(m)
+        elif node._out_meta[i] is not None and getattr(node, "_materialize", True):
+            shape, dtype, dev = node._out_meta[i]
+            grads[i] = Tensor._wrap(dev.xp.zeros(shape, dtype=dtype), dev)
+    return grads
 
 
 def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool, handed_out: set) -> None:
@@ -336,16 +341,11 @@ def _check_count(node, in_grads):
     )
 
 
-def _check_user_grad(node, e, g):
+def _check_user_grad(node, i, g):
     """A user Function's gradient must be a Tensor of its input's shape (or broadcast to it)."""
     if not isinstance(g, Tensor):
         raise TypeError(f"{type(node).__name__}.backward returned a {type(g).__name__}; return Tensors or None")
-    if isinstance(e, Tensor):
-        shape = e.shape
-    else:
-        m, idx = _edge_node(e)
-        meta = m._out_meta[idx] if m._out_meta else None
-        shape = meta[0] if meta is not None else g.shape
+    shape = node._in_shapes[i]
     if tuple(g.shape) != tuple(shape):
         from autograd_core.ops.shape import sum_to
 
@@ -353,7 +353,7 @@ def _check_user_grad(node, e, g):
             g = sum_to(g, shape)
         except (ValueError, RuntimeError):
             raise RuntimeError(
-                f"{type(node).__name__}.backward returned a gradient of shape {tuple(g.shape)} for an input "
+                f"{type(node).__name__}.backward returned a gradient of shape {tuple(g.shape)} for input {i} "
                 f"of shape {tuple(shape)}"
             ) from None
     return g

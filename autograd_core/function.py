@@ -26,6 +26,7 @@ Their ``backward`` is written with Tensor ops like any user's.
 
 from __future__ import annotations
 
+import itertools
 import traceback
 
 from autograd_core.grad_mode import GRAD_ENABLED
@@ -38,6 +39,9 @@ _wrap = Tensor._wrap
 ANOMALY = [False]
 
 _FREED = object()  # marks saved tensors released after backward
+
+# Recording order: a node is numbered after its inputs' nodes (see engine.py).
+_next_seq = itertools.count(1).__next__
 
 
 class _SavedOutput:
@@ -68,15 +72,16 @@ class Function:
     _n_out = 1
     _out_meta = None
     _trace = None
+    _out_hooks = None  # output index -> hooks registered on the (non-leaf) output tensor
     _builtin = False  # True for Primitive: forward on arrays, grads trusted to match shapes
 
     # -- ctx API ----------------------------------------------------------------
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for backward; they are version-checked when read back."""
+        if not self._next:  # not recording: nothing will run backward
+            return
         self._saved = tensors
-        self._saved_versions = tuple(
-            (0 if t._vc is None else t._vc[0]) if isinstance(t, Tensor) else None for t in tensors
-        )
+        self._saved_versions = [vc[0] if (vc := getattr(t, "_vc", None)) is not None else 0 for t in tensors]
 
     @property
     def saved_tensors(self) -> tuple:
@@ -93,13 +98,14 @@ class Function:
             )
         out = []
         for t, version in zip(saved, self._saved_versions):
+            vc = getattr(t, "_vc", None)
+            if vc is not None and vc[0] != version:
+                self._version_error(len(out), vc[0], version, "input")
             if t.__class__ is _SavedOutput:
                 if t.vc[0] != t.version:
                     self._version_error(t.index, t.vc[0], t.version, "output")
                 node = self if self._n_out == 1 else OutputSlot(self, t.index)
                 t = _wrap(t.data, t.dev, node, True)
-            elif version is not None and (0 if t._vc is None else t._vc[0]) != version:
-                self._version_error(len(out), t._vc[0], version, "input")
             out.append(t)
         return tuple(out)
 
@@ -113,7 +119,7 @@ class Function:
 
     @property
     def needs_input_grad(self) -> tuple:
-        return tuple(e is not None for e in self._next)
+        return tuple([e is not None for e in self._next])
 
     def mark_non_differentiable(self, *outputs) -> None:
         """Declare outputs (e.g. indices) that never get a gradient."""
@@ -173,14 +179,14 @@ class Function:
                     continue
             edges.append(None)
         ctx._next = tuple(edges)
-        if cls._builtin:
+        if record:  # shapes to check the user's gradients against
+            ctx._seq = _next_seq()
+            ctx._in_shapes = tuple(a.shape if isinstance(a, Tensor) else None for a in args)
+        GRAD_ENABLED[0] = False
+        try:
             out = cls.forward(ctx, *args)
-        else:
-            GRAD_ENABLED[0] = False
-            try:
-                out = cls.forward(ctx, *args)
-            finally:
-                GRAD_ENABLED[0] = grad_on
+        finally:
+            GRAD_ENABLED[0] = grad_on
         if out.__class__ is tuple:
             return _wrap_outputs(ctx, cls, out, args, dev, record)
         if out.__class__ is not Tensor:
@@ -197,9 +203,62 @@ class Function:
 
 
 class Primitive(Function):
-    """A built-in op: ``forward`` computes on arrays (``x._data``) and returns an array."""
+    """A built-in op: ``forward`` computes on arrays (``x._data``) and returns an array.
+
+    Its ``apply`` is ``Function.apply`` without what only user functions need
+    (switching grad mode off around forward, tuples of Tensor outputs): it runs
+    once per op, so it is kept to the bare steps.  While not recording,
+    ``ctx._next`` stays empty and ``save_for_backward`` keeps nothing.
+    """
 
     _builtin = True
+
+    @classmethod
+    def apply(cls, *args):
+        ctx = _new(cls)
+        dev = None
+        record = False
+        if GRAD_ENABLED[0]:
+            edges = []
+            for a in args:
+                if isinstance(a, Tensor):
+                    if dev is None:
+                        dev = a._dev
+                    elif a._dev is not dev:
+                        _device_error(cls, dev, a._dev)
+                    if a._rg:
+                        record = True
+                        edges.append(a._node or a)
+                        continue
+                edges.append(None)
+            if record:
+                ctx._next = tuple(edges)
+                ctx._seq = _next_seq()
+        else:
+            for a in args:
+                if isinstance(a, Tensor):
+                    if dev is None:
+                        dev = a._dev
+                    elif a._dev is not dev:
+                        _device_error(cls, dev, a._dev)
+        out = cls.forward(ctx, *args)
+        if out.__class__ is tuple:
+            return _wrap_outputs(ctx, cls, out, args, dev, record)
+        if out.__class__ is Tensor:
+            if record:
+                out._node = ctx
+                out._rg = True
+                if ctx._saved is not None:
+                    _unlink_saved_outputs(ctx, (out,))
+        else:  # Tensor._wrap, inlined: this line runs once per op
+            t = _new(Tensor)
+            t._data, t._dev, t._node, t._rg = out, dev, (ctx if record else None), record
+            t.grad = t._vc = t._hooks = None
+            t._retain = False
+            out = t
+        if ANOMALY[0]:
+            _anomaly_forward(ctx, (out,))
+        return out
 
 
 class AccumulateGrad:

@@ -398,8 +398,9 @@ class RemovableHandle:
 def _node_hooks(t: Tensor) -> list:
     """The hook list for a non-leaf tensor, kept on its node (per output)."""
     node, index = (t._node.node, t._node.index) if t._node.__class__ is OutputSlot else (t._node, 0)
-    hooks = node.__dict__.setdefault("_out_hooks", {})
-    return hooks.setdefault(index, [])
+    if node._out_hooks is None:
+        node._out_hooks = {}
+    return node._out_hooks.setdefault(index, [])
 
 
 def _check_dim(op: str, dim: int, ndim: int) -> int:

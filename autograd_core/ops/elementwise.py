@@ -14,14 +14,13 @@ from autograd_core.tensor import Tensor
 _wrap = Tensor._wrap
 
 
-def _needs(ctx):
-    return ctx.needs_input_grad
-
 
 # ---------------------------------------------------------------------------- binary
 class Add(Primitive):
     @staticmethod
     def forward(ctx, a, b):
+        if b.__class__ is float or b.__class__ is int:
+            return a._data + b
         return val(a) + val(b)
 
     @staticmethod
@@ -36,22 +35,27 @@ class Sub(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        ga, gb = _needs(ctx)
+        ga, gb = ctx.needs_input_grad
         return (g if ga else None), (-g if gb else None)
 
 
 class Mul(Primitive):
     @staticmethod
     def forward(ctx, a, b):
-        ga, gb = _needs(ctx)
-        # Keep only what backward needs: d/da needs b, d/db needs a.
-        ctx.save_for_backward(a if gb else None, b if ga else None)
+        if b.__class__ is float or b.__class__ is int:
+            ctx.scalar = b  # times a number: backward needs only the number
+            return a._data * b
+        nxt = ctx._next  # empty unless recording
+        if nxt:  # keep only what backward needs: d/da needs b, d/db needs a
+            ctx.save_for_backward(a if nxt[1] is not None else None, b if nxt[0] is not None else None)
         return val(a) * val(b)
 
     @staticmethod
     def backward(ctx, g):
+        if "scalar" in ctx.__dict__:
+            return g * ctx.scalar, None
         a, b = ctx.saved_tensors
-        ga, gb = _needs(ctx)
+        ga, gb = ctx.needs_input_grad
         return (g * b if ga else None), (g * a if gb else None)
 
 
@@ -64,7 +68,7 @@ class Div(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        ga, gb = _needs(ctx)
+        ga, gb = ctx.needs_input_grad
         return (g / b if ga else None), (-g * a / (b * b) if gb else None)
 
 
@@ -77,7 +81,7 @@ class Pow(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        ga, gb = _needs(ctx)
+        ga, gb = ctx.needs_input_grad
         grad_a = grad_b = None
         if ga:
             # d/da a**b = b * a**(b-1); PyTorch defines it as 0 where b == 0 (even at a == 0).
@@ -124,7 +128,7 @@ class Minimum(Primitive):
 
 def _split_ties(ctx, g, a_wins, tie):
     # Where the operands are equal each gets half the gradient (PyTorch's rule).
-    ga, gb = _needs(ctx)
+    ga, gb = ctx.needs_input_grad
     half = g * 0.5
     return (
         where(a_wins, g, where(tie, half, 0.0)) if ga else None,
@@ -317,7 +321,7 @@ class Where(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        _, ga, gb = _needs(ctx)
+        _, ga, gb = ctx.needs_input_grad
         c = ctx.cond
         return None, (where(c, g, 0.0) if ga else None), (where(c, 0.0, g) if gb else None)
 
@@ -335,12 +339,17 @@ class Cast(Primitive):
 
 # ---------------------------------------------------------------------------- functional API
 def _binary(cls, name):
+    apply = cls.apply
+
     def op(input, other):
+        # Fast path, the common case: a float tensor and a Python float.
+        if other.__class__ is float and input.__class__ is Tensor and input._data.dtype.kind == "f":
+            return apply(input, other)
         if not isinstance(input, Tensor):  # scalar op tensor: the scalar stays a scalar
             other, input_ = prepare_binary(name, other, input)
-            return cls.apply(input_, other)
+            return apply(input_, other)
         a, b = prepare_binary(name, input, other)
-        return cls.apply(a, b)
+        return apply(a, b)
 
     op.__name__ = name
     return op

@@ -15,8 +15,9 @@ class MatMul(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        ga, gb = ctx.needs_input_grad
-        ctx.save_for_backward(a if gb else None, b if ga else None)
+        nxt = ctx._next  # empty unless recording
+        if nxt:  # d/da needs b, d/db needs a
+            ctx.save_for_backward(a if nxt[1] is not None else None, b if nxt[0] is not None else None)
         return a._data @ b._data
 
     @staticmethod

@@ -7,7 +7,7 @@ from collections import namedtuple
 from autograd_core import dtypes
 from autograd_core.function import Primitive
 from autograd_core.ops._common import dims_of, keep_shape, no_grad_result
-from autograd_core.ops.elementwise import exp, log, sqrt, where
+from autograd_core.ops.elementwise import exp, sqrt, where
 from autograd_core.tensor import Tensor
 
 _wrap = Tensor._wrap
@@ -225,7 +225,7 @@ def min(input: Tensor, dim=None, keepdim: bool = False):
 def _max_like(op, input, dim, keepdim, is_min):
     from autograd_core.ops.elementwise import maximum, minimum
     from autograd_core.ops.index import gather
-    from autograd_core.ops.shape import squeeze, unsqueeze
+    from autograd_core.ops.shape import squeeze
 
     if isinstance(dim, Tensor):
         return (minimum if is_min else maximum)(input, dim)
