@@ -45,7 +45,8 @@ def prepare_binary(op: str, a: Tensor, b):
             return prepare_binary(op, a, b.item() if hasattr(b, "item") else int(b))
         raise TypeError(f"{op}: unsupported operand type {type(b).__name__}; expected a Tensor or a Python number")
     da, db = a._data.dtype, b._data.dtype
-    if da is not db and da != db:
+    # A bool operand needs no cast: the array library already gives the other operand's dtype.
+    if da is not db and da != db and da.kind != "b" and db.kind != "b":
         target = _result_dtype(a, b)
         from autograd_core.ops.elementwise import cast
 

@@ -29,12 +29,13 @@ def _operand(op: str, t: Tensor, other):
     return other
 
 
-def _apply(op: str, t: Tensor, ufunc_name: str, other) -> Tensor:
+def _apply(op: str, t: Tensor, ufunc_name: str, other, alpha=1) -> Tensor:
     _target(op, t)
     o = _operand(op, t, other)
-    xp = t._dev.xp
+    if alpha != 1:
+        o = o * alpha
     try:
-        getattr(xp, ufunc_name)(t._data, o, out=t._data, casting="same_kind")
+        getattr(t._dev.xp, ufunc_name)(t._data, o, out=t._data)  # ufuncs default to casting="same_kind"
     except (TypeError, ValueError) as exc:  # dtype or shape that can't be written back
         shape = getattr(other, "shape", ())
         raise RuntimeError(
@@ -47,12 +48,12 @@ def _apply(op: str, t: Tensor, ufunc_name: str, other) -> Tensor:
 
 def add_(self: Tensor, other, *, alpha=1) -> Tensor:
     """``self += alpha * other`` in place."""
-    return _apply("add_", self, "add", other if alpha == 1 else _scaled(other, alpha))
+    return _apply("add_", self, "add", other, alpha)
 
 
 def sub_(self: Tensor, other, *, alpha=1) -> Tensor:
     """``self -= alpha * other`` in place."""
-    return _apply("sub_", self, "subtract", other if alpha == 1 else _scaled(other, alpha))
+    return _apply("sub_", self, "subtract", other, alpha)
 
 
 def mul_(self: Tensor, other) -> Tensor:
@@ -61,13 +62,6 @@ def mul_(self: Tensor, other) -> Tensor:
 
 def div_(self: Tensor, other) -> Tensor:
     return _apply("div_", self, "true_divide", other)
-
-
-def _scaled(other, alpha):
-    if isinstance(other, Tensor):
-        t = Tensor._wrap(other._data * alpha, other._dev)
-        return t
-    return other * alpha
 
 
 def zero_(self: Tensor) -> Tensor:

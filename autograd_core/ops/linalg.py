@@ -27,6 +27,65 @@ class MatMul(Primitive):
         return (g @ b.mT if ga else None), (a.mT @ g if gb else None)
 
 
+class Linear(Primitive):
+    """``x @ weight.T + bias`` as one node, PyTorch's layout (weight is (out, in)).
+
+    Composed from permute/matmul/expand/add it would take four nodes, and the
+    weight's gradient would arrive as a transposed view that must be copied
+    before it can become ``.grad``; here it is computed as ``g.T @ x``, already
+    in the weight's layout.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias):
+        nxt = ctx._next
+        if nxt:
+            ctx.save_for_backward(x if nxt[1] is not None else None, weight if nxt[0] is not None else None)
+        out = x._data @ weight._data.T
+        if bias is not None:
+            out += bias._data
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        gx, gw, gb = ctx.needs_input_grad
+        return (
+            g @ weight if gx else None,
+            g.mT @ x if gw else None,
+            g.sum(0) if gb else None,
+        )
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias`` for input (..., in), weight (out, in), bias (out,).
+
+    >>> import autograd_core as ag
+    >>> ag.linear(ag.ones(2, 3), ag.ones(4, 3), ag.zeros(4)).shape
+    (2, 4)
+    """
+    xs, ws = input._data.shape, weight._data.shape
+    if len(ws) != 2 or not xs or xs[-1] != ws[1]:
+        if len(ws) != 2:
+            raise RuntimeError(f"linear: weight must be 2-D (out_features, in_features), got shape {ws}")
+        raise RuntimeError(
+            f"linear: input of shape {xs} has {xs[-1] if xs else 0} features but weight of shape {ws} expects {ws[1]}"
+        )
+    if bias is not None and bias._data.shape != ws[:1]:
+        raise RuntimeError(f"linear: bias must have shape ({ws[0]},), got {tuple(bias.shape)}")
+    dt = weight._data.dtype
+    if input._data.dtype != dt or (bias is not None and bias._data.dtype != dt):
+        raise TypeError(
+            f"linear: dtypes must match: input {input.dtype}, weight {weight.dtype}"
+            + (f", bias {bias.dtype}" if bias is not None else "")
+            + "; convert with .to(dtype)"
+        )
+    if len(xs) == 2:
+        return Linear.apply(input, weight, bias)
+    out = Linear.apply(reshape(input, -1, xs[-1]), weight, bias)
+    return reshape(out, xs[:-1] + (ws[0],))
+
+
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with PyTorch's rules for 1-D (vector) and batched (broadcast) operands.
 
