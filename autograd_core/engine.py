@@ -317,16 +317,19 @@ def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool, handed_out: se
             if r is not None:
                 g = r
     if leaf.grad is None:
-        if create_graph:
-            leaf.grad = g
+        if create_graph:  # keep the graph: a recorded clone when the gradient may be shared
+            leaf.grad = g.clone() if id(g) in handed_out or g._data.base is not None else g
+            handed_out.add(id(leaf.grad))
         elif id(g) in handed_out or g._data.base is not None:
             leaf.grad = Tensor._wrap(g._data.copy(), g._dev)
         else:
             leaf.grad = g if g._node is None else g.detach()
             handed_out.add(id(g))
-    elif create_graph or GRAD_ENABLED[0]:
+    elif create_graph or GRAD_ENABLED[0] or id(leaf.grad) in handed_out:
+        # Out of place: a .grad adopted in this pass may still be pending elsewhere
+        # (Add hands the same gradient object to both inputs).
         leaf.grad = leaf.grad + g
-    else:
+    else:  # a .grad this pass did not adopt (earlier backward, or a copy) is ours to add into
         leaf.grad._data += g._data
         leaf.grad._bump_version()
 
