@@ -1,0 +1,1 @@
+"""Test helpers: the op-test factory, hypothesis strategies and the strict back end."""
