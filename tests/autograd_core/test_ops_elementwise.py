@@ -1,0 +1,318 @@
+"""Elementwise primitives: arithmetic with broadcasting, unary math, kinks, and dtype rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_core as ag
+from tests.helpers import strategies as S
+from tests.helpers.op_factory import DEVICES, OpSpec, each, make_tensor, make_tests, to_host
+
+BINARY = S.broadcastable_shapes(2)
+UNARY = S.same_shapes(1)
+
+
+def _torch(name):
+    return lambda torch, *xs, **kw: getattr(torch, name)(*xs, **kw)
+
+
+def _denominator(arrays, kwargs):
+    a, b = arrays
+    return a, S.away_from(b, 0.0, gap=0.3)
+
+
+def _positive_base(arrays, kwargs):
+    a, b = arrays
+    return S.positive(a), b
+
+
+def _exponent_domain(arrays, kwargs):
+    (x,) = arrays
+    e = kwargs["exponent"]
+    return (S.positive(x) if e != int(e) or e < 0 else x,)
+
+
+def _apart(arrays, kwargs):
+    a, b = arrays
+    return S.on_grid(a, 1), S.on_grid(b, 0)
+
+
+def _clamp_scalar_domain(arrays, kwargs):
+    (x,) = arrays
+    bounds = [v for v in (kwargs.get("min"), kwargs.get("max")) if v is not None]
+    return (S.away_from(x, *bounds, gap=0.1),)
+
+
+def _clamp_tensor_domain(arrays, kwargs):
+    x, lo, hi = arrays
+    return S.on_grid(x, 1), S.on_grid(lo, 0), S.on_grid(hi, 2)
+
+
+def _softplus_domain(arrays, kwargs):
+    (x,) = arrays
+    return (S.away_from(x, kwargs["threshold"] / kwargs["beta"], gap=0.1),)
+
+
+def _softplus_ref(x, beta, threshold):
+    return np.where(beta * x > threshold, x, np.log1p(np.exp(beta * x)) / beta)
+
+
+def _sigmoid_ref(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _clamp_kwargs(shapes):
+    lo = st.sampled_from([-1.0, -0.5, 0.0, 0.25])
+    hi = st.sampled_from([0.5, 1.0, 1.5])
+    return st.one_of(
+        st.fixed_dictionaries({"min": lo}),
+        st.fixed_dictionaries({"max": hi}),
+        st.fixed_dictionaries({"min": lo, "max": hi}),
+    )
+
+
+def _clamp_ref(x, min=None, max=None):
+    return np.clip(x, min, max)
+
+
+@st.composite
+def _where_case(draw):
+    cond_shape, a_shape, b_shape = draw(S.broadcastable_shapes(3))
+    cond = draw(hnp.arrays(np.bool_, cond_shape))
+    return (a_shape, b_shape), {"condition": cond}
+
+
+@st.composite
+def _where_scalar_case(draw):
+    cond_shape, a_shape = draw(S.broadcastable_shapes(2))
+    cond = draw(hnp.arrays(np.bool_, cond_shape))
+    return (a_shape,), {"condition": cond, "other": draw(st.sampled_from([0.0, -1.5, 2]))}
+
+
+SPECS = [
+    # binary arithmetic, with broadcasting
+    OpSpec("add", ag.add, np.add, BINARY, torch=_torch("add")),
+    OpSpec("add_alpha", lambda a, b: ag.add(a, b, alpha=2.5), lambda a, b: a + 2.5 * b, BINARY,
+           torch=lambda torch, a, b: torch.add(a, b, alpha=2.5)),
+    OpSpec("add_operator", lambda a, b: a + b, np.add, BINARY, torch=lambda torch, a, b: a + b),
+    OpSpec("sub", ag.sub, np.subtract, BINARY, torch=_torch("sub")),
+    OpSpec("sub_alpha", lambda a, b: ag.sub(a, b, alpha=-0.5), lambda a, b: a + 0.5 * b, BINARY,
+           torch=lambda torch, a, b: torch.sub(a, b, alpha=-0.5)),
+    OpSpec("mul", ag.mul, np.multiply, BINARY, torch=_torch("mul")),
+    OpSpec("mul_self", lambda a: a * a, np.square, UNARY, torch=lambda torch, a: a * a),
+    OpSpec("div", ag.div, np.divide, BINARY, domain=_denominator, torch=_torch("div")),
+    OpSpec("div_operator", lambda a, b: a / b, np.divide, BINARY, domain=_denominator,
+           torch=lambda torch, a, b: a / b),
+    OpSpec("neg", ag.neg, np.negative, UNARY, torch=_torch("neg")),
+    OpSpec("neg_operator", lambda a: -a, np.negative, UNARY, torch=lambda torch, a: -a),
+    # scalars on either side
+    OpSpec("mul_scalar", lambda a: a * 2.5, lambda a: a * 2.5, UNARY, torch=lambda torch, a: a * 2.5),
+    OpSpec("rmul_scalar", lambda a: 3 * a, lambda a: 3 * a, UNARY, torch=lambda torch, a: 3 * a),
+    OpSpec("add_scalar", lambda a: a + 1.5, lambda a: a + 1.5, UNARY, torch=lambda torch, a: a + 1.5),
+    OpSpec("rsub_scalar", lambda a: 1.5 - a, lambda a: 1.5 - a, UNARY, torch=lambda torch, a: 1.5 - a),
+    OpSpec("sub_scalar", lambda a: a - 2, lambda a: a - 2, UNARY, torch=lambda torch, a: a - 2),
+    OpSpec("rdiv_scalar", lambda a: 2.0 / a, lambda a: 2.0 / a, UNARY, domain=each(lambda x: S.away_from(x, 0.0, gap=0.3)),
+           torch=lambda torch, a: 2.0 / a),
+    OpSpec("div_scalar", lambda a: a / 4.0, lambda a: a / 4.0, UNARY, torch=lambda torch, a: a / 4.0),
+    # powers: tensor ** tensor, tensor ** scalar, scalar ** tensor
+    OpSpec("pow", ag.pow, np.power, BINARY, domain=_positive_base, torch=_torch("pow")),
+    OpSpec("pow_operator", lambda a, b: a**b, np.power, BINARY, domain=_positive_base, torch=lambda torch, a, b: a**b),
+    OpSpec("pow_scalar_exponent", lambda x, exponent: x**exponent, lambda x, exponent: np.power(x, exponent), UNARY,
+           kwargs=lambda s: st.fixed_dictionaries({"exponent": st.sampled_from([2, 3, 0, -1, 0.5, 1.5, -2.5, 2.0])}),
+           domain=_exponent_domain, torch=lambda torch, x, exponent: x**exponent),
+    OpSpec("pow_scalar_base", lambda x, base: base**x, lambda x, base: np.power(base, x), UNARY,
+           kwargs=lambda s: st.fixed_dictionaries({"base": st.sampled_from([2.0, 0.5, 3, 1.0])}),
+           torch=lambda torch, x, base: base**x),
+    OpSpec("pow_function_scalar_base", lambda x: ag.pow(2.0, x), lambda x: np.power(2.0, x), UNARY,
+           torch=lambda torch, x: torch.pow(2.0, x)),
+    # unary math
+    OpSpec("exp", ag.exp, np.exp, UNARY, torch=_torch("exp")),
+    OpSpec("log", ag.log, np.log, UNARY, domain=each(S.positive), torch=_torch("log")),
+    OpSpec("log1p", ag.log1p, np.log1p, UNARY, domain=each(lambda x: S.positive(x) - 0.8), torch=_torch("log1p")),
+    OpSpec("sqrt", ag.sqrt, np.sqrt, UNARY, domain=each(S.positive), torch=_torch("sqrt")),
+    OpSpec("abs", ag.abs, np.abs, UNARY, domain=each(lambda x: S.away_from(x, 0.0)), torch=_torch("abs")),
+    OpSpec("abs_operator", abs, np.abs, UNARY, domain=each(lambda x: S.away_from(x, 0.0)), torch=lambda torch, x: abs(x)),
+    OpSpec("sin", ag.sin, np.sin, UNARY, torch=_torch("sin")),
+    OpSpec("cos", ag.cos, np.cos, UNARY, torch=_torch("cos")),
+    OpSpec("tanh", ag.tanh, np.tanh, UNARY, torch=_torch("tanh")),
+    OpSpec("sigmoid", ag.sigmoid, _sigmoid_ref, UNARY, domain=each(lambda x: 4 * x), torch=_torch("sigmoid")),
+    OpSpec("relu", ag.relu, lambda x: np.maximum(x, 0.0), UNARY, domain=each(lambda x: S.away_from(x, 0.0)),
+           torch=_torch("relu")),
+    OpSpec("softplus", ag.softplus, _softplus_ref, UNARY, domain=_softplus_domain,
+           kwargs=lambda s: st.fixed_dictionaries(
+               {"beta": st.sampled_from([1.0, 2.0, 0.5]), "threshold": st.sampled_from([20.0, 1.0, 0.5])}),
+           torch=lambda torch, x, beta, threshold: torch.nn.functional.softplus(x, beta, threshold)),
+    # kinks: clamp, maximum, minimum, where
+    OpSpec("clamp", ag.clamp, _clamp_ref, UNARY, kwargs=_clamp_kwargs, domain=_clamp_scalar_domain,
+           torch=_torch("clamp")),
+    OpSpec("clamp_tensor_bounds", lambda x, lo, hi: ag.clamp(x, lo, hi), lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
+           S.broadcastable_shapes(3), domain=_clamp_tensor_domain, torch=lambda torch, x, lo, hi: torch.clamp(x, lo, hi)),
+    OpSpec("clamp_tensor_min", lambda x, lo: ag.clamp(x, min=lo), np.maximum, BINARY, domain=_apart,
+           torch=lambda torch, x, lo: torch.clamp(x, min=lo)),
+    OpSpec("maximum", ag.maximum, np.maximum, BINARY, domain=_apart, torch=_torch("maximum")),
+    OpSpec("minimum", ag.minimum, np.minimum, BINARY, domain=_apart, torch=_torch("minimum")),
+    OpSpec("where", lambda a, b, condition: ag.where(condition, a, b), lambda a, b, condition: np.where(condition, a, b),
+           case=_where_case(), torch=lambda torch, a, b, condition: torch.where(condition, a, b)),
+    OpSpec("where_scalar_other", lambda a, condition, other: ag.where(condition, a, other),
+           lambda a, condition, other: np.where(condition, a, other), case=_where_scalar_case(),
+           torch=lambda torch, a, condition, other: torch.where(condition, a, other)),
+    # piecewise constant: no gradient
+    OpSpec("sign", ag.sign, np.sign, UNARY, diff=(), torch=_torch("sign")),
+    OpSpec("floor", ag.floor, np.floor, UNARY, diff=(), torch=_torch("floor")),
+    OpSpec("gt", ag.gt, np.greater, BINARY, diff=(), torch=_torch("gt")),
+    OpSpec("eq_operator", lambda a, b: a == b, np.equal, BINARY, diff=(), domain=_apart, torch=lambda torch, a, b: a == b),
+]
+
+test_forward, test_backward, test_double_backward = make_tests(SPECS)
+
+
+# ---------------------------------------------------------------------------- Python scalars and dtypes
+# Expected dtypes are PyTorch's (checked against torch 2.x): a Python scalar never
+# widens a tensor of its own category; a float scalar turns an integer tensor into
+# the default dtype; a 0-d tensor does not widen a dimensioned one of the same category.
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda x32, x64, i64: x32 * 2.0, "float32"),
+        (lambda x32, x64, i64: 2.0 * x32, "float32"),
+        (lambda x32, x64, i64: x32 + 2, "float32"),
+        (lambda x32, x64, i64: x32 / 3, "float32"),
+        (lambda x32, x64, i64: 1.5 - x32, "float32"),
+        (lambda x32, x64, i64: x32**2.0, "float32"),
+        (lambda x32, x64, i64: 2.0**x32, "float32"),
+        (lambda x32, x64, i64: x64 * 2.0, "float64"),
+        (lambda x32, x64, i64: i64 * 1.5, "float32"),
+        (lambda x32, x64, i64: 1.5 * i64, "float32"),
+        (lambda x32, x64, i64: i64 + 0.5, "float32"),
+        (lambda x32, x64, i64: i64 * 2, "int64"),
+        (lambda x32, x64, i64: i64 / 2, "float32"),
+        (lambda x32, x64, i64: i64 / i64, "float32"),
+        (lambda x32, x64, i64: i64**2, "int64"),
+        (lambda x32, x64, i64: i64**0.5, "float32"),
+        (lambda x32, x64, i64: x32 + x64, "float64"),
+        (lambda x32, x64, i64: x64 * x32, "float64"),
+        (lambda x32, x64, i64: x32 + ag.tensor(2.0, dtype=ag.float64, device=x32.device), "float32"),
+        (lambda x32, x64, i64: ag.tensor(2.0, dtype=ag.float64, device=x32.device) * x32, "float32"),
+        (lambda x32, x64, i64: i64 + ag.tensor(2.0, dtype=ag.float64, device=x32.device), "float64"),
+        (lambda x32, x64, i64: x32 + i64, "float32"),
+        (lambda x32, x64, i64: ag.maximum(x32, x64), "float64"),
+        (lambda x32, x64, i64: ag.where(x32 > 0, x32, 0.0), "float32"),
+        (lambda x32, x64, i64: ag.clamp(x32, 0, 1), "float32"),
+    ],
+)
+def test_python_scalar_and_promotion_dtypes(make, expected, device):
+    x32 = ag.tensor([1.0, -2.0, 3.0], dtype=ag.float32, device=device)
+    x64 = ag.tensor([0.5, 1.0, -1.0], dtype=ag.float64, device=device)
+    i64 = ag.tensor([1, 2, 3], device=device)
+    out = make(x32, x64, i64)
+    assert str(out.dtype) == expected
+    assert str(out.device) == device
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_scalar_ops_keep_float32_gradients(device):
+    x = ag.tensor([1.0, 2.0], dtype=ag.float32, device=device, requires_grad=True)
+    y = (x * 2.0 + 1.0) ** 2.0 / 3.0
+    assert y.dtype == ag.float32
+    y.sum().backward()
+    assert x.grad.dtype == ag.float32
+    np.testing.assert_allclose(to_host(x.grad), 4.0 * (2 * np.array([1.0, 2.0]) + 1) / 3.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_mixed_precision_gradients_come_back_in_each_inputs_dtype(device):
+    a = ag.tensor([1.0, 2.0], dtype=ag.float32, device=device, requires_grad=True)
+    b = ag.tensor([3.0, 4.0], dtype=ag.float64, device=device, requires_grad=True)
+    (a * b).sum().backward()
+    assert a.grad.dtype == ag.float32 and b.grad.dtype == ag.float64
+    np.testing.assert_allclose(to_host(a.grad), [3.0, 4.0])
+    np.testing.assert_allclose(to_host(b.grad), [1.0, 2.0])
+
+
+# ---------------------------------------------------------------------------- conventions at kinks
+@pytest.mark.parametrize("device", DEVICES)
+def test_abs_and_relu_have_zero_gradient_at_zero(device):
+    x = ag.tensor([-1.0, 0.0, 2.0], dtype=ag.float64, device=device, requires_grad=True)
+    (ag.abs(x) + ag.relu(x)).sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), [-1.0, 0.0, 2.0])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_clamp_passes_gradient_at_its_bounds(device):
+    x = ag.tensor([-2.0, -1.0, 0.0, 1.0, 2.0], dtype=ag.float64, device=device, requires_grad=True)
+    ag.clamp(x, -1.0, 1.0).sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), [0.0, 1.0, 1.0, 1.0, 0.0])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("op", [ag.maximum, ag.minimum])
+def test_maximum_minimum_split_ties_evenly(op, device):
+    a = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, device=device, requires_grad=True)
+    b = ag.tensor([1.0, 0.0, 5.0], dtype=ag.float64, device=device, requires_grad=True)
+    op(a, b).sum().backward()
+    a_wins = [0.5, 1.0, 0.0] if op is ag.maximum else [0.5, 0.0, 1.0]
+    np.testing.assert_array_equal(to_host(a.grad), a_wins)
+    np.testing.assert_array_equal(to_host(b.grad), 1.0 - np.array(a_wins))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_where_sends_gradient_only_to_the_chosen_branch(device):
+    c = ag.tensor([True, False, True], device=device)
+    a = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, device=device, requires_grad=True)
+    b = ag.tensor([4.0, 5.0, 6.0], dtype=ag.float64, device=device, requires_grad=True)
+    ag.where(c, a, b).sum().backward()
+    np.testing.assert_array_equal(to_host(a.grad), [1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(to_host(b.grad), [0.0, 1.0, 0.0])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_sigmoid_and_softplus_are_stable_at_extremes(device):
+    x = ag.tensor([-800.0, -40.0, 0.0, 40.0, 800.0], dtype=ag.float64, device=device, requires_grad=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # no overflow (underflow to 0 is fine)
+        s = ag.sigmoid(x)
+        p = ag.softplus(x)
+        (s + p).sum().backward()
+    np.testing.assert_allclose(to_host(s), 1.0 / (1.0 + np.exp(-np.array([-800.0, -40.0, 0.0, 40.0, 800.0]))),
+                               rtol=1e-12, atol=0)
+    np.testing.assert_allclose(to_host(p), [0.0, np.log1p(np.exp(-40.0)), np.log(2.0), 40.0, 800.0], rtol=1e-12)
+    assert np.isfinite(to_host(x.grad)).all()
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_pow_gradients_at_zero_base(device):
+    # d/dx x**2 at 0 is 0; d/dx x**0 is 0 everywhere (even at 0); d/dy 0**y is 0 for y >= 0.
+    x = ag.tensor([0.0, 0.0, 2.0], dtype=ag.float64, device=device, requires_grad=True)
+    (x**2).sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), [0.0, 0.0, 4.0])
+    x.grad = None
+    (x**0).sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), [0.0, 0.0, 0.0])
+    y = ag.tensor([2.0, 0.0, 1.0], dtype=ag.float64, device=device, requires_grad=True)
+    (x**y).sum().backward()
+    np.testing.assert_allclose(to_host(y.grad), [0.0, 0.0, 2.0 * np.log(2.0)])
+
+
+# ---------------------------------------------------------------------------- errors and inputs
+@pytest.mark.parametrize("device", DEVICES)
+def test_mismatched_shapes_fail_naming_op_and_shapes(device):
+    a = ag.ones(2, 3, device=device)
+    b = ag.ones(4, device=device)
+    # PyTorch raises RuntimeError for shapes that don't broadcast.
+    with pytest.raises(RuntimeError, match=r"add.*\(2, 3\).*\(4,\)"):
+        a + b
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_ops_accept_noncontiguous_views_of_a_bigger_array(device):
+    base = np.arange(24.0).reshape(4, 6)
+    x = make_tensor(base, device, np.float64, "strided", requires_grad=True)  # (4, 6) view, NaN in the gaps
+    y = make_tensor(base.T.copy(), device, np.float64, "transposed", requires_grad=True)
+    out = (ag.exp(x / 10.0) * y.T).sum()
+    out.backward()
+    np.testing.assert_allclose(to_host(out), (np.exp(base / 10.0) * base).sum())
+    np.testing.assert_allclose(to_host(x.grad), np.exp(base / 10.0) / 10.0 * base)
+    np.testing.assert_allclose(to_host(y.grad), np.exp(base / 10.0).T)
