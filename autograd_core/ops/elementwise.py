@@ -273,7 +273,21 @@ class Relu(Primitive):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g * (y > 0)  # a bool mask multiplies without a cast (and np.where is ~10x slower)
+        return ReluBackward.apply(g, y)
+
+
+class ReluBackward(Primitive):
+    """``g * (y > 0)`` in one node (PyTorch's threshold_backward); np.where would be ~10x slower."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        mask = y._data > 0
+        ctx.mask = _wrap(mask, y._dev)
+        return g._data * mask
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg * ctx.mask, None  # piecewise linear in g, constant in y
 
 
 class Softplus(Primitive):

@@ -30,8 +30,12 @@ def _operand(op: str, t: Tensor, other):
 
 
 def _apply(op: str, t: Tensor, ufunc_name: str, other, alpha=1) -> Tensor:
-    _target(op, t)
-    o = _operand(op, t, other)
+    if t._rg and GRAD_ENABLED[0]:
+        _target(op, t)
+    if isinstance(other, Tensor):
+        o = other._data if other._dev is t._dev else _operand(op, t, other)
+    else:
+        o = other
     if alpha != 1:
         o = o * alpha
     try:

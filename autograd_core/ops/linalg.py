@@ -49,12 +49,43 @@ class Linear(Primitive):
     @staticmethod
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
-        gx, gw, gb = ctx.needs_input_grad
+        return LinearBackward.apply(g, x, weight, ctx.needs_input_grad)
+
+
+class LinearBackward(Primitive):
+    """Linear's three gradients in one node: ``g @ W``, ``g.T @ x``, ``g.sum(0)``.
+
+    One node instead of ten small Tensor ops per layer per step; its own
+    backward is written with Tensor ops, so second derivatives still work.
+    """
+
+    _materialize = False  # outputs nobody used stay None in backward
+
+    @staticmethod
+    def forward(ctx, g, x, weight, needs):
+        ctx.save_for_backward(g, x, weight)
+        gd = g._data
         return (
-            g @ weight if gx else None,
-            g.mT @ x if gw else None,
-            g.sum(0) if gb else None,
+            gd @ weight._data if needs[0] else None,
+            gd.T @ x._data if needs[1] else None,
+            gd.sum(0) if needs[2] else None,
         )
+
+    @staticmethod
+    def backward(ctx, g_gx, g_gw, g_gb):
+        g, x, weight = ctx.saved_tensors
+        # gx = g W, gw = g^T x, gb = sum_rows g: differentiate each w.r.t. g, x and W.
+        grad_g = None
+        for term in (
+            g_gx @ weight.mT if g_gx is not None else None,
+            x @ g_gw.mT if g_gw is not None else None,
+            g_gb.expand(g.shape) if g_gb is not None else None,
+        ):
+            if term is not None:
+                grad_g = term if grad_g is None else grad_g + term
+        grad_x = g @ g_gw if g_gw is not None else None
+        grad_w = g.mT @ g_gx if g_gx is not None else None
+        return grad_g, grad_x, grad_w, None
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
