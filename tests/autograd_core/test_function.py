@@ -387,6 +387,7 @@ def test_create_graph_through_a_custom_function():
 
 def test_custom_function_passes_gradcheck_and_gradgradcheck():
     x = ag.randn(4, dtype=ag.float64, requires_grad=True)
+
     def fn(t):
         return Cube.apply(t, 0.5)
 
