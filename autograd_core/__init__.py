@@ -105,7 +105,7 @@ from autograd_core.ops.elementwise import (
     where,
 )
 from autograd_core.ops.index import gather, index_select, take_along_dim
-from autograd_core.ops.linalg import bmm, dot, linear, matmul, mm, outer
+from autograd_core.ops.linalg import bmm, dot, linear, matmul, mm, outer, qr
 from autograd_core.ops.loss import cross_entropy_logits
 from autograd_core.ops.reduce import (
     all,

@@ -1,0 +1,3 @@
+"""activation functional forms (being written)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""conv functional forms (being written)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""dropout functional forms (being written)."""
+
+__all__: list = []

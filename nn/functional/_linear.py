@@ -1,0 +1,3 @@
+"""linear functional forms (being written)."""
+
+__all__: list = []

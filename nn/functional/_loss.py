@@ -1,0 +1,3 @@
+"""loss functional forms (being written)."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""normalization functional forms (being written)."""
+
+__all__: list = []

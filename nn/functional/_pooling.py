@@ -1,0 +1,3 @@
+"""pooling functional forms (being written)."""
+
+__all__: list = []

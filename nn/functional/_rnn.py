@@ -1,0 +1,3 @@
+"""rnn functional forms (being written)."""
+
+__all__: list = []

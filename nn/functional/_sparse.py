@@ -1,0 +1,3 @@
+"""sparse functional forms (being written)."""
+
+__all__: list = []

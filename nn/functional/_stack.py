@@ -1,0 +1,3 @@
+"""stack functional forms (being written)."""
+
+__all__: list = []

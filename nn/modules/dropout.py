@@ -1,0 +1,3 @@
+"""dropout layers (being written)."""
+
+__all__: list = []

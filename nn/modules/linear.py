@@ -1,0 +1,3 @@
+"""linear layers (being written)."""
+
+__all__: list = []

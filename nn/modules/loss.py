@@ -1,0 +1,3 @@
+"""loss layers (being written)."""
+
+__all__: list = []

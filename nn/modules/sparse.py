@@ -1,0 +1,3 @@
+"""sparse layers (being written)."""
+
+__all__: list = []

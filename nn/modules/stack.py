@@ -1,0 +1,3 @@
+"""stack layers (being written)."""
+
+__all__: list = []
