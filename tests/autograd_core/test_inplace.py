@@ -1,0 +1,243 @@
+"""In-place ops: values, version counters, and the rules on tensors that require grad."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import backends
+from backends.numpy_backend import NumpyBackend
+
+backends.register_backend("cpu2", lambda index: NumpyBackend())
+
+A = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -6.0]])
+B = np.array([[2.0, 1.0, -1.0], [4.0, 0.25, 2.0]])
+
+
+def fresh(values=A, dtype=ag.float64):
+    return ag.tensor(values, dtype=dtype)
+
+
+# (name, call, NumPy reference)
+CASES = [
+    ("add_", lambda t: t.add_(fresh(B)), A + B),
+    ("add_ scalar", lambda t: t.add_(1.5), A + 1.5),
+    ("add_ alpha", lambda t: t.add_(fresh(B), alpha=-2.0), A - 2.0 * B),
+    ("add_ broadcast", lambda t: t.add_(ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64)), A + [1.0, 2.0, 3.0]),
+    ("sub_", lambda t: t.sub_(fresh(B)), A - B),
+    ("sub_ alpha", lambda t: t.sub_(fresh(B), alpha=0.5), A - 0.5 * B),
+    ("mul_", lambda t: t.mul_(fresh(B)), A * B),
+    ("mul_ scalar", lambda t: t.mul_(-3.0), A * -3.0),
+    ("div_", lambda t: t.div_(fresh(B)), A / B),
+    ("zero_", lambda t: t.zero_(), np.zeros_like(A)),
+    ("fill_", lambda t: t.fill_(7.0), np.full_like(A, 7.0)),
+    ("fill_ tensor", lambda t: t.fill_(ag.tensor(2.5)), np.full_like(A, 2.5)),
+    ("copy_", lambda t: t.copy_(fresh(B)), B),
+    ("copy_ broadcast", lambda t: t.copy_(ag.tensor([1.0, 2.0, 3.0])), np.broadcast_to([1.0, 2.0, 3.0], A.shape)),
+    ("copy_ cast", lambda t: t.copy_(ag.tensor([[1, 2, 3], [4, 5, 6]])), np.arange(1.0, 7.0).reshape(2, 3)),
+    ("clamp_", lambda t: t.clamp_(-1.0, 2.0), np.clip(A, -1.0, 2.0)),
+    ("clamp_ min only", lambda t: t.clamp_(min=0.0), np.maximum(A, 0.0)),
+    ("addcmul_", lambda t: t.addcmul_(fresh(B), fresh(B), value=0.5), A + 0.5 * B * B),
+    ("addcdiv_", lambda t: t.addcdiv_(fresh(A), fresh(B), value=-2.0), A - 2.0 * A / B),
+    ("lerp_", lambda t: t.lerp_(fresh(B), 0.25), A + 0.25 * (B - A)),
+    ("sqrt_", lambda t: t.sqrt_(), np.sqrt(np.abs(A))),  # starts from |A|, see start_values
+]
+
+
+def start_values(name):
+    return np.abs(A) if name == "sqrt_" else A
+
+
+@pytest.mark.parametrize("name, call, expected", CASES, ids=[c[0] for c in CASES])
+def test_in_place_op_values_and_identity(name, call, expected):
+    t = fresh(start_values(name))
+    assert call(t) is t, "in-place ops return self"
+    np.testing.assert_allclose(t.numpy(), expected, rtol=1e-12)
+    assert t.dtype == ag.float64 and t.shape == A.shape
+
+
+@pytest.mark.parametrize("name, call, expected", CASES, ids=[c[0] for c in CASES])
+def test_in_place_op_bumps_the_version_once(name, call, expected):
+    t = fresh(start_values(name))
+    before = t._version
+    call(t)
+    assert t._version == before + 1
+
+
+def test_setitem_writes_and_bumps_the_version():
+    t = fresh()
+    t[0, 1] = 10.0
+    t[1] = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64)
+    assert t._version == 2
+    np.testing.assert_array_equal(t.numpy(), [[1.0, 10.0, 3.0], [1.0, 2.0, 3.0]])
+
+
+def test_random_fills_are_seeded_and_have_the_right_statistics():
+    t = ag.zeros(20000, dtype=ag.float64)
+    ag.manual_seed(11)
+    t.normal_(2.0, 0.5)
+    first = t.numpy().copy()
+    assert abs(first.mean() - 2.0) < 0.02 and abs(first.std() - 0.5) < 0.02
+    ag.manual_seed(11)
+    t.normal_(2.0, 0.5)
+    np.testing.assert_array_equal(t.numpy(), first)
+    t.uniform_(-3.0, -1.0)
+    assert t.numpy().min() >= -3.0 and t.numpy().max() < -1.0
+    assert abs(t.numpy().mean() + 2.0) < 0.03
+
+
+# ---------------------------------------------------------------------------- grad rules
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda t: t.add_(1.0),
+        lambda t: t.sub_(1.0),
+        lambda t: t.mul_(2.0),
+        lambda t: t.div_(2.0),
+        lambda t: t.zero_(),
+        lambda t: t.fill_(1.0),
+        lambda t: t.copy_(ag.ones(2)),
+        lambda t: t.clamp_(0.0, 1.0),
+        lambda t: t.normal_(),
+        lambda t: t.uniform_(),
+        lambda t: t.addcmul_(ag.ones(2), ag.ones(2)),
+        lambda t: t.addcdiv_(ag.ones(2), ag.ones(2)),
+        lambda t: t.lerp_(ag.ones(2), 0.5),
+        lambda t: t.sqrt_(),
+        lambda t: t.__setitem__(0, 5.0),
+    ],
+    ids=[
+        "add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "normal_", "uniform_",
+        "addcmul_", "addcdiv_", "lerp_", "sqrt_", "setitem",
+    ],
+)  # fmt: skip
+def test_in_place_on_leaf_requiring_grad_raises_outside_no_grad_and_works_inside(op):
+    w = ag.tensor([1.0, 4.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="no_grad"):
+        op(w)
+    assert w.tolist() == [1.0, 4.0] and w._version == 0  # the refused op changed nothing
+    with ag.no_grad():
+        op(w)
+    assert w.is_leaf and w.requires_grad and w._version == 1
+
+
+def test_in_place_on_a_non_leaf_in_the_graph_raises():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    with pytest.raises(RuntimeError, match="mul_"):
+        y.mul_(3.0)
+
+
+def test_in_place_on_a_tensor_that_does_not_require_grad_is_always_allowed():
+    t = ag.tensor([1.0, 2.0])
+    t.mul_(2.0).add_(1.0)
+    assert t.tolist() == [3.0, 5.0]
+
+
+def test_zeroing_grad_in_place_is_allowed_outside_no_grad():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3.0).sum().backward()
+    x.grad.zero_()
+    assert x.grad.tolist() == [0.0, 0.0]
+    (x * 3.0).sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_data_can_be_updated_in_place_outside_no_grad():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    w.data.mul_(2.0)
+    assert w.tolist() == [2.0, 4.0] and w.requires_grad and w.is_leaf
+
+
+@pytest.mark.parametrize(
+    "modify",
+    [
+        lambda t: t.add_(1.0),
+        lambda t: t.mul_(1.0),  # even a no-op value change counts: the version moved
+        lambda t: t.zero_(),
+        lambda t: t.copy_(ag.ones(2)),
+        lambda t: t.clamp_(0.0, 1.0),
+        lambda t: t.__setitem__(0, 3.0),
+        lambda t: t[1:].fill_(2.0),
+        lambda t: t.reshape(2, 1).sub_(1.0),
+    ],
+    ids=["add_", "mul_", "zero_", "copy_", "clamp_", "setitem", "view-fill_", "view-sub_"],
+)
+def test_modifying_a_saved_tensor_in_place_makes_backward_raise(modify):
+    x = ag.tensor([0.5, 1.5], requires_grad=True)
+    y = x.sin()  # sin saves its input
+    with ag.no_grad():
+        modify(x)
+    with pytest.raises(RuntimeError, match=r"(?s)Sin.*modified by an in-place operation"):
+        y.sum().backward()
+
+
+# ---------------------------------------------------------------------------- augmented assignment
+def test_augmented_assignment_modifies_the_tensor_in_place():
+    t = ag.tensor([1.0, 2.0])
+    alias = t
+    t += 1.0
+    t *= 2.0
+    t -= ag.tensor([1.0, 1.0])
+    t /= 2.0
+    assert t is alias, "t += ... must keep the same tensor, as in PyTorch"
+    assert alias.tolist() == [1.5, 2.5]
+    assert t._version == 4
+
+
+def test_augmented_assignment_on_a_leaf_requiring_grad_raises():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError):
+        w += 1.0
+
+
+def test_augmented_assignment_under_no_grad_updates_the_parameter_in_place():
+    """The manual SGD step of PyTorch's tutorials: ``w -= lr * w.grad`` under no_grad."""
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    alias = w
+    (w * w).sum().backward()
+    with ag.no_grad():
+        w -= 0.1 * w.grad
+    assert w is alias
+    assert w.requires_grad and w.is_leaf
+    np.testing.assert_allclose(w.detach().numpy(), [0.8, 1.6], rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------- views
+def test_in_place_through_a_view_changes_the_base():
+    base = ag.zeros(2, 3)
+    base[1].add_(5.0)
+    base.T[0].fill_(-1.0)
+    base.reshape(6)[2:4].add_(10.0)
+    np.testing.assert_array_equal(base.numpy(), [[-1.0, 0.0, 10.0], [9.0, 5.0, 5.0]])
+
+
+# ---------------------------------------------------------------------------- errors
+def test_float_into_int_names_the_dtypes():
+    t = ag.tensor([1, 2])
+    with pytest.raises(RuntimeError, match=r"(?s)int64.*float"):
+        t.add_(ag.tensor([0.5, 0.5]))
+
+
+def test_unbroadcastable_operand_names_the_shapes():
+    with pytest.raises(RuntimeError, match=r"(?s)\(3,\).*\(2,\)"):
+        ag.ones(3).mul_(ag.ones(2))
+
+
+def test_copy_from_a_wrong_shape_names_both():
+    with pytest.raises(RuntimeError, match=r"(?s)\(4,\).*\(2, 3\)"):
+        ag.zeros(2, 3).copy_(ag.ones(4))
+
+
+def test_in_place_with_an_operand_on_another_device_names_both():
+    t = ag.ones(2)
+    other = ag.ones(2, device="cpu2")
+    with pytest.raises(RuntimeError, match=r"(?s)(cpu2.*cpu|cpu.*cpu2)"):
+        t.add_(other)
+
+
+def test_copy_across_devices_is_allowed():
+    t = ag.zeros(2)
+    t.copy_(ag.tensor([1.0, 2.0], device="cpu2"))
+    assert t.tolist() == [1.0, 2.0] and t.device == "cpu"
