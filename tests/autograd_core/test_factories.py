@@ -1,0 +1,214 @@
+"""Factories: ``tensor``, ``zeros`` ... ``randn``, ``*_like``, ``from_numpy``, ``manual_seed``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+# ---------------------------------------------------------------------------- tensor()
+def test_tensor_copies_its_data():
+    arr = np.array([1.0, 2.0])
+    t = ag.tensor(arr)
+    arr[0] = 9.0
+    assert t.tolist() == [1.0, 2.0]
+    t2 = ag.tensor(t)
+    t2.add_(1.0)
+    assert t.tolist() == [1.0, 2.0]
+
+
+def test_tensor_dtype_inference():
+    assert ag.tensor(1.0).dtype == ag.float32
+    assert ag.tensor([1, 2]).dtype == ag.int64
+    assert ag.tensor([True, False]).dtype == ag.bool
+    assert ag.tensor([[1, 2.0]]).dtype == ag.float32
+    assert ag.tensor(np.array([1.0])).dtype == ag.float64  # NumPy arrays keep their dtype
+    assert ag.tensor(np.array([1], dtype=np.int32)).dtype == ag.int32
+    assert ag.tensor([1, 2], dtype=ag.float64).dtype == ag.float64
+
+
+def test_tensor_of_nested_lists_and_scalars():
+    t = ag.tensor([[1, 2, 3], [4, 5, 6]])
+    assert t.shape == (2, 3) and t.tolist() == [[1, 2, 3], [4, 5, 6]]
+    assert ag.tensor(5).shape == () and ag.tensor([]).shape == (0,)
+
+
+def test_tensor_from_a_list_of_scalar_tensors():
+    assert ag.tensor([ag.tensor(1.0), ag.tensor(2.0)]).tolist() == [1.0, 2.0]
+
+
+def test_tensor_requires_grad_and_device_arguments():
+    t = ag.tensor([1.0], requires_grad=True, device="cpu")
+    assert t.requires_grad and t.is_leaf and t.device == "cpu"
+
+
+def test_tensor_refuses_ragged_and_string_data():
+    with pytest.raises((TypeError, ValueError)):
+        ag.tensor([[1, 2], [3]])
+    with pytest.raises(TypeError):
+        ag.tensor(["a", "b"])
+
+
+def test_tensor_class_constructor_behaves_like_tensor():
+    t = ag.Tensor([1.0, 2.0], requires_grad=True)
+    assert t.dtype == ag.float32 and t.requires_grad and t.tolist() == [1.0, 2.0]
+
+
+def test_as_tensor_avoids_a_copy_when_it_can():
+    t = ag.tensor([1.0])
+    assert ag.as_tensor(t) is t
+    assert ag.as_tensor([1, 2]).dtype == ag.int64
+    assert ag.as_tensor(t, dtype=ag.float64).dtype == ag.float64
+
+
+# ---------------------------------------------------------------------------- from_numpy
+def test_from_numpy_shares_memory_and_keeps_the_dtype():
+    arr = np.arange(4, dtype=np.float64)
+    t = ag.from_numpy(arr)
+    assert t.dtype == ag.float64 and t.device == "cpu"
+    arr[0] = 10.0
+    assert t.tolist()[0] == 10.0
+    t.mul_(2.0)
+    assert arr.tolist() == [20.0, 2.0, 4.0, 6.0]
+
+
+def test_from_numpy_refuses_other_types():
+    with pytest.raises(TypeError, match="ndarray"):
+        ag.from_numpy([1.0, 2.0])
+
+
+# ---------------------------------------------------------------------------- filled
+@pytest.mark.parametrize(
+    "fn, value", [(ag.zeros, 0.0), (ag.ones, 1.0), (ag.empty, None)], ids=["zeros", "ones", "empty"]
+)
+def test_filled_factories(fn, value):
+    for t in (fn(2, 3), fn((2, 3)), fn([2, 3])):
+        assert t.shape == (2, 3) and t.dtype == ag.float32 and not t.requires_grad
+        if value is not None:
+            assert (t.numpy() == value).all()
+    assert fn(4, dtype=ag.int64).dtype == ag.int64
+    assert fn(2, requires_grad=True).requires_grad
+    assert fn().shape == () and fn(0, 3).shape == (0, 3)
+
+
+def test_negative_sizes_are_refused():
+    with pytest.raises(ValueError, match="non-negative"):
+        ag.zeros(2, -1)
+
+
+def test_full_infers_dtype_from_the_value():
+    assert ag.full((2, 2), 3.5).tolist() == [[3.5, 3.5], [3.5, 3.5]]
+    assert ag.full((2,), 3.5).dtype == ag.float32
+    assert ag.full((2,), 3).dtype == ag.int64
+    assert ag.full((2,), True).dtype == ag.bool
+    assert ag.full(3, 1.0).shape == (3,)
+    assert ag.full((), 0.3, dtype=ag.float64, requires_grad=True).requires_grad
+
+
+def test_eye():
+    np.testing.assert_array_equal(ag.eye(3).numpy(), np.eye(3))
+    np.testing.assert_array_equal(ag.eye(2, 4).numpy(), np.eye(2, 4))
+    assert ag.eye(2).dtype == ag.float32
+
+
+# ---------------------------------------------------------------------------- ranges
+@pytest.mark.parametrize(
+    "args, kwargs",
+    [((5,), {}), ((2, 7), {}), ((0, 10, 3), {}), ((10, 0, -2), {}), ((0.0, 1.0, 0.25), {}), ((0, 1, 0.1), {}),
+     ((3,), {"dtype": "float64"})],
+)  # fmt: skip
+def test_arange_matches_pytorch(args, kwargs):
+    torch = pytest.importorskip("torch")
+    kw_ours = {k: getattr(ag, v) for k, v in kwargs.items()}
+    kw_theirs = {k: getattr(torch, v) for k, v in kwargs.items()}
+    ours, theirs = ag.arange(*args, **kw_ours), torch.arange(*args, **kw_theirs)
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+def test_arange_step_zero_is_refused():
+    with pytest.raises(ValueError, match="step"):
+        ag.arange(0, 5, 0)
+
+
+@pytest.mark.parametrize("start, end, steps", [(0, 1, 5), (-math.pi, math.pi, 2000), (3, -3, 7), (0, 1, 1)])
+def test_linspace_matches_pytorch(start, end, steps):
+    torch = pytest.importorskip("torch")
+    ours = ag.linspace(start, end, steps, dtype=ag.float64)
+    theirs = torch.linspace(start, end, steps, dtype=torch.float64)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12, atol=1e-15)
+    assert ag.linspace(start, end, steps).dtype == ag.float32
+
+
+# ---------------------------------------------------------------------------- random
+def test_manual_seed_makes_random_factories_reproducible():
+    def draw():
+        return (
+            ag.rand(3).tolist(),
+            ag.randn(2, 2).tolist(),
+            ag.randint(0, 100, (5,)).tolist(),
+            ag.randperm(6).tolist(),
+            ag.randn_like(ag.zeros(3)).tolist(),
+        )
+
+    ag.manual_seed(1234)
+    first = draw()
+    ag.manual_seed(1234)
+    assert draw() == first
+    ag.manual_seed(4321)
+    assert draw() != first
+
+
+def test_random_factories_ranges_and_dtypes():
+    ag.manual_seed(0)
+    u = ag.rand(10000, dtype=ag.float64)
+    assert u.dtype == ag.float64 and 0.0 <= u.numpy().min() and u.numpy().max() < 1.0
+    assert abs(u.numpy().mean() - 0.5) < 0.02
+    n = ag.randn(10000)
+    assert n.dtype == ag.float32 and abs(n.numpy().mean()) < 0.05 and abs(n.numpy().std() - 1.0) < 0.05
+    r = ag.randint(3, 7, (1000,))
+    assert r.dtype == ag.int64 and set(r.tolist()) == {3, 4, 5, 6}
+    assert set(ag.randint(4, (500,)).tolist()) == {0, 1, 2, 3}
+    assert sorted(ag.randperm(8).tolist()) == list(range(8))
+    assert ag.randn(2, 3, requires_grad=True).requires_grad
+
+
+@pytest.mark.parametrize(
+    "fn, check",
+    [
+        (ag.zeros_like, lambda t: (t.numpy() == 0).all()),
+        (ag.ones_like, lambda t: (t.numpy() == 1).all()),
+        (ag.empty_like, lambda t: True),
+        (lambda t, **kw: ag.full_like(t, 7, **kw), lambda t: (t.numpy() == 7).all()),
+        (ag.rand_like, lambda t: ((t.numpy() >= 0) & (t.numpy() < 1)).all()),
+        (ag.randn_like, lambda t: np.isfinite(t.numpy()).all()),
+        (lambda t, **kw: ag.randint_like(t, 5, **kw), lambda t: set(t.numpy().ravel().tolist()) <= {0, 1, 2, 3, 4}),
+        (lambda t, **kw: ag.randint_like(t, 2, 5, **kw), lambda t: set(t.numpy().ravel().tolist()) <= {2, 3, 4}),
+    ],
+    ids=["zeros", "ones", "empty", "full", "rand", "randn", "randint(high)", "randint(low,high)"],
+)
+def test_like_factories_follow_the_input_shape_dtype_and_device(fn, check):
+    src = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=ag.float64, requires_grad=True)
+    out = fn(src)
+    assert out.shape == (2, 3) and out.dtype == ag.float64 and out.device == src.device
+    assert not out.requires_grad  # not inherited, as in PyTorch
+    assert check(out)
+    assert fn(src, dtype=ag.float32).dtype == ag.float32
+
+
+def test_integer_like_factories():
+    src = ag.tensor([1, 2, 3])
+    assert ag.zeros_like(src).dtype == ag.int64
+    assert ag.randint_like(src, 10).dtype == ag.int64
+    assert ag.full_like(src, 4).tolist() == [4, 4, 4]
+
+
+def test_randint_with_a_float_dtype_gives_whole_numbers_of_that_dtype():
+    """torch.randint(0, 5, (100,), dtype=torch.float32) is allowed: integer values, float storage."""
+    r = ag.randint(0, 5, (100,), dtype=ag.float32)
+    assert r.dtype == ag.float32
+    assert set(r.tolist()) <= {0.0, 1.0, 2.0, 3.0, 4.0}
