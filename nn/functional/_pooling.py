@@ -1,3 +1,362 @@
-"""pooling functional forms (being written)."""
+"""Pooling and nearest-neighbour upsampling, composed from ``ag.pad``, ``ag.sliding_windows`` and reductions.
 
-__all__: list = []
+Max pooling takes the windows ``(N, C, kh*kw, oh, ow)`` of the ``-inf``-padded
+input, finds each window's first maximum with ``argmax`` and keeps that element
+with ``ag.where``: the gradient then reaches exactly one element per window, as
+in PyTorch, instead of being shared between ties as ``amax`` would.  Average
+pooling sums the windows (a strided view, no copy) and divides by PyTorch's
+per-window count.  Index tables (divisors, nearest-neighbour sources, adaptive
+averaging matrices) are host-side metadata, built once per call with NumPy and
+moved to the input's device.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+
+__all__ = [
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "interpolate",
+    "upsample",
+]
+
+
+def _ntuple(value, n: int, name: str, op: str) -> tuple:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,) * n
+    try:
+        out = tuple(int(v) for v in value)
+    except TypeError:
+        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}") from None
+    if len(out) == 1 and n > 1:
+        out = out * n
+    if len(out) != n:
+        raise ValueError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    return out
+
+
+def _as_batched(op: str, input: Tensor, n: int) -> tuple[Tensor, bool]:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"{op}: expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input, got shape {tuple(input.shape)}"
+        )
+    if any(s == 0 for s in input.shape[-n:]):
+        raise RuntimeError(f"{op}: expected non-empty spatial dims, got input of shape {tuple(input.shape)}")
+    return (input, True) if input.ndim == n + 2 else (input.unsqueeze(0), False)
+
+
+def pool_output_size(op, size, kernel, stride, pad, dilation, ceil_mode) -> int:
+    """PyTorch's ``pooling_output_shape``: with ``ceil_mode`` the last window must start inside the input
+    or its left padding."""
+    span = size + 2 * pad - dilation * (kernel - 1) - 1
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1
+    return out
+
+
+def _geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode, n, max_pool):
+    kernel = _ntuple(kernel_size, n, "kernel_size", op)
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _ntuple(
+        stride, n, "stride", op
+    )
+    padding = _ntuple(padding, n, "padding", op)
+    dilation = _ntuple(dilation, n, "dilation", op)
+    for name, v in (("kernel_size", kernel), ("stride", stride), ("dilation", dilation)):
+        if any(e <= 0 for e in v):
+            raise ValueError(f"{op}: {name} must be positive, got {v}")
+    for p, k, d in zip(padding, kernel, dilation):
+        limit = (d * (k - 1) + 1) // 2 if max_pool else k // 2
+        if p < 0 or p > limit:
+            raise ValueError(
+                f"{op}: padding should be at most half of the effective kernel size, got padding={padding}, "
+                f"kernel_size={kernel}" + (f" and dilation={dilation}" if max_pool else "")
+            )
+    sizes = x.shape[2:]
+    outs = tuple(
+        pool_output_size(op, s, k, st, p, d, ceil_mode) for s, k, st, p, d in zip(sizes, kernel, stride, padding, dilation)
+    )
+    if any(o < 1 for o in outs):
+        raise RuntimeError(
+            f"{op}: input of shape {tuple(x.shape)} is too small for kernel_size={kernel}, stride={stride}, "
+            f"padding={padding}, dilation={dilation}: calculated output size {outs}"
+        )
+    # Right padding so the windows view yields exactly ``outs`` windows (ceil_mode may need more than ``pad``).
+    pairs = tuple(
+        (p, max(p, (o - 1) * st + d * (k - 1) + 1 - s - p))
+        for s, k, st, p, d, o in zip(sizes, kernel, stride, padding, dilation, outs)
+    )
+    return kernel, stride, padding, dilation, outs, pairs
+
+
+def _flat_pad(pairs) -> tuple:
+    return tuple(w for pair in reversed(pairs) for w in pair)
+
+
+def _max_pool(op, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, n):
+    x, batched = _as_batched(op, input, n)
+    if not x.is_floating_point():
+        raise TypeError(f"{op}: expected a floating-point input, got {x.dtype}")
+    kernel, stride, padding, dilation, outs, pairs = _geometry(
+        op, x, kernel_size, stride, padding, dilation, ceil_mode, n, max_pool=True
+    )
+    lead = x.shape[:2]
+    if any(lo or hi for lo, hi in pairs):
+        x = ag.pad(x, _flat_pad(pairs), value=-math.inf)
+    kk = math.prod(kernel)
+    cols = ag.sliding_windows(x, kernel, stride, dilation)
+    cols = cols.reshape(lead + (kk,) + outs)
+    with ag.no_grad():
+        first = cols.argmax(dim=2, keepdim=True)  # the first maximum of each window, as PyTorch picks it
+        pick = ag.arange(kk, device=x.device).reshape((1, 1, kk) + (1,) * n) == first
+    out = ag.where(pick, cols, 0.0).sum(2)
+    if not batched:
+        out = out.squeeze(0)
+    if not return_indices:
+        return out
+    # Flat index of each window's maximum into the (unpadded) input's spatial dims, PyTorch's convention.
+    sizes = input.shape[-n:]
+    offsets = np.zeros(kernel, dtype=np.int64)
+    base = np.zeros(outs, dtype=np.int64)
+    scale = 1
+    for d in reversed(range(n)):
+        shape = [1] * n
+        shape[d] = -1
+        offsets = offsets + (np.arange(kernel[d]) * dilation[d] * scale).reshape(shape)
+        base = base + ((np.arange(outs[d]) * stride[d] - padding[d]) * scale).reshape(shape)
+        scale *= sizes[d]
+    with ag.no_grad():
+        table = ag.tensor(offsets.reshape(-1), device=x.device)
+        indices = table[first.squeeze(2)] + ag.tensor(base, device=x.device)
+    return out, (indices if batched else indices.squeeze(0))
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """1-D max pooling over ``(N, C, L)``; padding is ``-inf``; ``stride`` defaults to ``kernel_size``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.max_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2).tolist()
+    [[[3.0, 5.0]]]
+    """
+    x, batched = _as_batched("max_pool1d", input, 1)
+    out = _max_pool("max_pool1d", x.unsqueeze(2), (1, _ntuple(kernel_size, 1, "kernel_size", "max_pool1d")[0]),
+                    (1, _ntuple(kernel_size if stride is None else stride, 1, "stride", "max_pool1d")[0]),
+                    (0, _ntuple(padding, 1, "padding", "max_pool1d")[0]),
+                    (1, _ntuple(dilation, 1, "dilation", "max_pool1d")[0]), ceil_mode, return_indices, 2)
+    if return_indices:
+        out, idx = out
+        out, idx = out.squeeze(2), idx.squeeze(2)
+        return (out, idx) if batched else (out.squeeze(0), idx.squeeze(0))
+    out = out.squeeze(2)
+    return out if batched else out.squeeze(0)
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """2-D max pooling over ``(N, C, H, W)``; the gradient goes to each window's first maximum.
+
+    With ``return_indices=True`` also returns the flat ``h * W + w`` index of each maximum.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.max_pool2d(ag.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
+    [[[[5.0, 7.0], [13.0, 15.0]]]]
+    """
+    return _max_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2)
+
+
+def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, n):
+    x, batched = _as_batched(op, input, n)
+    if not x.is_floating_point():
+        raise TypeError(f"{op}: expected a floating-point input, got {x.dtype}")
+    if divisor_override is not None and (not isinstance(divisor_override, int) or divisor_override == 0):
+        raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
+    kernel, stride, padding, _, outs, pairs = _geometry(
+        op, x, kernel_size, stride, padding, 1, ceil_mode, n, max_pool=False
+    )
+    sizes = x.shape[2:]
+    if any(lo or hi for lo, hi in pairs):
+        x = ag.pad(x, _flat_pad(pairs))
+    cols = ag.sliding_windows(x, kernel, stride)
+    total = cols.sum(tuple(range(2, 2 + n)))  # a reduction over the strided view: no im2col copy
+    if divisor_override is not None:
+        out = total / float(divisor_override)
+    else:
+        # PyTorch's divisor: the window clipped to the padded input (count_include_pad) or to the input itself.
+        divisor = np.ones((), dtype=np.float64)
+        for d in range(n):
+            start = np.arange(outs[d]) * stride[d] - padding[d]
+            end = np.minimum(start + kernel[d], sizes[d] + padding[d])
+            if not count_include_pad:
+                start, end = np.maximum(start, 0), np.minimum(end, sizes[d])
+            shape = [1] * n
+            shape[d] = -1
+            divisor = divisor * (end - start).reshape(shape)
+        if np.all(divisor == divisor.flat[0]):
+            out = total / float(divisor.flat[0])
+        else:
+            out = total / ag.tensor(divisor, dtype=total.dtype, device=total.device)
+    return out if batched else out.squeeze(0)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """1-D average pooling over ``(N, C, L)``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.avg_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2).tolist()
+    [[[2.0, 4.0]]]
+    """
+    return _avg_pool("avg_pool1d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1)
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """2-D average pooling over ``(N, C, H, W)``, with PyTorch's divisor rules.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.avg_pool2d(ag.ones(1, 1, 4, 4), 3, stride=1, padding=1, count_include_pad=False).shape
+    (1, 1, 4, 4)
+    """
+    return _avg_pool("avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 2)
+
+
+def _adaptive_avg(op, input, output_size, n):
+    x, batched = _as_batched(op, input, n)
+    if not x.is_floating_point():
+        raise TypeError(f"{op}: expected a floating-point input, got {x.dtype}")
+    sizes = x.shape[2:]
+    if isinstance(output_size, int) or output_size is None:
+        output_size = (output_size,) * n
+    output_size = tuple(output_size)
+    if len(output_size) != n:
+        raise ValueError(f"{op}: output_size must be an int or a tuple of {n} (int or None), got {output_size}")
+    outs = tuple(s if o is None else int(o) for s, o in zip(sizes, output_size))
+    if any(o <= 0 for o in outs):
+        raise ValueError(f"{op}: output_size must be positive, got {output_size}")
+    for d in range(n):
+        axis = 2 + d
+        size, out = x.shape[axis], outs[d]
+        if size == out:
+            continue
+        if size % out == 0:  # equal, disjoint windows: a reshape and a mean
+            k = size // out
+            x = x.reshape(x.shape[:axis] + (out, k) + x.shape[axis + 1 :]).mean(axis + 1)
+            continue
+        # Window i covers [floor(i*size/out), ceil((i+1)*size/out)): average with an (out, size) matrix.
+        i = np.arange(out)
+        start, end = (i * size) // out, -((-(i + 1) * size) // out)
+        j = np.arange(size)
+        weights = ((j >= start[:, None]) & (j < end[:, None])) / (end - start)[:, None]
+        mat = ag.tensor(weights, dtype=x.dtype, device=x.device)
+        moved = x.transpose(axis, -1) if axis != x.ndim - 1 else x
+        moved = ag.matmul(moved, mat.T)
+        x = moved.transpose(axis, -1) if axis != x.ndim - 1 else moved
+    return x if batched else x.squeeze(0)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to a fixed output length, with PyTorch's window bounds.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.adaptive_avg_pool1d(ag.arange(5.0).reshape(1, 1, 5), 2).tolist()
+    [[[1.0, 3.0]]]
+    """
+    return _adaptive_avg("adaptive_avg_pool1d", input, output_size, 1)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to a fixed ``(oh, ow)`` (``None`` keeps that dim): window ``i`` covers
+    ``[floor(i*H/oh), ceil((i+1)*H/oh))``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.adaptive_avg_pool2d(ag.ones(2, 3, 7, 9), (3, None)).shape
+    (2, 3, 3, 9)
+    """
+    return _adaptive_avg("adaptive_avg_pool2d", input, output_size, 2)
+
+
+def _nearest_source(size: int, out: int, scale) -> np.ndarray:
+    """PyTorch's nearest index: ``min(floor(dst * s), size - 1)`` in float32, with ``s = 1/scale_factor``
+    when a scale factor was given, else ``size/out`` (and exact shortcuts for 1x and 2x)."""
+    dst = np.arange(out, dtype=np.int64)
+    if out == size:
+        return dst
+    if out == 2 * size:
+        return dst >> 1
+    s = np.float32(1.0 / scale) if scale is not None and scale > 0 else np.float32(size) / np.float32(out)
+    return np.minimum(np.floor(dst.astype(np.float32) * s).astype(np.int64), size - 1)
+
+
+def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                recompute_scale_factor=None, antialias: bool = False) -> Tensor:
+    """Resize the spatial dims of ``(N, C, *spatial)`` (1 to 3 of them); ``mode="nearest"`` only.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.interpolate(ag.arange(3.0).reshape(1, 1, 3), scale_factor=2).tolist()
+    [[[0.0, 0.0, 1.0, 1.0, 2.0, 2.0]]]
+    """
+    if mode != "nearest":
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not supported; only mode='nearest' is")
+    if align_corners is not None:
+        raise ValueError("interpolate: align_corners can only be set with the interpolating modes, not 'nearest'")
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not supported for mode='nearest'")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"interpolate: input must be a Tensor, got {type(input).__name__}")
+    n = input.ndim - 2
+    if n not in (1, 2, 3):
+        raise ValueError(
+            f"interpolate: expected a 3-D, 4-D or 5-D (N, C, *spatial) input, got shape {tuple(input.shape)}"
+        )
+    sizes = input.shape[2:]
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: give exactly one of size and scale_factor")
+    if size is not None:
+        outs = _ntuple(size, n, "size", "interpolate") if not isinstance(size, int) else (size,) * n
+        scales = (None,) * n
+    else:
+        scales = (float(scale_factor),) * n if isinstance(scale_factor, (int, float)) else tuple(
+            float(s) for s in scale_factor
+        )
+        if len(scales) != n:
+            raise ValueError(f"interpolate: scale_factor must have {n} entries for input of shape {tuple(input.shape)}")
+        outs = tuple(int(math.floor(s * f)) for s, f in zip(sizes, scales))
+        if recompute_scale_factor:
+            scales = (None,) * n
+    if any(o <= 0 for o in outs):
+        raise ValueError(f"interpolate: output size {outs} must be positive (input shape {tuple(input.shape)})")
+    x = input
+    for d in range(n):
+        axis = 2 + d
+        size, out = sizes[d], outs[d]
+        src = _nearest_source(size, out, scales[d])
+        if out == size and np.array_equal(src, np.arange(size)):
+            continue
+        if out % size == 0 and np.array_equal(src, np.arange(out) // (out // size)):
+            # Integer upscale: repeat each element f times with expand + reshape (backward: a sum, no scatter).
+            f = out // size
+            shp = x.shape
+            x = x.unsqueeze(axis + 1).expand(shp[: axis + 1] + (f,) + shp[axis + 1 :])
+            x = x.reshape(shp[:axis] + (out,) + shp[axis + 1 :])
+        else:
+            x = x.index_select(axis, ag.tensor(src, device=x.device))
+    return x
+
+
+def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:
+    """Deprecated alias of ``interpolate``, kept as PyTorch does."""
+    return interpolate(input, size, scale_factor, mode, align_corners)

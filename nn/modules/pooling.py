@@ -1,3 +1,191 @@
-"""pooling layers (being written)."""
+"""Pooling and upsampling layers: thin modules over ``nn.functional``, with PyTorch's arguments and repr."""
 
-__all__: list = []
+from __future__ import annotations
+
+from autograd_core import Tensor
+from nn.functional import _pooling as Fp
+from nn.module import Module
+
+__all__ = [
+    "MaxPool1d",
+    "MaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "Upsample",
+    "UpsamplingNearest2d",
+]
+
+
+class _MaxPoolNd(Module):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class MaxPool1d(_MaxPoolNd):
+    """Max over sliding windows of ``(N, C, L)``; the gradient goes to each window's first maximum.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.MaxPool1d(3, stride=2)(ag.randn(2, 4, 11)).shape
+    (2, 4, 5)
+    """
+
+    def forward(self, input: Tensor):
+        return Fp.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                             self.return_indices)
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max over sliding windows of ``(N, C, H, W)`` (padding with ``-inf``, ``ceil_mode``, ``dilation``).
+
+    >>> import autograd_core as ag, nn
+    >>> nn.MaxPool2d(2)(ag.randn(2, 4, 8, 8)).shape
+    (2, 4, 4, 4)
+    """
+
+    def forward(self, input: Tensor):
+        return Fp.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                             self.return_indices)
+
+
+class AvgPool1d(Module):
+    """Mean over sliding windows of ``(N, C, L)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AvgPool1d(2)(ag.randn(2, 4, 10)).shape
+    (2, 4, 5)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True) -> None:
+        super().__init__()
+        # PyTorch keeps the 1-D pool's geometry as 1-tuples (and shows them so in repr).
+        self.kernel_size = Fp._ntuple(kernel_size, 1, "kernel_size", "AvgPool1d")
+        self.stride = Fp._ntuple(stride if stride is not None else kernel_size, 1, "stride", "AvgPool1d")
+        self.padding = Fp._ntuple(padding, 1, "padding", "AvgPool1d")
+        self.ceil_mode, self.count_include_pad = ceil_mode, count_include_pad
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             self.count_include_pad)
+
+
+class AvgPool2d(Module):
+    """Mean over sliding windows of ``(N, C, H, W)``, with PyTorch's ``count_include_pad`` and
+    ``divisor_override`` rules.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AvgPool2d(3, stride=2, padding=1)(ag.randn(2, 4, 8, 8)).shape
+    (2, 4, 4, 4)
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode = padding, ceil_mode
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                             self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool1d(Module):
+    """Average pooling to a fixed output length.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AdaptiveAvgPool1d(3)(ag.randn(2, 4, 10)).shape
+    (2, 4, 3)
+    """
+
+    def __init__(self, output_size) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveAvgPool2d(Module):
+    """Average pooling to a fixed ``(oh, ow)``; ``None`` keeps the input's size in that dim.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AdaptiveAvgPool2d((1, 1))(ag.randn(2, 4, 7, 5)).shape
+    (2, 4, 1, 1)
+    """
+
+    def __init__(self, output_size) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.adaptive_avg_pool2d(input, self.output_size)
+
+
+class Upsample(Module):
+    """Nearest-neighbour upsampling of ``(N, C, *spatial)`` to ``size`` or by ``scale_factor``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Upsample(scale_factor=2, mode="nearest")(ag.randn(1, 3, 4, 5)).shape
+    (1, 3, 8, 10)
+    """
+
+    def __init__(self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                 recompute_scale_factor=None) -> None:
+        super().__init__()
+        if mode != "nearest":
+            raise NotImplementedError(f"Upsample: mode {mode!r} is not supported; only mode='nearest' is")
+        self.name = type(self).__name__
+        self.size = size
+        if isinstance(scale_factor, tuple):
+            self.scale_factor = tuple(float(f) for f in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor is not None else None
+        self.mode, self.align_corners = mode, align_corners
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def extra_repr(self) -> str:
+        info = f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None else f"size={self.size!r}"
+        return info + f", mode={self.mode!r}"
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
+                              recompute_scale_factor=self.recompute_scale_factor)
+
+
+class UpsamplingNearest2d(Upsample):
+    """``Upsample(mode="nearest")`` on ``(N, C, H, W)``, PyTorch's older name.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.UpsamplingNearest2d(scale_factor=2)(ag.randn(1, 1, 2, 2)).shape
+    (1, 1, 4, 4)
+    """
+
+    def __init__(self, size=None, scale_factor=None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
