@@ -53,42 +53,50 @@ def ref_pop(s, u, from_top, k):
 
 
 def ref_read(V, s, from_top, k):
-    n, r = len(s), np.zeros_like(V[0]) if V else None
+    n, r = len(s), 0.0
     for i in range(n):
         beyond = sum(s[j] for j in range(i + 1, n)) if from_top else sum(s[j] for j in range(i))
         r = r + k.minimum(s[i], k.relu(1.0 - beyond)) * V[i]
     return r
 
 
-def ref_run(kind, steps, k=None):
-    """Run a whole sequence per example.  steps: list of dicts of numpy arrays (batch-first).
+def ref_step(kind, V, s, x, k):
+    """One step for one example: V, s are lists (slot 0 the bottom); x maps names to this example's inputs.
 
-    Returns the reads per step (list of arrays (batch, m), two per step for a deque) and the final (V, s).
+    Returns (reads, V, s) with reads (r,) for a stack/queue and (r_top, r_bot) for a deque.
+    """
+    if kind == "deque":
+        s = ref_pop(s, x["u_top"], True, k)
+        s = ref_pop(s, x["u_bot"], False, k)
+        s = [x["d_bot"]] + s + [x["d_top"]]
+        V = [x["v_bot"]] + V + [x["v_top"]]
+        return (ref_read(V, s, True, k), ref_read(V, s, False, k)), V, s
+    lifo = kind == "stack"
+    s = ref_pop(s, x["u"], lifo, k) + [x["d"]]
+    V = V + [x["v"]]
+    return (ref_read(V, s, lifo, k),), V, s
+
+
+def ref_run(kind, steps, k=None, stack=np.stack):
+    """Run a whole sequence, one example at a time.  steps: list of dicts of arrays (batch first).
+
+    Returns the reads per step (tuples of (batch, m) arrays), the final (V, s), and the smallest kink margin.
     """
     k = k or Margins()
-    batch = steps[0]["v" if kind != "deque" else "v_top"].shape[0]
-    reads, finals = [], []
+    batch = len(next(iter(steps[0].values())))
+    per_example, finals = [], []
     for b in range(batch):
         V, s, out = [], [], []
         for x in steps:
-            if kind == "deque":
-                s = ref_pop(s, x["u_top"][b], True, k)
-                s = ref_pop(s, x["u_bot"][b], False, k)
-                s = [x["d_bot"][b]] + s + [x["d_top"][b]]
-                V = [x["v_bot"][b]] + V + [x["v_top"][b]]
-                out.append((ref_read(V, s, True, k), ref_read(V, s, False, k)))
-            else:
-                lifo = kind == "stack"
-                s = ref_pop(s, x["u"][b], lifo, k) + [x["d"][b]]
-                V = V + [x["v"][b]]
-                out.append((ref_read(V, s, lifo, k),))
-        reads.append(out)
-        finals.append((np.array(V), np.array(s)))
+            reads, V, s = ref_step(kind, V, s, {key: val[b] for key, val in x.items()}, k)
+            out.append(reads)
+        per_example.append(out)
+        finals.append((stack(V), stack(s)))
     per_step = [
-        tuple(np.stack([reads[b][t][e] for b in range(batch)]) for e in range(len(reads[0][t])))
+        tuple(stack([per_example[b][t][e] for b in range(batch)]) for e in range(len(per_example[0][t])))
         for t in range(len(steps))
     ]
-    return per_step, (np.stack([f[0] for f in finals]), np.stack([f[1] for f in finals])), k.smallest
+    return per_step, (stack([f[0] for f in finals]), stack([f[1] for f in finals])), k.smallest
 
 
 def random_steps(kind, rng, T, batch, m):
