@@ -1,3 +1,498 @@
-"""loss functional forms (being written)."""
+"""Loss functions with PyTorch's signatures, defaults, reductions and gradients.
 
-__all__: list = []
+Every loss takes ``reduction='mean' | 'sum' | 'none'`` (``kl_div`` also
+``'batchmean'``) and, where PyTorch still does, the deprecated
+``size_average``/``reduce`` pair, so old code ports unchanged.  All are composed
+from autograd_core ops; cross-entropy on class indices uses the fused
+``cross_entropy_logits`` primitive.
+
+>>> import autograd_core as ag, nn.functional as F
+>>> logits = ag.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 2.0]])
+>>> round(F.cross_entropy(logits, ag.tensor([0, 2])).item(), 4)
+0.2395
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import autograd_core as ag
+from autograd_core import Tensor
+
+__all__ = [
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    "cosine_similarity",
+    "hinge_embedding_loss",
+    "multi_margin_loss",
+    "hellinger_loss",
+]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+# ---------------------------------------------------------------------------- helpers
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """PyTorch's mapping of the deprecated ``size_average``/``reduce`` flags to a reduction."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if size_average and reduce else "sum" if reduce else "none"
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+                  stacklevel=3)
+    return ret
+
+
+def _check_reduction(reduction: str, allowed=_REDUCTIONS) -> None:
+    if reduction not in allowed:
+        raise ValueError(f"{reduction} is not a valid value for reduction (use one of {', '.join(allowed)})")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.mean()
+
+
+def _check_tensors(name: str, **tensors) -> None:
+    for arg, t in tensors.items():
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}: {arg} must be a Tensor, got {type(t).__name__}")
+
+
+def _warn_broadcast(input: Tensor, target: Tensor) -> None:
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(
+            f"Using a target size ({tuple(target.shape)}) that is different to the input size "
+            f"({tuple(input.shape)}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+def _same_shape(name: str, input: Tensor, target: Tensor) -> None:
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(
+            f"{name}: Using a target size ({tuple(target.shape)}) that is different to the input size "
+            f"({tuple(input.shape)}) is deprecated. Please ensure they have the same size."
+        )
+
+
+def _pointwise(name: str, elementwise, input, target, reduction, weight) -> Tensor:
+    """mse/l1/huber: elementwise loss, optional same-shape weight, PyTorch's weighted means."""
+    _check_tensors(name, input=input, target=target)
+    _check_reduction(reduction)
+    _warn_broadcast(input, target)
+    loss = elementwise(input - target)
+    if weight is None:
+        return _reduce(loss, reduction)
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError(f"{name}: Weights and input must have the same size (weight {tuple(weight.shape)}, "
+                         f"input {tuple(input.shape)}).")
+    loss = loss * weight
+    if reduction == "mean" and name != "huber_loss":
+        return loss.sum() / weight.sum()  # mse and l1 divide by the total weight, huber by the count
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------------------- regression
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    """Squared error (x - y)^2, reduced.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.mse_loss(ag.tensor([1.0, 2.0]), ag.tensor([0.0, 0.0])).item()
+    2.5
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _pointwise("mse_loss", lambda d: d * d, input, target, reduction, weight)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
+    """Absolute error |x - y|, reduced.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.l1_loss(ag.tensor([1.0, -3.0]), ag.tensor([0.0, 0.0]), reduction="sum").item()
+    4.0
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _pointwise("l1_loss", ag.abs, input, target, reduction, weight)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """0.5 d^2 / beta where |d| < beta, |d| - 0.5 beta elsewhere (plain L1 when beta = 0).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.smooth_l1_loss(ag.tensor([0.5, 3.0]), ag.zeros(2), reduction="none").tolist()
+    [0.125, 2.5]
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    if beta == 0:
+        return _pointwise("smooth_l1_loss", ag.abs, input, target, reduction, None)
+
+    def elementwise(d):
+        a = ag.abs(d)
+        return ag.where(a < beta, d * d * (0.5 / beta), a - 0.5 * beta)
+
+    return _pointwise("smooth_l1_loss", elementwise, input, target, reduction, None)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """0.5 d^2 where |d| < delta, delta * (|d| - 0.5 delta) elsewhere.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.huber_loss(ag.tensor([0.5, 3.0]), ag.zeros(2), reduction="none", delta=2.0).tolist()
+    [0.125, 4.0]
+    """
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+
+    def elementwise(d):
+        a = ag.abs(d)
+        return ag.where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+
+    return _pointwise("huber_loss", elementwise, input, target, reduction, weight)
+
+
+# ---------------------------------------------------------------------------- classification
+def _class_weight(name: str, weight, n_classes: int) -> None:
+    if weight is None:
+        return
+    if not isinstance(weight, Tensor) or tuple(weight.shape) != (n_classes,):
+        raise RuntimeError(
+            f"{name}: weight must be a 1-D tensor of one weight per class ({n_classes},), "
+            f"got {getattr(weight, 'shape', type(weight).__name__)}"
+        )
+
+
+def _flatten_classes(name: str, input: Tensor, target: Tensor):
+    """(N, C, d1...) input and (N, d1...) target -> (M, C) rows and (M,) targets (and the 'none' shape)."""
+    if input.ndim == 0:
+        raise RuntimeError(f"{name}: input must have a class dim, got a 0-d tensor")
+    if target.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name}: class-index targets must be an integer (int64) tensor, got {target.dtype}; "
+            "for class probabilities pass a floating tensor of the input's shape"
+        )
+    if input.ndim == 1:  # unbatched: (C,) and a 0-d target
+        if target.ndim != 0:
+            raise RuntimeError(f"{name}: an unbatched input of shape {tuple(input.shape)} needs a 0-d target, "
+                               f"got shape {tuple(target.shape)}")
+        return input.unsqueeze(0), target.reshape(1), ()
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if tuple(target.shape) != expected:
+        raise RuntimeError(
+            f"{name}: expected target of shape {expected} for input of shape {tuple(input.shape)} "
+            f"(N, C, d1, ...), got {tuple(target.shape)}"
+        )
+    c = input.shape[1]
+    rows = input if input.ndim == 2 else input.permute((0,) + tuple(range(2, input.ndim)) + (1,)).reshape(-1, c)
+    return rows, target.reshape(-1), expected
+
+
+def _masked_targets(name: str, target: Tensor, ignore_index: int, n_classes: int):
+    """Targets with ignored entries replaced by class 0, and the float mask of the kept ones."""
+    valid = target != ignore_index
+    _check_bounds(name, target, valid, n_classes, f", or ignore_index={ignore_index}")
+    return ag.where(valid, target, 0), valid
+
+
+def _check_bounds(name: str, target: Tensor, valid, n_classes: int, hint: str = "") -> None:
+    if not target.numel():
+        return
+    bad = (target < 0) | (target >= n_classes)
+    if valid is not None:
+        bad = bad & valid
+    if bool(bad.any()):
+        value = int(target[bad][0].item())
+        raise IndexError(f"{name}: Target {value} is out of bounds for {n_classes} classes "
+                         f"(valid: 0 to {n_classes - 1}{hint})")
+
+
+def _finish(loss, denominator, reduction, shape):
+    if reduction == "none":
+        return loss.reshape(shape)
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / denominator
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities ``input`` (N, C, d1...) at class indices ``target`` (N, d1...).
+
+    With ``weight`` and ``'mean'`` the sum is divided by the total weight of the
+    non-ignored targets, as in PyTorch.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.nll_loss(ag.tensor([[-1.0, -2.0], [-3.0, -4.0]]), ag.tensor([1, 0])).item()
+    2.5
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("nll_loss", input=input, target=target)
+    _check_reduction(reduction)
+    rows, t, shape = _flatten_classes("nll_loss", input, target)
+    c = rows.shape[1]
+    _class_weight("nll_loss", weight, c)
+    safe, valid = _masked_targets("nll_loss", t, ignore_index, c)
+    picked = ag.gather(rows, 1, safe.unsqueeze(1)).squeeze(1)
+    w = valid.to(rows.dtype) if weight is None else weight[safe] * valid
+    return _finish(-picked * w, w.sum(), reduction, shape)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of logits ``input`` (N, C, d1...) against class indices (N, d1...) or class probabilities.
+
+    Index targets: ``weight`` per class, ``ignore_index``, ``label_smoothing``;
+    ``'mean'`` divides by the total weight of the non-ignored targets (PyTorch's rule).
+    Probability targets (same shape as ``input``): ``'mean'`` divides by the
+    number of samples.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.cross_entropy(ag.zeros(2, 4), ag.tensor([1, 3])).item(), 4)
+    1.3863
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("cross_entropy", input=input, target=target)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    if input.ndim == 0:
+        raise RuntimeError("cross_entropy: input must have a class dim, got a 0-d tensor")
+    class_dim = 0 if input.ndim == 1 else 1
+    c = input.shape[class_dim]
+    _class_weight("cross_entropy", weight, c)
+
+    if target.dtype.kind == "f":
+        if tuple(target.shape) != tuple(input.shape):
+            raise RuntimeError(
+                f"cross_entropy: class-probability targets must have the input's shape {tuple(input.shape)}, "
+                f"got {tuple(target.shape)}"
+            )
+        logp = ag.log_softmax(input, class_dim)
+        if label_smoothing > 0:
+            target = target * (1.0 - label_smoothing) + label_smoothing / c
+        terms = logp * target
+        if weight is not None:
+            terms = terms * weight.reshape((c,) + (1,) * (input.ndim - class_dim - 1))
+        per_sample = -terms.sum(class_dim)
+        return _reduce(per_sample, reduction)  # the mean is over samples: numel / C of them
+
+    rows, t, shape = _flatten_classes("cross_entropy", input, target)
+    safe, valid = _masked_targets("cross_entropy", t, ignore_index, c)
+    nll = ag.cross_entropy_logits(rows, safe)
+    w = valid.to(rows.dtype) if weight is None else weight[safe] * valid
+    loss = nll * w
+    if label_smoothing > 0:
+        logp = ag.log_softmax(rows, 1)
+        smooth = -(logp if weight is None else logp * weight).sum(1) * valid
+        eps = float(label_smoothing)
+        loss = loss * (1.0 - eps) + smooth * (eps / c)
+    return _finish(loss, w.sum(), reduction, shape)
+
+
+def _clamped_log(x: Tensor) -> Tensor:
+    """log(x) clamped to >= -100 (PyTorch's BCE rule), with no warning and no NaN gradient at x == 0."""
+    positive = x > 0
+    safe = ag.where(positive, x, 1.0)
+    return ag.where(positive, ag.clamp(ag.log(safe), min=-100.0), -100.0)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    """-(t log(p) + (1 - t) log(1 - p)) for probabilities ``input``; the logs are clamped to >= -100.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.binary_cross_entropy(ag.tensor([0.5]), ag.tensor([1.0])).item(), 4)
+    0.6931
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("binary_cross_entropy", input=input, target=target)
+    _check_reduction(reduction)
+    _same_shape("binary_cross_entropy", input, target)
+    if input.numel() and bool(((input < 0) | (input > 1)).any()):
+        raise RuntimeError(
+            "binary_cross_entropy: all elements of input should be between 0 and 1; apply sigmoid first, "
+            "or use binary_cross_entropy_with_logits on the logits (more stable)"
+        )
+    loss = -(target * _clamped_log(input) + (1.0 - target) * _clamped_log(1.0 - input))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid + binary cross-entropy in one stable expression; ``pos_weight`` weighs positives per class.
+
+    Written as (1 - t) x + (1 + (pos_weight - 1) t) log(1 + exp(-x)), with the
+    softplus computed without overflow, so large logits give exact losses.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.binary_cross_entropy_with_logits(ag.tensor([0.0]), ag.tensor([1.0])).item(), 4)
+    0.6931
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("binary_cross_entropy_with_logits", input=input, target=target)
+    _check_reduction(reduction)
+    _same_shape("binary_cross_entropy_with_logits", input, target)
+    log1p_exp_neg = ag.softplus(-input, 1.0, float("inf"))  # threshold inf: never the linear shortcut
+    if pos_weight is None:
+        loss = (1.0 - target) * input + log1p_exp_neg
+    else:
+        loss = (1.0 - target) * input + ((pos_weight - 1.0) * target + 1.0) * log1p_exp_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence with ``input`` as log-probabilities: t (log t - input).
+
+    ``reduction='batchmean'`` (sum / batch size) is the mathematically correct KL;
+    ``'mean'`` averages over every element, as PyTorch does (and warns about).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> p = ag.tensor([[0.5, 0.5]])
+    >>> F.kl_div(p.log(), p, reduction="batchmean").item()
+    0.0
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("kl_div", input=input, target=target)
+    _check_reduction(reduction, _REDUCTIONS + ("batchmean",))
+    if reduction == "mean":
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support size."
+            "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+            "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+            stacklevel=2,
+        )
+    if log_target:
+        loss = ag.exp(target) * (target - input)
+    else:
+        # xlogy(t, t) - t * input, with 0 log 0 = 0 (and no warning or NaN gradient there).
+        zero = target == 0
+        t_log_t = ag.where(zero, 0.0, target * ag.log(ag.where(zero, 1.0, target)))
+        loss = t_log_t - target * input
+    if reduction == "batchmean":
+        return loss.sum() / input.shape[0] if input.ndim else loss.sum()
+    return _reduce(loss, reduction)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """x1 . x2 / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (inputs broadcast).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.cosine_similarity(ag.tensor([[1.0, 0.0]]), ag.tensor([[1.0, 1.0]])).tolist()
+    [0.7071067690849304]
+    """
+    _check_tensors("cosine_similarity", x1=x1, x2=x2)
+    if tuple(x1.shape) != tuple(x2.shape):
+        shape = _broadcast("cosine_similarity", x1.shape, x2.shape)
+        x1, x2 = x1.expand(shape), x2.expand(shape)
+
+    def unit(x):
+        n = ag.norm(x, 2, dim=dim, keepdim=True)
+        # The eps floor is applied outside autograd (as PyTorch clamps in place under no_grad):
+        # the value is max(n, eps), the gradient that of n.
+        return x / (n + (ag.clamp(n, min=eps) - n).detach())
+
+    return (unit(x1) * unit(x2)).sum(dim)
+
+
+def _broadcast(name, a, b) -> tuple:
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        da = a[-i] if i <= len(a) else 1
+        db = b[-i] if i <= len(b) else 1
+        if da != db and 1 not in (da, db):
+            raise RuntimeError(f"{name}: shapes {tuple(a)} and {tuple(b)} cannot be broadcast together")
+        out.append(max(da, db) if 1 in (da, db) else da)
+    return tuple(reversed(out))
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
+    """x where target is 1, max(0, margin - x) where target is -1.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.hinge_embedding_loss(ag.tensor([0.3, 0.3]), ag.tensor([1.0, -1.0]), reduction="none").tolist()
+    [0.30000001192092896, 0.699999988079071]
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("hinge_embedding_loss", input=input, target=target)
+    _check_reduction(reduction)
+    margin_term = ag.where(target != 1, ag.clamp(float(margin) - input, min=0.0), 0.0)
+    self_term = ag.where(target != -1, input, 0.0)
+    return _reduce(margin_term + self_term, reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                      size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss: sum over j != y of max(0, margin - x[y] + x[j])^p / C (p = 1 or 2).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.multi_margin_loss(ag.tensor([[0.1, 0.2, 0.4, 0.8]]), ag.tensor([3])).item()
+    0.32499998807907104
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("multi_margin_loss", input=input, target=target)
+    _check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError(f"multi_margin_loss: only p == 1 and p == 2 are supported, got {p}")
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"multi_margin_loss: input must be (N, C) or (C,), got shape {tuple(input.shape)}")
+    rows, t, shape = _flatten_classes("multi_margin_loss", input, target)
+    c = rows.shape[1]
+    _class_weight("multi_margin_loss", weight, c)
+    _check_bounds("multi_margin_loss", t, None, c)
+    at_target = ag.gather(rows, 1, t.unsqueeze(1))
+    z = ag.relu(rows - at_target + float(margin))  # relu, not clamp: no gradient at z == 0, as PyTorch
+    if p == 2:
+        z = z * z
+    if weight is not None:
+        z = z * weight[t].unsqueeze(1)
+    others = t.unsqueeze(1) != ag.arange(c, device=rows.device)
+    per_sample = (z * others).sum(1) / float(c)
+    return _reduce(per_sample.reshape(shape), reduction)
+
+
+def hellinger_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Hellinger distance (1/sqrt(2)) * ||sqrt(p) - sqrt(t)||_2 between distributions along the last dim.
+
+    ``input`` and ``target`` hold non-negative weights (probabilities) in their last
+    dim; the per-sample distances (one per leading index) are then reduced.  Not in
+    PyTorch.  The gradient of sqrt is infinite at 0: keep probabilities positive
+    (e.g. the output of a softmax) where you differentiate.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.hellinger_loss(ag.tensor([[1.0, 0.0]]), ag.tensor([[0.0, 1.0]])).item(), 6)
+    1.0
+    """
+    _check_tensors("hellinger_loss", input=input, target=target)
+    _check_reduction(reduction)
+    if input.ndim == 0:
+        raise RuntimeError("hellinger_loss: input must have at least 1 dim (the distribution's support)")
+    _same_shape("hellinger_loss", input, target)
+    distance = ag.norm(ag.sqrt(input) - ag.sqrt(target), 2, dim=-1) * (1.0 / math.sqrt(2.0))
+    return _reduce(distance, reduction)
