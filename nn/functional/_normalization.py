@@ -1,3 +1,151 @@
-"""normalization functional forms (being written)."""
+"""Batch, layer and group normalization, composed from reductions and elementwise ops.
 
-__all__: list = []
+Each normalizes as ``(x - mean) * rsqrt(var + eps)`` with the biased variance,
+then applies the affine map.  The per-channel factor ``weight * rsqrt(var + eps)``
+is formed on the small statistics tensor first, so the full-size input is
+touched by one subtraction and one multiply-add.  BatchNorm's running
+statistics are updated in place under ``no_grad`` with the *unbiased* batch
+variance, as PyTorch does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import autograd_core as ag
+from autograd_core import Tensor
+
+__all__ = ["batch_norm", "layer_norm", "group_norm"]
+
+
+def _check_param(op: str, name: str, t, shape: tuple) -> None:
+    if t is not None and tuple(t.shape) != tuple(shape):
+        raise RuntimeError(f"{op}: expected {name} of shape {tuple(shape)}, got {tuple(t.shape)}")
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize each channel (dim 1) of ``(N, C, *)`` over the batch and the remaining dims.
+
+    In training the batch statistics normalize and, when given, ``running_mean``/``running_var`` are
+    updated in place: ``r = (1 - momentum) * r + momentum * batch_stat`` (unbiased variance).
+    Otherwise the running statistics normalize.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> rm, rv = ag.zeros(3), ag.ones(3)
+    >>> F.batch_norm(ag.randn(8, 3), rm, rv, training=True).shape
+    (8, 3)
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"batch_norm: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: expected an input of at least 2 dims (N, C, *), got shape {tuple(input.shape)}")
+    channels = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (channels,):
+            raise RuntimeError(
+                f"batch_norm: expected input with {t.shape[0] if t.ndim == 1 else tuple(t.shape)} channels, "
+                f"got {channels} (input shape {tuple(input.shape)}, {name} shape {tuple(t.shape)})"
+            )
+    dims = (0,) + tuple(range(2, input.ndim))
+    stat_shape = (1, channels) + (1,) * (input.ndim - 2)
+    if training:
+        count = input.numel() // channels
+        if count <= 1:
+            raise ValueError(
+                f"batch_norm: expected more than 1 value per channel when training, got input of shape "
+                f"{tuple(input.shape)}"
+            )
+        mean = input.mean(dims, keepdim=True)
+        centered = input - mean
+        var = (centered * centered).mean(dims, keepdim=True)
+        if running_mean is not None or running_var is not None:
+            with ag.no_grad():
+                if running_mean is not None:
+                    running_mean.mul_(1 - momentum).add_(mean.reshape(channels), alpha=momentum)
+                if running_var is not None:
+                    running_var.mul_(1 - momentum).add_(var.reshape(channels), alpha=momentum * count / (count - 1))
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("batch_norm: running_mean and running_var are needed when training=False")
+        centered = input - running_mean.reshape(stat_shape)
+        var = running_var.reshape(stat_shape)
+    return _affine(centered, var, eps, weight, bias, stat_shape)
+
+
+def _affine(centered: Tensor, var: Tensor, eps: float, weight, bias, shape: tuple) -> Tensor:
+    """``centered * weight / sqrt(var + eps) + bias`` with the factor formed on the small tensors."""
+    scale = (var + eps).rsqrt()
+    if weight is not None:
+        scale = scale * weight.reshape(shape)
+    out = centered * scale
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize over the last ``len(normalized_shape)`` dims, then scale by ``weight`` and shift by ``bias``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.layer_norm(ag.randn(4, 10), (10,))
+    >>> abs(float(y.mean())) < 1e-5
+    True
+    """
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+    k = len(shape)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"layer_norm: input must be a Tensor, got {type(input).__name__}")
+    if k == 0 or input.ndim < k or tuple(input.shape[-k:]) != shape:
+        raise RuntimeError(
+            f"layer_norm: given normalized_shape={list(shape)}, expected input with shape [*, "
+            f"{', '.join(map(str, shape))}], but got input of shape {tuple(input.shape)}"
+        )
+    _check_param("layer_norm", "weight", weight, shape)
+    _check_param("layer_norm", "bias", bias, shape)
+    dims = tuple(range(input.ndim - k, input.ndim))
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    var = (centered * centered).mean(dims, keepdim=True)
+    out = centered * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize ``(N, C, *)`` over groups of ``C / num_groups`` channels (and all spatial dims), per sample.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.group_norm(ag.randn(2, 6, 5), 3).shape
+    (2, 6, 5)
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"group_norm: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim < 2:
+        raise RuntimeError(f"group_norm: expected an input of at least 2 dims (N, C, *), got shape {tuple(input.shape)}")
+    n, channels = input.shape[:2]
+    if num_groups <= 0 or channels % num_groups:
+        raise RuntimeError(
+            f"group_norm: expected the number of channels ({channels}) to be divisible by num_groups ({num_groups})"
+        )
+    _check_param("group_norm", "weight", weight, (channels,))
+    _check_param("group_norm", "bias", bias, (channels,))
+    grouped = input.reshape(n, num_groups, -1)
+    if math.prod(grouped.shape[2:]) == 0:
+        raise RuntimeError(f"group_norm: empty groups for input of shape {tuple(input.shape)}")
+    mean = grouped.mean(2, keepdim=True)
+    centered = grouped - mean
+    var = (centered * centered).mean(2, keepdim=True)
+    out = (centered * (var + eps).rsqrt()).reshape(input.shape)
+    shape = (1, channels) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
