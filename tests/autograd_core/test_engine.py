@@ -321,6 +321,32 @@ def test_hook_returning_none_leaves_the_gradient_alone_and_hooks_run_in_order():
     assert x.grad.tolist() == [6.0]
 
 
+@pytest.mark.parametrize("via", ["backward", "grad"])
+def test_leaf_hook_fires_once_with_the_total_gradient(via):
+    """PyTorch sums a leaf's incoming gradients first, then runs its hooks once on the total."""
+    a = f64([1.0])
+    seen = []
+    a.register_hook(lambda g: (seen.append(g.tolist()), g.clamp(max=1.5))[1])
+    loss = (a * a + a).sum()  # three contributions: 1 + 1 + 1
+    if via == "backward":
+        loss.backward()
+        total = a.grad
+    else:
+        (total,) = ag.grad(loss, a)
+    assert seen == [[3.0]]
+    assert total.tolist() == [1.5]
+
+
+def test_hooks_fire_once_per_backward_with_retain_graph():
+    a = f64([1.0, 2.0])
+    calls = []
+    a.register_hook(lambda g: calls.append(g.tolist()))
+    loss = (a * a).sum()
+    loss.backward(retain_graph=True)
+    loss.backward()
+    assert calls == [[2.0, 4.0], [2.0, 4.0]]
+
+
 def test_removed_hooks_do_not_fire():
     x = f64([1.0, 2.0])
     y = x * 2.0
@@ -378,6 +404,42 @@ def test_backward_with_explicit_gradient_is_a_vector_jacobian_product():
     v = ag.tensor([1.0, -1.0, 0.5], dtype=ag.float64)
     (x * x).backward(gradient=v)
     np.testing.assert_allclose(x.grad.numpy(), [2.0, -4.0, 3.0])
+
+
+@pytest.mark.parametrize("seed_dtype", [ag.float64, ag.float16])
+def test_a_seed_of_another_float_dtype_is_cast_to_the_output_dtype(seed_dtype):
+    """PyTorch casts the gradient given to backward(); a leaf's .grad always has the leaf's dtype."""
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2.0).backward(ag.ones(2, dtype=seed_dtype))
+    assert x.grad.dtype == ag.float32
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_leaf_grad_keeps_the_leaf_dtype_through_promotion():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    (x * ag.tensor([3.0, 4.0], dtype=ag.float64)).sum().backward()
+    assert x.grad.dtype == ag.float32 and x.grad.tolist() == [3.0, 4.0]
+    h = ag.tensor([1.0, 2.0], dtype=ag.float16, requires_grad=True)
+    (h * h).sum().backward()
+    assert h.grad.dtype == ag.float16
+
+
+def test_broadcast_leaf_gets_its_own_shape_back():
+    b = f64([1.0, 2.0, 3.0])
+    (ag.ones(4, 3, dtype=ag.float64) * b).sum().backward()
+    assert b.grad.shape == (3,) and b.grad.tolist() == [4.0, 4.0, 4.0]
+
+
+def test_backward_of_several_roots_at_once():
+    a = f64([1.0, 2.0])
+    ag.autograd.backward([a.sum(), (a * a).sum()])
+    assert a.grad.tolist() == [3.0, 5.0]
+
+
+def test_empty_tensors_backpropagate():
+    e = ag.zeros(0, 3, requires_grad=True)
+    e.sum().backward()
+    assert e.grad.shape == (0, 3)
 
 
 # ---------------------------------------------------------------------------- grad()
