@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import warnings
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from itertools import chain
 from typing import Any
 
@@ -212,7 +212,7 @@ class Optimizer:
         start = 0
         groups = []
         for group in self.param_groups:
-            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            packed = {k: _snapshot(v) for k, v in group.items() if k != "params"}
             for i, p in enumerate(group["params"], start):
                 index.setdefault(id(p), i)
             packed["params"] = [index[id(p)] for p in group["params"]]
@@ -221,20 +221,21 @@ class Optimizer:
         state = {}
         for p, s in self.state.items():
             key = index[id(p)] if isinstance(p, Tensor) else p
-            state[key] = {k: v.clone() if isinstance(v, Tensor) else copy.deepcopy(v) for k, v in s.items()}
+            state[key] = _snapshot(s)
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the state saved by ``state_dict()`` (or a PyTorch one converted to arrays).
 
         Everything is checked before anything changes.  State tensors are copied onto their
-        parameter's device and (for floating-point parameters) dtype; ``step`` is kept as is.
+        parameter's device and (for floating-point parameters) dtype; the host scalars ``step`` and
+        ``mu_product`` keep theirs, so a checkpoint resumes bit-identically.
         """
         name = type(self).__name__
         if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
             raise ValueError(f"{name}.load_state_dict: expected a dict with keys 'state' and 'param_groups'")
         groups = self.param_groups
-        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        saved_groups = [_snapshot(g) for g in state_dict["param_groups"]]
         if len(groups) != len(saved_groups):
             raise ValueError(
                 f"loaded state dict has a different number of parameter groups ({len(saved_groups)} saved, "
@@ -259,7 +260,7 @@ class Optimizer:
                 param = id_map[k]
                 new_state[param] = {n: _cast_state(name, param, n, v) for n, v in value.items()}
             else:
-                new_state[k] = copy.deepcopy(value)
+                new_state[k] = _snapshot(value)
         for g, s in zip(groups, saved_groups):
             s["params"] = g["params"]
             if "param_names" in g and "param_names" not in s:
@@ -278,11 +279,17 @@ class Optimizer:
         return "\n".join(lines)
 
 
+# Scalar state kept in float32 on the host, as PyTorch keeps it.  PyTorch's load_state_dict exempts only
+# "step" from casting and turns NAdam's float32 "mu_product" into the params' dtype, so a PyTorch NAdam
+# resumes on a slightly different path than it would have run; keeping its dtype makes the resume exact.
+_HOST_SCALARS = ("step", "mu_product")
+
+
 def _cast_state(opt_name: str, param: Tensor, key: str, value):
     """A copy of one saved state value, on ``param``'s device (and dtype, except for ``step``)."""
     if isinstance(value, Tensor) or hasattr(value, "__array__"):
         t = value if isinstance(value, Tensor) else ag.tensor(value)
-        if key == "step":
+        if key in _HOST_SCALARS:
             return t.detach().clone()
         if t.ndim and tuple(t.shape) != tuple(param.shape):
             raise ValueError(
@@ -293,6 +300,17 @@ def _cast_state(opt_name: str, param: Tensor, key: str, value):
         return t.detach().to(device=param.device, dtype=dtype, copy=True)
     if isinstance(value, dict):
         return {k: _cast_state(opt_name, param, k, v) for k, v in value.items()}
+    return _snapshot(value)
+
+
+def _snapshot(value):
+    """A copy that shares no tensor with ``value`` (tensors are cloned; containers rebuilt)."""
+    if isinstance(value, Tensor):
+        return value.detach().clone()
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        return type(value)(_snapshot(v) for v in value)
     return copy.deepcopy(value)
 
 
@@ -310,6 +328,3 @@ def _check_betas(betas) -> tuple[float, float]:
             raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
     return (float(betas[0]), float(betas[1]))
 
-
-def _as_list(x) -> list:
-    return list(x) if isinstance(x, Iterable) else [x]
