@@ -23,6 +23,7 @@ the gradient in half, as PyTorch does).
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import autograd_core as ag
@@ -44,16 +45,21 @@ class NeuralStackState(NamedTuple):
 
 
 # ----------------------------------------------------------------------------- helpers
-def _strictly_triangular(n: int, like: Tensor, above: bool) -> Tensor:
-    """(n, n) 0/1 matrix M such that ``(s @ M)[i]`` is the sum of s[j] over j > i (``above``) or j < i."""
-    idx = ag.arange(n, device=like.device)
+@functools.lru_cache(maxsize=64)
+def _strictly_triangular(n: int, above: bool, dtype, device) -> Tensor:
+    """(n, n) 0/1 matrix M such that ``(s @ M)[i]`` is the sum of s[j] over j > i (``above``) or j < i.
+
+    Cached: every step of every sequence needs the same few, and building one costs
+    five ops, a third of a stack step.  They are constants (no grad) and never written.
+    """
+    idx = ag.arange(n, device=device)
     rows, cols = idx.reshape(n, 1), idx.reshape(1, n)
-    return (rows > cols if above else rows < cols).to(like.dtype)
+    return (rows > cols if above else rows < cols).to(dtype)
 
 
 def _sum_beyond(s: Tensor, above: bool) -> Tensor:
     """For each slot i, the total strength above it (j > i) or below it (j < i); s is (batch, n)."""
-    return ag.matmul(s, _strictly_triangular(s.shape[1], s, above))
+    return ag.matmul(s, _strictly_triangular(s.shape[1], above, s.dtype, s.device))
 
 
 def _pop(s: Tensor, u: Tensor, from_top: bool) -> Tensor:
