@@ -248,6 +248,83 @@ def test_unused_output_gradient_is_materialised_as_zeros():
     assert x.grad.tolist() == [2.0, 2.0]
 
 
+def test_set_materialize_grads_false_passes_none_for_unused_outputs():
+    class Two(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 2.0, x * 3.0
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            ctx.second = g2
+            return g1 * 2.0 if g2 is None else g1 * 2.0 + g2 * 3.0
+
+    x = f64([1.0, 2.0])
+    a, _ = Two.apply(x)
+    node = a.grad_fn
+    a.sum().backward()
+    assert node.second is None and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_hooks_and_retain_grad_on_each_output_of_a_multi_output_function():
+    class Two(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2.0, x * 3.0
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            return g1 * 2.0 + g2 * 3.0
+
+    x = f64([1.0, 2.0])
+    p, q = Two.apply(x)
+    p.retain_grad()
+    q.register_hook(lambda g: g * 10.0)
+    (p + q * 5.0).sum().backward()
+    assert p.grad.tolist() == [1.0, 1.0]
+    assert x.grad.tolist() == [2.0 + 3.0 * 50.0] * 2
+
+
+def test_non_tensor_outputs_pass_through():
+    """torch.autograd.Function may return non-tensors (counts, flags) next to tensors."""
+
+    class WithCount(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2.0, 3
+
+        @staticmethod
+        def backward(ctx, grad, grad_count):
+            return grad * 2.0
+
+    x = f64([1.0, 2.0])
+    y, count = WithCount.apply(x)
+    assert count == 3 and isinstance(count, int)
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_save_for_backward_accepts_none_and_needs_input_grad_is_there_in_backward():
+    class Probe(ag.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.save_for_backward(x, None)
+            return x * y
+
+        @staticmethod
+        def backward(ctx, grad):
+            x, nothing = ctx.saved_tensors
+            ctx.seen = (nothing, ctx.needs_input_grad)
+            return grad * 2.0, None
+
+    x = f64([1.0, 2.0])
+    y = Probe.apply(x, ag.tensor([1.0, 1.0], dtype=ag.float64))
+    node = y.grad_fn
+    y.sum().backward()
+    assert node.seen == (None, (True, False))
+
+
 def test_returning_an_input_unchanged_gives_a_new_tensor_on_the_graph():
     class Identity(ag.Function):
         @staticmethod
