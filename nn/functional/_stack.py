@@ -87,16 +87,22 @@ def _check(op: str, values: tuple, strengths: tuple, state: NeuralStackState | N
     for name, v in values[1:]:
         if tuple(v.shape) != (batch, m):
             raise ValueError(f"{op}: {name} has shape {tuple(v.shape)}, expected {(batch, m)} like {values[0][0]}")
+    dtype = values[0][1].dtype
     for name, x in strengths:
         if not isinstance(x, Tensor) or tuple(x.shape) != (batch,):
             shape = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
             hint = " (squeeze the last dim: x.squeeze(-1))" if isinstance(x, Tensor) and x.shape == (batch, 1) else ""
             raise ValueError(f"{op}: {name} must have shape (batch,) = ({batch},), got {shape}{hint}")
+    for name, x in values[1:] + strengths:
+        if x.dtype != dtype:
+            raise TypeError(f"{op}: {name} has dtype {x.dtype} but {values[0][0]} has {dtype}; use one dtype for all")
     if state is None:
         return
     if not isinstance(state, tuple) or len(state) != 2:
         raise TypeError(f"{op}: state must be a NeuralStackState(values, strengths) or None, got {type(state).__name__}")
     V, s = state
+    if V.dtype != dtype or s.dtype != dtype:
+        raise TypeError(f"{op}: state has dtypes {V.dtype}/{s.dtype} but {values[0][0]} has {dtype}")
     if V.ndim != 3 or s.ndim != 2 or V.shape[0] != batch or V.shape[2] != m or tuple(s.shape) != V.shape[:2]:
         raise ValueError(
             f"{op}: state has values {tuple(V.shape)} and strengths {tuple(s.shape)}; for batch {batch} and m {m} "
@@ -173,8 +179,9 @@ def neural_deque(value_top: Tensor, value_bot: Tensor, push_top: Tensor, push_bo
     """One step of the neural deque: pop at both ends, push at both ends, read at both ends.
 
     The memory grows by two slots per step, so after step t it has 2t slots
-    (1-based, slot 1 the bottom, slot 2t the top).  Following the paper, the top
-    pop acts first, then the bottom pop on what is left, then the pushes:
+    (1-based, slot 1 the bottom, slot 2t the top).  As we read the paper's DeQue
+    equations, the top pop acts first, then the bottom pop on what is left, then
+    the pushes (bottom value first in V, top value last):
 
     - ``V_t = [v_t^bot, V_{t-1}[1], ..., V_{t-1}[2t-2], v_t^top]``;
     - after the top pop, for i = 1..2t-2:

@@ -192,7 +192,7 @@ class _MemoryLSTM(Module):
 
 
 class StackLSTM(_MemoryLSTM):
-    """LSTM controller with a neural stack (Grefenstette et al. 2015, section 3.3): learns to push, pop and read.
+    """LSTM controller with a neural stack (Grefenstette et al. 2015): learns to push, pop and read.
 
     ``StackLSTM(input_size, hidden_size, memory_size, output_size, push_bias_init=1.0,
     pop_bias_init=-1.0, batch_first=False)``; ``output, state = model(input, state=None)``

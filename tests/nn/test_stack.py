@@ -399,3 +399,11 @@ def test_cuda_matches_cpu(kind):
                 assert xg[key].grad is None
                 continue
             np.testing.assert_allclose(host(xg[key].grad), host(xc[key].grad), rtol=1e-12, atol=1e-12)
+
+
+def test_mixed_dtypes_are_refused_at_the_call():
+    with pytest.raises(TypeError, match=r"neural_stack: push has dtype float64 but value has float32"):
+        F.neural_stack(ag.ones(2, 3), ag.ones(2, dtype=ag.float64), ag.ones(2))
+    _, state = F.neural_stack(ag.ones(2, 3), ag.ones(2), ag.ones(2))
+    with pytest.raises(TypeError, match=r"neural_stack: state has dtypes float32/float32 but value has float64"):
+        F.neural_stack(*(t.double() for t in (ag.ones(2, 3), ag.ones(2), ag.ones(2))), state)
