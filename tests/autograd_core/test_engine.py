@@ -204,6 +204,19 @@ def test_output_and_its_node_form_no_cycle(op):
         assert node() is None and values() is None
 
 
+def test_retain_grad_and_hooks_create_no_cycle():
+    with gc_disabled():
+        x = f64([0.3, 0.7])
+        y = x.exp()
+        y.retain_grad()
+        y.register_hook(lambda g: g * 1.0)
+        y_ref, node_ref = weakref.ref(y), weakref.ref(y.grad_fn)
+        (y * y).sum().backward()
+        assert y.grad is not None
+        del y
+        assert y_ref() is None and node_ref() is None
+
+
 def test_graph_is_freed_after_grad_as_well():
     with gc_disabled():
         x = f64([0.3, 0.7])
