@@ -105,7 +105,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    """leaky_relu with a learned slope per channel (dim 1; dim 0 for a 1-D input), or one shared slope.
+    """leaky_relu with a learned slope per channel (dim 1), or one slope shared by all elements.
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.prelu(ag.tensor([[-2.0, 3.0]]), ag.tensor([0.25])).tolist()
@@ -118,16 +118,14 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     if n == 1:
         w = weight.reshape(())
     else:
-        if input.ndim == 0:
-            raise RuntimeError(f"prelu: a 0-d input can't take {n} channel weights; use num_parameters=1")
-        channel_dim = 1 if input.ndim >= 2 else 0
-        channels = input.shape[channel_dim]
+        # PyTorch: the channel dim is dim 1; inputs with fewer than 2 dims have a single channel.
+        channels = input.shape[1] if input.ndim >= 2 else 1
         if channels != n:
             raise RuntimeError(
                 f"prelu: weight has {n} parameters but the input (shape {tuple(input.shape)}) has {channels} "
-                f"channels in dim {channel_dim}; use num_parameters=1 or num_parameters={channels}"
+                f"channel(s) in dim 1; use num_parameters=1 or num_parameters={channels}"
             )
-        w = weight.reshape((n,) + (1,) * (input.ndim - channel_dim - 1))
+        w = weight.reshape((n,) + (1,) * (input.ndim - 2))
     return ag.where(input > 0, input, input * w)
 
 
@@ -204,9 +202,10 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
-    """x * relu6(x + 3) / 6."""
+    """x * relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3 (PyTorch's gradients at both breakpoints)."""
     _check("hardswish", input)
-    return input * ag.clamp(input + 3.0, 0.0, 6.0) / 6.0
+    middle = input * (input + 3.0) / 6.0
+    return ag.where(input >= 3.0, input, ag.where(input <= -3.0, input * 0.0, middle))
 
 
 def logsigmoid(input: Tensor) -> Tensor:
