@@ -153,8 +153,8 @@ def test_gradcheck_inputs_and_parameters_away_from_kinks(kind, monkeypatch):
 
 
 # ----------------------------------------------------------------------------- learning
-def reversal_batch(rng, batch, shortest=2, longest=4, vocab=4):
-    """Symbols then a delimiter, then silence while the model must emit the symbols reversed."""
+def reversal_batch(rng, batch, shortest=2, longest=4, vocab=4, reverse=True):
+    """Symbols then a delimiter, then silence while the model must emit the symbols reversed (or copied)."""
     lengths = rng.integers(shortest, longest + 1, batch)
     T = 2 * longest
     x, y, mask = np.zeros((batch, T, vocab + 1)), np.zeros((batch, T), np.int64), np.zeros((batch, T))
@@ -162,17 +162,17 @@ def reversal_batch(rng, batch, shortest=2, longest=4, vocab=4):
         seq = rng.integers(0, vocab, n)
         x[b, np.arange(n), seq] = 1.0
         x[b, n, vocab] = 1.0
-        y[b, n: 2 * n] = seq[::-1]
+        y[b, n: 2 * n] = seq[::-1] if reverse else seq
         mask[b, n: 2 * n] = 1.0
     return ag.tensor(x, dtype=ag.float32), ag.tensor(y.reshape(-1)), ag.tensor(mask.reshape(-1), dtype=ag.float32)
 
 
-def train_reversal(steps, seed=0, kind="StackLSTM", lr=0.02):
+def train_reversal(steps, seed=0, kind="StackLSTM", lr=0.02, reverse=True):
     model = make(kind, 5, 32, 8, 4, seed=seed, batch_first=True)
     opt = optim.Adam(model.parameters(), lr=lr)
     rng, losses = np.random.default_rng(seed), []
     for _ in range(steps):
-        x, y, mask = reversal_batch(rng, 32)
+        x, y, mask = reversal_batch(rng, 32, reverse=reverse)
         out, _ = model(x)
         loss = (ag.cross_entropy_logits(out.reshape(-1, 4), y) * mask).sum() / mask.sum()
         opt.zero_grad()
@@ -182,8 +182,8 @@ def train_reversal(steps, seed=0, kind="StackLSTM", lr=0.02):
     return model, losses
 
 
-def reversal_accuracy(model, seed=999):
-    x, y, mask = reversal_batch(np.random.default_rng(seed), 256)
+def reversal_accuracy(model, seed=999, reverse=True):
+    x, y, mask = reversal_batch(np.random.default_rng(seed), 256, reverse=reverse)
     with ag.no_grad():
         pred = model(x)[0].argmax(-1).reshape(-1)
     m = host(mask)
@@ -199,6 +199,18 @@ def test_stack_lstm_learns_to_reverse_short_sequences():
 def test_stack_lstm_reversal_loss_falls_fast():
     _, losses = train_reversal(60)
     assert np.mean(losses[-10:]) < 0.8 * np.mean(losses[:5])
+
+
+@pytest.mark.slow
+def test_queue_lstm_learns_to_copy_short_sequences():
+    model, _ = train_reversal(200, kind="QueueLSTM", reverse=False)
+    assert reversal_accuracy(model, reverse=False) >= 0.98
+
+
+@pytest.mark.slow
+def test_deque_lstm_learns_to_reverse_short_sequences():
+    model, _ = train_reversal(250, kind="DequeLSTM")
+    assert reversal_accuracy(model) >= 0.95
 
 
 # ----------------------------------------------------------------------------- devices
