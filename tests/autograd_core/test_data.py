@@ -1,0 +1,238 @@
+"""``autograd_core.utils.data``: datasets, samplers, collation and the DataLoader (PyTorch's semantics)."""
+
+from __future__ import annotations
+
+import collections
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd_core as ag
+import nn
+import optim
+from autograd_core.utils.data import (
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Dataset,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
+    TensorDataset,
+    default_collate,
+    random_split,
+)
+from tests.helpers.strict_backend import DEVICE as STRICT
+from tests.helpers.strict_backend import StrictArray
+
+
+def host(t):
+    return t.detach().to("cpu").numpy().copy()
+
+
+def dataset(n=10):
+    return TensorDataset(ag.arange(float(2 * n)).reshape(n, 2), ag.arange(n))
+
+
+# ----------------------------------------------------------------------------- datasets
+def test_tensor_dataset_items_and_length():
+    ds = dataset(4)
+    assert len(ds) == 4
+    x, y = ds[2]
+    assert x.tolist() == [4.0, 5.0] and y.item() == 2
+
+
+def test_tensor_dataset_refuses_mismatched_sizes():
+    with pytest.raises(ValueError, match=r"size mismatch.*\[3, 4\].*\(3, 2\), \(4,\)"):
+        TensorDataset(ag.zeros(3, 2), ag.zeros(4))
+    with pytest.raises(TypeError, match="argument 1 is a ndarray"):
+        TensorDataset(ag.zeros(3), np.zeros(3))
+    with pytest.raises(ValueError, match="at least one tensor"):
+        TensorDataset()
+
+
+def test_subset_concat_and_random_split():
+    ds = dataset(10)
+    sub = Subset(ds, [7, 1])
+    assert len(sub) == 2 and sub[0][1].item() == 7
+    both = ConcatDataset([sub, dataset(3)])
+    assert len(both) == 5 and both[2][1].item() == 0 and both[-1][1].item() == 2
+    assert len(sub + sub) == 4
+    a, b, c = random_split(ds, [5, 3, 2], generator=42)
+    assert [len(a), len(b), len(c)] == [5, 3, 2]
+    seen = sorted(int(s[i][1].item()) for s in (a, b, c) for i in range(len(s)))
+    assert seen == list(range(10))
+    again = random_split(ds, [5, 3, 2], generator=42)
+    assert again[0].indices == a.indices
+    assert [len(s) for s in random_split(ds, [0.5, 0.3, 0.2], generator=0)] == [5, 3, 2]
+    assert [len(s) for s in random_split(dataset(7), [0.5, 0.5], generator=0)] == [4, 3]
+    with pytest.raises(ValueError, match="Sum of input lengths"):
+        random_split(ds, [4, 4])
+
+
+# ----------------------------------------------------------------------------- the loader
+@given(n=st.integers(1, 23), batch_size=st.integers(1, 8), drop_last=st.booleans(), shuffle=st.booleans())
+def test_batches_cover_the_dataset_and_len_is_pytorchs(n, batch_size, drop_last, shuffle):
+    loader = DataLoader(dataset(n), batch_size=batch_size, shuffle=shuffle, drop_last=drop_last, generator=1)
+    batches = list(loader)
+    expected_len = n // batch_size if drop_last else math.ceil(n / batch_size)
+    assert len(loader) == len(batches) == expected_len
+    sizes = [len(b[1]) for b in batches]
+    assert all(s == batch_size for s in sizes[:-1])
+    if drop_last:
+        assert all(s == batch_size for s in sizes)
+    ys = [int(v) for b in batches for v in b[1].tolist()]
+    assert len(set(ys)) == len(ys) == (expected_len * batch_size if drop_last else n)
+    if not shuffle:
+        assert ys == list(range(len(ys)))
+    for x, y in batches:  # rows stay paired with their labels
+        assert isinstance(x, ag.Tensor) and x.shape == (len(y), 2)
+        np.testing.assert_array_equal(host(x), np.stack([2 * host(y), 2 * host(y) + 1], axis=1).astype(np.float32))
+
+
+def test_batches_are_lists_of_tensors_like_pytorch():
+    x, y = next(iter(DataLoader(dataset(5), batch_size=2)))
+    assert x.tolist() == [[0.0, 1.0], [2.0, 3.0]] and y.tolist() == [0, 1]
+    assert x.dtype == ag.float32 and y.dtype == ag.int64
+    assert isinstance(next(iter(DataLoader(dataset(5), batch_size=2))), list)
+
+
+def test_shuffle_is_deterministic_with_a_seed_and_new_every_epoch():
+    def orders(generator, epochs=3):
+        loader = DataLoader(dataset(12), batch_size=5, shuffle=True, generator=generator)
+        return [[int(v) for b in loader for v in b[1].tolist()] for _ in range(epochs)]
+
+    first = orders(7)
+    assert first == orders(7)
+    assert first != orders(8)
+    assert first[0] != first[1]  # each epoch draws a new order
+    assert all(sorted(o) == list(range(12)) for o in first)
+
+    class TorchLikeGenerator:
+        def initial_seed(self):
+            return 7
+
+    assert orders(TorchLikeGenerator()) == first
+    assert orders(collections.namedtuple("G", "seed")(7)) == first
+    with pytest.raises(TypeError, match="int seed"):
+        DataLoader(dataset(3), shuffle=True, generator="seven")
+
+
+def test_without_a_generator_shuffling_follows_manual_seed():
+    def order():
+        return [int(v) for b in DataLoader(dataset(12), batch_size=4, shuffle=True) for v in b[1].tolist()]
+
+    ag.manual_seed(3)
+    a = order()
+    ag.manual_seed(3)
+    assert order() == a and sorted(a) == list(range(12))
+
+
+def test_a_seeded_loader_does_not_depend_on_the_global_generator():
+    ag.manual_seed(0)
+    a = [b[1].tolist() for b in DataLoader(dataset(9), batch_size=3, shuffle=True, generator=5)]
+    ag.manual_seed(1)
+    ag.rand(10)
+    b = [b[1].tolist() for b in DataLoader(dataset(9), batch_size=3, shuffle=True, generator=5)]
+    assert a == b
+
+
+class Pairs(Dataset):
+    """Samples of mixed types, as user datasets return them."""
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return {"x": ag.full((2,), float(i)), "label": i, "weight": 0.5 * i, "name": f"s{i}", "arr": np.ones(3) * i}
+
+
+def test_default_collation_of_mixed_samples():
+    batch = next(iter(DataLoader(Pairs(), batch_size=3)))
+    assert batch["x"].tolist() == [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]]
+    assert batch["label"].dtype == ag.int64 and batch["label"].tolist() == [0, 1, 2]
+    assert batch["weight"].dtype == ag.float64 and batch["weight"].tolist() == [0.0, 0.5, 1.0]
+    assert batch["name"] == ["s0", "s1", "s2"]
+    assert isinstance(batch["arr"], ag.Tensor) and batch["arr"].shape == (3, 3)
+    Point = collections.namedtuple("Point", "x y")
+    p = default_collate([Point(1, 2.0), Point(3, 4.0)])
+    assert isinstance(p, Point) and p.x.tolist() == [1, 3]
+    assert default_collate([True, False]).dtype == ag.bool
+    with pytest.raises(RuntimeError, match="equal size"):
+        default_collate([[1, 2], [3]])
+    with pytest.raises(TypeError, match="found"):
+        default_collate([object(), object()])
+
+
+def test_custom_collate_sampler_batch_sampler_and_unbatched():
+    ds = dataset(6)
+    sums = list(DataLoader(ds, batch_size=3, collate_fn=lambda samples: sum(int(y.item()) for _, y in samples)))
+    assert sums == [0 + 1 + 2, 3 + 4 + 5]
+    rev = DataLoader(ds, batch_size=4, sampler=list(reversed(range(6))))
+    assert [b[1].tolist() for b in rev] == [[5, 4, 3, 2], [1, 0]]
+    bs = DataLoader(ds, batch_sampler=[[0, 5], [2]])
+    assert [b[1].tolist() for b in bs] == [[0, 5], [2]] and len(bs) == 2
+    single = list(DataLoader(ds, batch_size=None))
+    assert len(single) == 6 and single[3][1].item() == 3 and single[3][0].shape == (2,)
+    assert list(SequentialSampler(range(3))) == [0, 1, 2]
+    assert list(BatchSampler(range(5), 2, drop_last=True)) == [[0, 1], [2, 3]]
+    draws = list(RandomSampler(range(4), replacement=True, num_samples=10, generator=0))
+    assert len(draws) == 10 and set(draws) <= {0, 1, 2, 3}
+    assert len(list(RandomSampler(range(4), num_samples=6, generator=0))) == 6
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(batch_size=0), "batch_size should be a positive integer"),
+        (dict(sampler=[0, 1], shuffle=True), "mutually exclusive with shuffle"),
+        (dict(batch_sampler=[[0]], batch_size=2), "batch_sampler option is mutually exclusive"),
+        (dict(batch_size=None, drop_last=True), "mutually exclusive with drop_last"),
+        (dict(num_workers=-1), "non-negative"),
+    ],
+)
+def test_bad_loader_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        DataLoader(dataset(4), **kwargs)
+
+
+def test_batches_stay_on_the_datasets_device():
+    ds = TensorDataset(ag.arange(12.0, device=STRICT).reshape(6, 2), ag.arange(6, device=STRICT))
+    for x, y in DataLoader(ds, batch_size=4, shuffle=True, generator=0):
+        assert isinstance(x._data, StrictArray) and isinstance(y._data, StrictArray)
+        np.testing.assert_array_equal(host(x)[:, 0], 2 * host(y))
+    # the generic path (a user dataset, per-sample items stacked with ag.stack) too
+    sub = Subset(ds, [4, 0, 2])
+    x, y = next(iter(DataLoader(sub, batch_size=3)))
+    assert isinstance(x._data, StrictArray) and host(y).tolist() == [4, 0, 2]
+
+
+# ----------------------------------------------------------------------------- end to end
+def test_fitting_a_linear_regression_with_sgd_and_a_data_loader():
+    ag.manual_seed(0)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 3))
+    y = X @ np.array([[1.5], [-2.0], [0.5]]) + 0.3
+    loader = DataLoader(TensorDataset(ag.tensor(X, dtype=ag.float32), ag.tensor(y, dtype=ag.float32)),
+                        batch_size=16, shuffle=True, generator=0)
+    model = nn.Linear(3, 1)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
+    losses = []
+    for _ in range(25):
+        total = 0.0
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(xb), yb)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(yb)
+        sched.step()
+        losses.append(total / 64)
+    assert losses[-1] < 1e-4 < losses[0]
+    assert max(losses[5:]) < 0.01 * losses[0]  # it got there quickly and stayed (no blow-up)
+    np.testing.assert_allclose(host(model.weight), [[1.5, -2.0, 0.5]], atol=1e-2)
+    np.testing.assert_allclose(host(model.bias), [0.3], atol=1e-2)
