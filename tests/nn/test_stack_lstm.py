@@ -125,19 +125,18 @@ def test_batch_first_is_only_a_layout(kind):
 
 
 # ----------------------------------------------------------------------------- gradients
-@pytest.mark.parametrize("kind", KINDS)
-def test_gradcheck_inputs_and_parameters_away_from_kinks(kind, monkeypatch):
-    model = make(kind, 2, 3, 2, 2, seed=5).double()
-    x = t64(np.random.default_rng(5).standard_normal((3, 2, 2)), requires_grad=True)
+def kink_margin(model, kind, x, monkeypatch):
+    """Smallest |argument| at a max/min kink while ``model`` runs on ``x`` (see Margins in test_stack.py).
 
-    # Record what the controller feeds its memory and replay it through the loop transcription, to make
-    # sure no max/min argument sits within reach of the finite-difference step.
+    Records what the controller feeds its memory and replays it through the loop
+    transcription, so a gradcheck can first make sure no kink is within reach of its step.
+    """
     recorded = []
     fn_name = {"StackLSTM": "neural_stack", "QueueLSTM": "neural_queue", "DequeLSTM": "neural_deque"}[kind]
     original = getattr(stack_module, fn_name)
+    names = ["v_top", "v_bot", "d_top", "d_bot", "u_top", "u_bot"] if kind == "DequeLSTM" else ["v", "d", "u"]
 
     def recording(*args):
-        names = ["v_top", "v_bot", "d_top", "d_bot", "u_top", "u_bot"] if kind == "DequeLSTM" else ["v", "d", "u"]
         recorded.append({n: host(a) for n, a in zip(names, args)})
         return original(*args)
 
@@ -145,11 +144,23 @@ def test_gradcheck_inputs_and_parameters_away_from_kinks(kind, monkeypatch):
     with ag.no_grad():
         model(x)
     monkeypatch.setattr(stack_module, fn_name, original)
-    margin = ref_run({"StackLSTM": "stack", "QueueLSTM": "queue", "DequeLSTM": "deque"}[kind], recorded)[2]
-    assert margin > 1e-3
+    return ref_run({"StackLSTM": "stack", "QueueLSTM": "queue", "DequeLSTM": "deque"}[kind], recorded)[2]
 
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_gradcheck_inputs_and_parameters_away_from_kinks(kind, monkeypatch):
+    model = make(kind, 2, 3, 2, 2, seed=5).double()
+    x = t64(np.random.default_rng(5).standard_normal((3, 2, 2)), requires_grad=True)
+    assert kink_margin(model, kind, x, monkeypatch) > 1e-3
     params = tuple(model.parameters())
     assert ag.gradcheck(lambda x, *_: model(x)[0], (x, *params))
+
+
+def test_gradgradcheck_stack_lstm_input(monkeypatch):
+    model = make("StackLSTM", 2, 3, 2, 2, seed=5).double()
+    x = t64(np.random.default_rng(6).standard_normal((3, 2, 2)), requires_grad=True)
+    assert kink_margin(model, "StackLSTM", x, monkeypatch) > 1e-3
+    assert ag.gradgradcheck(lambda x: model(x)[0], (x,))
 
 
 # ----------------------------------------------------------------------------- learning
