@@ -90,9 +90,10 @@ class Adam(Optimizer):
             if amsgrad:
                 max_sq = state["max_exp_avg_sq"]
                 max_sq.copy_(ag.maximum(max_sq, exp_avg_sq))
-                denom = (max_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+                denom = max_sq.sqrt()
             else:
-                denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
+                denom = exp_avg_sq.sqrt()
+            denom.div_(bias_correction2_sqrt).add_(eps)  # in place: one temporary per parameter, not three
             p.addcdiv_(exp_avg, denom, value=-step_size)
 
 
