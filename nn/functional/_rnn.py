@@ -74,16 +74,10 @@ def _run_direction(mode, x, h, c, weights, reverse, nonlinearity):
 
 
 def _dropout(x: Tensor, p: float) -> Tensor:
-    """Inverted dropout between layers (training only), through nn.functional.dropout when it exists."""
-    from nn import functional as F
+    """Inverted dropout between layers (only called while training)."""
+    from nn.functional._dropout import dropout
 
-    fn = getattr(F, "dropout", None)
-    if fn is not None:
-        return fn(x, p=p, training=True)
-    if p >= 1.0:
-        return x * 0.0
-    keep = ag.rand(*x.shape, dtype=x.dtype, device=x.device) >= p
-    return ag.where(keep, x * (1.0 / (1.0 - p)), 0.0)
+    return dropout(x, p=p, training=True)
 
 
 def rnn_forward(mode: str, input: Tensor, h0: Tensor | None, c0: Tensor | None, weights, num_layers: int,
