@@ -256,7 +256,7 @@ def test_strict_backend_forward_backward(kind):
         cell = kind.endswith("Cell")
         m = getattr(nn, kind)(3, 4, **({} if cell else dict(num_layers=2, bidirectional=True))).double()
         m.to(dev)
-        x = ag.tensor(np.linspace(-1, 1, 30).reshape(((5, 2, 3) if not cell else (10, 3))), dtype=ag.float64,
+        x = ag.tensor(np.linspace(-1, 1, 30).reshape((5, 2, 3) if not cell else (10, 3)), dtype=ag.float64,
                       device=dev, requires_grad=True)
         out = m(x)
         outs = list(out) if kind == "LSTMCell" else [out] if cell else _states(out, kind)
