@@ -114,6 +114,7 @@ from autograd_core.ops.reduce import (
     any,
     argmax,
     argmin,
+    cumsum,
     log_softmax,
     logsumexp,
     max,

@@ -83,7 +83,7 @@ def _install_methods() -> None:
         # reductions
         "sum": R.sum, "mean": R.mean, "prod": R.prod, "max": R.max, "min": R.min, "amax": R.amax,
         "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin, "var": R.var, "std": R.std,
-        "logsumexp": R.logsumexp, "softmax": R.softmax, "log_softmax": R.log_softmax, "norm": R.norm,
+        "logsumexp": R.logsumexp, "cumsum": R.cumsum, "softmax": R.softmax, "log_softmax": R.log_softmax, "norm": R.norm,
         "all": R.all, "any": R.any,
         # shape
         "reshape": S.reshape, "view": S.view, "flatten": S.flatten, "unflatten": S.unflatten,

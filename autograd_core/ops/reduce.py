@@ -145,7 +145,36 @@ class Norm2(Primitive):
         return _expand_back(g, ctx) * x / where(y == 0, 1.0, y) * (y != 0), None, None
 
 
+class CumSum(Primitive):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return x._data.cumsum(axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        from autograd_core.ops.shape import flip
+
+        # Each input element feeds every later partial sum: a reversed cumulative sum.
+        return flip(cumsum(flip(g, ctx.dim), ctx.dim), ctx.dim), None
+
+
 # ---------------------------------------------------------------------------- functional API
+def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Running sums along ``dim``.
+
+    >>> import autograd_core as ag
+    >>> ag.tensor([1.0, 2.0, 3.0]).cumsum(0)
+    tensor([1., 3., 6.])
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":
+        input = input.to(dtypes.int64)
+    (d,) = dims_of("cumsum", dim, input._data.ndim)
+    return CumSum.apply(input, d)
+
+
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Sum over ``dim`` (all dims when None).
 
