@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import autograd_core as ag
 import nn
 import optim
+from autograd_core import DeviceError
 from autograd_core.utils.data import (
     BatchSampler,
     ConcatDataset,
@@ -208,6 +209,22 @@ def test_batches_stay_on_the_datasets_device():
     sub = Subset(ds, [4, 0, 2])
     x, y = next(iter(DataLoader(sub, batch_size=3)))
     assert isinstance(x._data, StrictArray) and host(y).tolist() == [4, 0, 2]
+
+
+@pytest.mark.cuda
+def test_batches_on_cuda_match_cpu():
+    try:
+        ag.get_device("cuda")
+    except DeviceError as e:
+        pytest.skip(f"no cuda device: {e}")
+    cpu = dataset(7)
+    gpu = TensorDataset(*(t.to("cuda") for t in cpu.tensors))
+    pairs = zip(DataLoader(gpu, batch_size=3, shuffle=True, generator=2), DataLoader(cpu, batch_size=3, shuffle=True,
+                                                                                      generator=2))
+    for (xg, yg), (xc, yc) in pairs:
+        assert xg.device.type == "cuda"
+        np.testing.assert_array_equal(host(xg), host(xc))
+        np.testing.assert_array_equal(host(yg), host(yc))
 
 
 # ----------------------------------------------------------------------------- end to end

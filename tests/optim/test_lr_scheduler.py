@@ -108,8 +108,9 @@ def test_reduce_lr_on_plateau_patience_cooldown_and_min_lr():
         lambda o: S.LinearLR(o, start_factor=0.5, total_iters=7),
         lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=20, three_phase=True),
         lambda o: S.ReduceLROnPlateau(o, patience=1, factor=0.5),
+        lambda o: S.LambdaLR(o, [lambda e: 0.9**e, lambda e: 1 / (1 + e)]),
     ],
-    ids=["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "Plateau"],
+    ids=["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "Plateau", "Lambda"],
 )
 def test_state_dict_round_trip_resumes_identically(make):
     metrics = [3.0, 2.0, 2.0, 2.0, 2.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5]
