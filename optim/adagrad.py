@@ -36,12 +36,20 @@ class Adagrad(Optimizer):
     ) -> None:
         _refuse_flags("Adagrad", differentiable=differentiable, fused=fused)
         _check_nonneg(
-            "Adagrad", lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value, eps=eps,
+            "Adagrad",
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
         )
         defaults = dict(
-            lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value, maximize=maximize,
+            lr=lr,
+            lr_decay=lr_decay,
+            eps=eps,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
         # PyTorch creates Adagrad's state up front (from the constructor's value, not the group's).

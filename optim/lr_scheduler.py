@@ -308,14 +308,19 @@ class CosineAnnealingLR(LRScheduler):
         if self._is_initial:
             return self._group_lrs()
         if self._step_count == 1 and self.last_epoch > 0:
-            return [eta_min + (base - eta_min) * (1 + math.cos(self.last_epoch * math.pi / T)) / 2
-                    for base in self.base_lrs]
+            return [
+                eta_min + (base - eta_min) * (1 + math.cos(self.last_epoch * math.pi / T)) / 2 for base in self.base_lrs
+            ]
         if (self.last_epoch - 1 - T) % (2 * T) == 0:
-            return [lr + (base - eta_min) * (1 - math.cos(math.pi / T)) / 2
-                    for base, lr in zip(self.base_lrs, self._group_lrs())]
+            return [
+                lr + (base - eta_min) * (1 - math.cos(math.pi / T)) / 2
+                for base, lr in zip(self.base_lrs, self._group_lrs())
+            ]
         return [
-            (1 + math.cos(math.pi * self.last_epoch / T)) / (1 + math.cos(math.pi * (self.last_epoch - 1) / T))
-            * (lr - eta_min) + eta_min
+            (1 + math.cos(math.pi * self.last_epoch / T))
+            / (1 + math.cos(math.pi * (self.last_epoch - 1) / T))
+            * (lr - eta_min)
+            + eta_min
             for lr in self._group_lrs()
         ]
 
@@ -368,8 +373,11 @@ class LinearLR(LRScheduler):
 
     def _get_closed_form_lr(self) -> list[float]:
         return [
-            base * (self.start_factor + (self.end_factor - self.start_factor)
-                    * min(self.total_iters, self.last_epoch) / self.total_iters)
+            base
+            * (
+                self.start_factor
+                + (self.end_factor - self.start_factor) * min(self.total_iters, self.last_epoch) / self.total_iters
+            )
             for base in self.base_lrs
         ]
 
@@ -432,19 +440,44 @@ class OneCycleLR(LRScheduler):
         n = self.total_steps
         if three_phase:
             self._schedule_phases = [
-                dict(end_step=float(pct_start * n) - 1, start_lr="initial_lr", end_lr="max_lr",
-                     start_momentum="max_momentum", end_momentum="base_momentum"),
-                dict(end_step=float(2 * pct_start * n) - 2, start_lr="max_lr", end_lr="initial_lr",
-                     start_momentum="base_momentum", end_momentum="max_momentum"),
-                dict(end_step=n - 1, start_lr="initial_lr", end_lr="min_lr",
-                     start_momentum="max_momentum", end_momentum="max_momentum"),
+                dict(
+                    end_step=float(pct_start * n) - 1,
+                    start_lr="initial_lr",
+                    end_lr="max_lr",
+                    start_momentum="max_momentum",
+                    end_momentum="base_momentum",
+                ),
+                dict(
+                    end_step=float(2 * pct_start * n) - 2,
+                    start_lr="max_lr",
+                    end_lr="initial_lr",
+                    start_momentum="base_momentum",
+                    end_momentum="max_momentum",
+                ),
+                dict(
+                    end_step=n - 1,
+                    start_lr="initial_lr",
+                    end_lr="min_lr",
+                    start_momentum="max_momentum",
+                    end_momentum="max_momentum",
+                ),
             ]
         else:
             self._schedule_phases = [
-                dict(end_step=float(pct_start * n) - 1, start_lr="initial_lr", end_lr="max_lr",
-                     start_momentum="max_momentum", end_momentum="base_momentum"),
-                dict(end_step=n - 1, start_lr="max_lr", end_lr="min_lr",
-                     start_momentum="base_momentum", end_momentum="max_momentum"),
+                dict(
+                    end_step=float(pct_start * n) - 1,
+                    start_lr="initial_lr",
+                    end_lr="max_lr",
+                    start_momentum="max_momentum",
+                    end_momentum="base_momentum",
+                ),
+                dict(
+                    end_step=n - 1,
+                    start_lr="max_lr",
+                    end_lr="min_lr",
+                    start_momentum="base_momentum",
+                    end_momentum="max_momentum",
+                ),
             ]
         if not isinstance(pct_start, float) or pct_start < 0 or pct_start > 1:
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")

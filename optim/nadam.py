@@ -42,8 +42,13 @@ class NAdam(Optimizer):
         betas = _check_betas(betas)
         _check_nonneg("NAdam", weight_decay=weight_decay, momentum_decay=momentum_decay)
         defaults = dict(
-            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
-            decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum_decay=momentum_decay,
+            decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
 

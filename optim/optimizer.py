@@ -327,4 +327,3 @@ def _check_betas(betas) -> tuple[float, float]:
         if not 0.0 <= betas[i] < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
     return (float(betas[0]), float(betas[1]))
-

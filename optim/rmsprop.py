@@ -38,7 +38,12 @@ class RMSprop(Optimizer):
         _refuse_flags("RMSprop", capturable=capturable, differentiable=differentiable)
         _check_nonneg("RMSprop", lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         defaults = dict(
-            lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered, weight_decay=weight_decay,
+            lr=lr,
+            momentum=momentum,
+            alpha=alpha,
+            eps=eps,
+            centered=centered,
+            weight_decay=weight_decay,
             maximize=maximize,
         )
         super().__init__(params, defaults)

@@ -219,8 +219,10 @@ def test_batches_on_cuda_match_cpu():
         pytest.skip(f"no cuda device: {e}")
     cpu = dataset(7)
     gpu = TensorDataset(*(t.to("cuda") for t in cpu.tensors))
-    pairs = zip(DataLoader(gpu, batch_size=3, shuffle=True, generator=2), DataLoader(cpu, batch_size=3, shuffle=True,
-                                                                                      generator=2))
+    pairs = zip(
+        DataLoader(gpu, batch_size=3, shuffle=True, generator=2),
+        DataLoader(cpu, batch_size=3, shuffle=True, generator=2),
+    )
     for (xg, yg), (xc, yc) in pairs:
         assert xg.device.type == "cuda"
         np.testing.assert_array_equal(host(xg), host(xc))
@@ -233,8 +235,12 @@ def test_fitting_a_linear_regression_with_sgd_and_a_data_loader():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 3))
     y = X @ np.array([[1.5], [-2.0], [0.5]]) + 0.3
-    loader = DataLoader(TensorDataset(ag.tensor(X, dtype=ag.float32), ag.tensor(y, dtype=ag.float32)),
-                        batch_size=16, shuffle=True, generator=0)
+    loader = DataLoader(
+        TensorDataset(ag.tensor(X, dtype=ag.float32), ag.tensor(y, dtype=ag.float32)),
+        batch_size=16,
+        shuffle=True,
+        generator=0,
+    )
     model = nn.Linear(3, 1)
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
     sched = optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)

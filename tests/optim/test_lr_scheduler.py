@@ -36,11 +36,15 @@ def test_closed_forms():
         (lambda o: S.StepLR(o, step_size=3, gamma=0.5), lambda t, b: b * 0.5 ** (t // 3)),
         (lambda o: S.MultiStepLR(o, [2, 5, 5], gamma=0.1), lambda t, b: b * 0.1 ** ((t >= 2) + 2 * (t >= 5))),
         (lambda o: S.ExponentialLR(o, gamma=0.9), lambda t, b: b * 0.9**t),
-        (lambda o: S.CosineAnnealingLR(o, T_max=8, eta_min=0.01),
-         lambda t, b: 0.01 + (b - 0.01) * (1 + math.cos(math.pi * t / 8)) / 2),
+        (
+            lambda o: S.CosineAnnealingLR(o, T_max=8, eta_min=0.01),
+            lambda t, b: 0.01 + (b - 0.01) * (1 + math.cos(math.pi * t / 8)) / 2,
+        ),
         (lambda o: S.LambdaLR(o, lambda e: 1 / (1 + e)), lambda t, b: b / (1 + t)),
-        (lambda o: S.LinearLR(o, start_factor=0.2, end_factor=0.8, total_iters=4),
-         lambda t, b: b * (0.2 + 0.6 * min(t, 4) / 4)),
+        (
+            lambda o: S.LinearLR(o, start_factor=0.2, end_factor=0.8, total_iters=4),
+            lambda t, b: b * (0.2 + 0.6 * min(t, 4) / 4),
+        ),
     ]
     for make, closed in cases:
         opt = make_opt()

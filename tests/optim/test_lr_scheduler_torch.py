@@ -33,8 +33,20 @@ CASES = [
     ("LinearLR", dict(start_factor=0.25, end_factor=0.9, total_iters=6), 12, "SGD"),
     ("LinearLR", dict(), 8, "Adam"),
     ("OneCycleLR", dict(max_lr=1.0, total_steps=25), 24, "SGD"),
-    ("OneCycleLR", dict(max_lr=[1.0, 0.3], epochs=5, steps_per_epoch=5, anneal_strategy="linear",
-                        three_phase=True, div_factor=10.0, final_div_factor=100.0), 24, "SGD"),
+    (
+        "OneCycleLR",
+        dict(
+            max_lr=[1.0, 0.3],
+            epochs=5,
+            steps_per_epoch=5,
+            anneal_strategy="linear",
+            three_phase=True,
+            div_factor=10.0,
+            final_div_factor=100.0,
+        ),
+        24,
+        "SGD",
+    ),
     ("OneCycleLR", dict(max_lr=0.01, total_steps=30, pct_start=0.25, base_momentum=0.8, max_momentum=0.9), 29, "Adam"),
     ("OneCycleLR", dict(max_lr=0.5, total_steps=12, cycle_momentum=False), 11, "Adagrad"),
 ]

@@ -23,8 +23,19 @@ def reference(name, kw, p, grads):
     """The update rules as the papers / PyTorch's documentation write them, for one parameter."""
     p = p.copy()
     out = []
-    lr = kw.get("lr", {"SGD": 1e-3, "Adam": 1e-3, "AdamW": 1e-3, "Adamax": 2e-3, "NAdam": 2e-3, "RMSprop": 1e-2,
-                       "Adagrad": 1e-2, "Adadelta": 1.0}[name])
+    lr = kw.get(
+        "lr",
+        {
+            "SGD": 1e-3,
+            "Adam": 1e-3,
+            "AdamW": 1e-3,
+            "Adamax": 2e-3,
+            "NAdam": 2e-3,
+            "RMSprop": 1e-2,
+            "Adagrad": 1e-2,
+            "Adadelta": 1.0,
+        }[name],
+    )
     wd = kw.get("weight_decay", 1e-2 if name == "AdamW" else 0.0)
     b1, b2 = kw.get("betas", (0.9, 0.999))
     eps = kw.get("eps", {"Adagrad": 1e-10, "Adadelta": 1e-6}.get(name, 1e-8))
@@ -109,6 +120,7 @@ def test_steps_follow_the_written_update_formula(case):
 
 def test_hand_computed_first_steps():
     """A few single steps worked out on paper."""
+
     def one_step(name, p0, g, **kw):
         w = ag.tensor([p0], dtype=ag.float64, requires_grad=True)
         opt = getattr(optim, name)([w], **kw)
@@ -127,9 +139,11 @@ def test_hand_computed_first_steps():
     assert one_step("RMSprop", 1.0, 2.0, lr=0.01, alpha=0.75, eps=0.0) == pytest.approx(1 - 0.01 * 2 / 1.0, abs=1e-15)
     # centered: v = 0.25*4 = 1, gbar = 0.25*2 = 0.5, denom = sqrt(1 - 0.25)
     assert one_step("RMSprop", 1.0, 2.0, lr=0.01, alpha=0.75, eps=0.0, centered=True) == pytest.approx(
-        1 - 0.01 * 2 / math.sqrt(0.75), abs=1e-15)
+        1 - 0.01 * 2 / math.sqrt(0.75), abs=1e-15
+    )
     assert one_step("Adagrad", 1.0, 2.0, lr=0.1, eps=0.0, initial_accumulator_value=5.0) == pytest.approx(
-        1 - 0.1 * 2 / 3, abs=1e-15)
+        1 - 0.1 * 2 / 3, abs=1e-15
+    )
     assert one_step("Adadelta", 1.0, 2.0, rho=0.0, eps=0.25) == pytest.approx(1 - 0.5 / math.sqrt(4.25) * 2, abs=1e-15)
     # NAdam, momentum_decay=0: mu = mu_next = b1/2 = 0.45; m = 0.1*g; denom = |g| (eps=0)
     mu = 0.45
@@ -138,7 +152,10 @@ def test_hand_computed_first_steps():
 
 
 @given(
-    lr=st.floats(1e-4, 1.0), momentum=st.floats(0.0, 0.99), wd=st.floats(0.0, 0.5), nesterov=st.booleans(),
+    lr=st.floats(1e-4, 1.0),
+    momentum=st.floats(0.0, 0.99),
+    wd=st.floats(0.0, 0.5),
+    nesterov=st.booleans(),
     seed=st.integers(0, 2**16),
 )
 def test_sgd_formula_for_any_options(lr, momentum, wd, nesterov, seed):
@@ -171,7 +188,9 @@ def test_state_dict_round_trip_resumes_bit_identically(case):
     run_ours(params, opt, grads[:4])
     saved_opt = opt.state_dict()
     saved_params = [host(p) for p in params]
-    frozen = {i: {k: host(v) for k, v in st.items() if isinstance(v, ag.Tensor)} for i, st in saved_opt["state"].items()}
+    frozen = {
+        i: {k: host(v) for k, v in st.items() if isinstance(v, ag.Tensor)} for i, st in saved_opt["state"].items()
+    }
     continued = run_ours(params, opt, grads[4:])
 
     fresh, fresh_opt = make_ours(name, kw, saved_params)
@@ -229,8 +248,10 @@ def test_load_state_dict_checks_everything_before_changing_anything():
 def test_state_follows_the_parameters_dtype_on_load():
     w = ag.zeros(2, dtype=ag.float32, requires_grad=True)
     opt = optim.Adam([w])
-    sd = {"state": {0: {"step": np.array(3.0, dtype=np.float32), "exp_avg": np.ones(2), "exp_avg_sq": np.ones(2)}},
-          "param_groups": [{**{k: v for k, v in opt.defaults.items()}, "params": [0]}]}
+    sd = {
+        "state": {0: {"step": np.array(3.0, dtype=np.float32), "exp_avg": np.ones(2), "exp_avg_sq": np.ones(2)}},
+        "param_groups": [{**{k: v for k, v in opt.defaults.items()}, "params": [0]}],
+    }
     opt.load_state_dict(sd)
     assert opt.state[w]["exp_avg"].dtype == ag.float32
     assert opt.state[w]["step"].dtype == ag.float32 and opt.state[w]["step"].item() == 3.0
