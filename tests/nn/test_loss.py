@@ -459,3 +459,76 @@ def test_bad_reduction_and_shapes_fail_clearly():
         F.mse_loss(x, y, weight=ag.ones(3))
     with pytest.raises(TypeError, match="target must be a Tensor"):
         F.mse_loss(x, [[0.0]])
+
+
+# ---------------------------------------------------------------------------- devices
+def _all_losses(device):
+    """(name, loss) for every loss on float64 inputs made on ``device``; the inputs require grad."""
+    rng = _rng(50)
+
+    def t(a, grad=True):
+        return ag.tensor(a, device=device, requires_grad=grad and np.asarray(a).dtype.kind == "f")
+
+    x, y = t(rng.standard_normal((4, 3))), t(rng.standard_normal((4, 3)))
+    idx = t(np.array([0, 2, -100, 1]))
+    w = t(np.array([0.5, 1.0, 2.0]), grad=False)
+    probs = t(rng.dirichlet(np.ones(3), 4))
+    sig = t(rng.uniform(0.1, 0.9, (4, 3)))
+    pm = t(np.where(rng.random((4, 3)) > 0.5, 1.0, -1.0), grad=False)
+    logp = F.log_softmax(x, 1)
+    inputs = [x, y, probs, sig]
+    losses = [
+        ("mse", F.mse_loss(x, y)), ("l1", F.l1_loss(x, y, reduction="sum")), ("smooth_l1", F.smooth_l1_loss(x, y)),
+        ("huber", F.huber_loss(x, y, delta=0.5)),
+        ("ce", F.cross_entropy(x, idx, weight=w, label_smoothing=0.1)), ("ce_probs", F.cross_entropy(x, probs)),
+        ("ce_nd", F.cross_entropy(x.reshape(2, 3, 2), t(np.array([[0, 1], [2, 2]])), reduction="none")),
+        ("nll", F.nll_loss(logp, idx, weight=w)), ("bce", F.binary_cross_entropy(sig, probs)),
+        ("bce_logits", F.binary_cross_entropy_with_logits(x, probs, pos_weight=w)),
+        ("kl", F.kl_div(logp, probs, reduction="batchmean")), ("cos", F.cosine_similarity(x, y)),
+        ("hinge", F.hinge_embedding_loss(x, pm)), ("margin", F.multi_margin_loss(x, t(np.array([0, 2, 1, 1])), p=2)),
+        ("hellinger", F.hellinger_loss(probs, F.softmax(y, 1))), ("one_hot_mse", F.mse_loss(
+            F.softmax(x, 1), F.one_hot(t(np.array([0, 2, 1, 1])), 3).to(ag.float64))),
+    ]
+    return losses, inputs
+
+
+def _run_losses(device):
+    losses, inputs = _all_losses(device)
+    results = {}
+    for name, loss in losses:
+        for i in inputs:
+            i.grad = None
+        loss.sum().backward(retain_graph=True)  # the losses share log_softmax(x)
+        results[name] = (loss, [i.grad for i in inputs])
+    return results
+
+
+def test_every_loss_runs_on_the_strict_device_and_matches_cpu():
+    from tests.helpers.strict_backend import DEVICE
+
+    cpu, strict = _run_losses("cpu"), _run_losses(DEVICE)
+    for name, (loss, grads) in strict.items():
+        assert str(loss.device) == DEVICE, name
+        np.testing.assert_allclose(to_host(loss), to_host(cpu[name][0]), rtol=1e-12, atol=1e-14, err_msg=name)
+        for g, gc in zip(grads, cpu[name][1]):
+            assert (g is None) == (gc is None), name
+            if g is not None:
+                assert str(g.device) == DEVICE, name
+                np.testing.assert_allclose(to_host(g), to_host(gc), rtol=1e-12, atol=1e-14, err_msg=name)
+
+
+@pytest.mark.cuda
+def test_every_loss_on_cuda_matches_cpu():
+    from backends import DeviceError
+
+    try:
+        ag.get_device("cuda")
+    except DeviceError as exc:
+        pytest.skip(f"no usable GPU: {exc}")
+    cpu, gpu = _run_losses("cpu"), _run_losses("cuda")
+    for name, (loss, grads) in gpu.items():
+        assert loss.is_cuda, name
+        np.testing.assert_allclose(to_host(loss), to_host(cpu[name][0]), rtol=1e-10, atol=1e-12, err_msg=name)
+        for g, gc in zip(grads, cpu[name][1]):
+            if g is not None:
+                np.testing.assert_allclose(to_host(g), to_host(gc), rtol=1e-10, atol=1e-12, err_msg=name)
