@@ -1,0 +1,106 @@
+"""Matrix product: every 1-D / 2-D / batched form of matmul (with batch broadcasting), mm, bmm, dot, outer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import strategies as st
+
+import autograd_core as ag
+from tests.helpers import strategies as S
+from tests.helpers.op_factory import DEVICES, OpSpec, make_tests, to_host
+
+SIDE = st.integers(0, 4)
+
+
+@st.composite
+def _matmul_shapes(draw):
+    """Pairs of shapes covering PyTorch's matmul forms, contraction size 0 included."""
+    n, k, m = draw(SIDE), draw(SIDE), draw(SIDE)
+    form = draw(st.sampled_from(["vv", "vm", "mv", "mm", "batched", "batched_2d", "v_batched", "batched_v"]))
+    if form == "vv":
+        return (k,), (k,)
+    if form == "vm":
+        return (k,), (k, m)
+    if form == "mv":
+        return (n, k), (k,)
+    if form == "mm":
+        return (n, k), (k, m)
+    if form == "batched":  # batch dims broadcast against each other
+        b1, b2 = draw(S.broadcastable_shapes(2, max_dims=2, max_side=3))
+        return b1 + (n, k), b2 + (k, m)
+    batch = draw(S.shapes(min_dims=1, max_dims=2, max_side=3))
+    if form == "batched_2d":  # (B, n, k) @ (k, m): one GEMM
+        return batch + (n, k), (k, m)
+    if form == "v_batched":
+        return (k,), batch + (k, m)
+    return batch + (n, k), (k,)
+
+
+@st.composite
+def _shapes_3d(draw):
+    b, n, k, m = draw(SIDE), draw(SIDE), draw(SIDE), draw(SIDE)
+    return (b, n, k), (b, k, m)
+
+
+SPECS = [
+    OpSpec("matmul", ag.matmul, np.matmul, _matmul_shapes(), torch=lambda torch, a, b: torch.matmul(a, b)),
+    OpSpec("matmul_operator", lambda a, b: a @ b, np.matmul, _matmul_shapes(), torch=lambda torch, a, b: a @ b),
+    OpSpec("mm", ag.mm, np.matmul, st.tuples(SIDE, SIDE, SIDE).map(lambda s: ((s[0], s[1]), (s[1], s[2]))),
+           torch=lambda torch, a, b: torch.mm(a, b)),
+    OpSpec("bmm", ag.bmm, np.matmul, _shapes_3d(), torch=lambda torch, a, b: torch.bmm(a, b)),
+    OpSpec("dot", ag.dot, np.dot, SIDE.map(lambda k: ((k,), (k,))), torch=lambda torch, a, b: torch.dot(a, b)),
+    OpSpec("outer", ag.outer, np.outer, st.tuples(SIDE, SIDE).map(lambda s: ((s[0],), (s[1],))),
+           torch=lambda torch, a, b: torch.outer(a, b)),
+    OpSpec("matmul_self", lambda a: a @ a.mT, lambda a: a @ np.swapaxes(a, -1, -2), S.same_shapes(1, min_dims=2),
+           torch=lambda torch, a: a @ a.mT),
+]
+
+test_forward, test_backward, test_double_backward = make_tests(SPECS)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_matmul_gradients_by_hand(device):
+    a = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float64, device=device, requires_grad=True)
+    v = ag.tensor([1.0, -1.0], dtype=ag.float64, device=device, requires_grad=True)
+    out = a @ v
+    np.testing.assert_array_equal(to_host(out), [-1.0, -1.0])
+    out.sum().backward()
+    np.testing.assert_array_equal(to_host(a.grad), [[1.0, -1.0], [1.0, -1.0]])
+    np.testing.assert_array_equal(to_host(v.grad), [4.0, 6.0])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("a, b, out", [((2, 3, 0), (0, 4), (2, 3, 4)), ((1, 0), (2, 0, 4), (2, 1, 4))])
+def test_matmul_with_an_empty_contraction_gives_zeros(a, b, out, device):
+    x = ag.ones(*a, dtype=ag.float64, device=device, requires_grad=True)
+    y = ag.ones(*b, dtype=ag.float64, device=device, requires_grad=True)
+    result = x @ y  # as in PyTorch: a sum over nothing
+    np.testing.assert_array_equal(to_host(result), np.zeros(out))
+    result.sum().backward()
+    assert x.grad.shape == a and y.grad.shape == b
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_matmul_promotes_mixed_float_dtypes(device):
+    a = ag.ones(2, 3, dtype=ag.float32, device=device)
+    b = ag.ones(3, dtype=ag.float64, device=device)
+    assert (a @ b).dtype == ag.float64
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: ag.ones(2, 3) @ ag.ones(2, 3), r"matmul.*\(2, 3\).*\(2, 3\)"),
+        (lambda: ag.ones(3) @ ag.ones(4), r"matmul.*\(3,\).*\(4,\)"),
+        (lambda: ag.matmul(ag.tensor(1.0), ag.ones(2)), r"matmul.*1 dim"),
+        (lambda: ag.ones(2, 2, 3) @ ag.ones(3, 3, 2), r"matmul.*\(2,\).*\(3,\)|cannot be broadcast"),
+        (lambda: ag.mm(ag.ones(2), ag.ones(2, 2)), r"mm.*2-D"),
+        (lambda: ag.bmm(ag.ones(2, 2, 2), ag.ones(3, 2, 2)), r"bmm"),
+        (lambda: ag.dot(ag.ones(2, 1), ag.ones(2)), r"dot.*1-D"),
+    ],
+    ids=["mm_inner", "vv_inner", "0d", "batch", "mm_1d", "bmm_batch", "dot_2d"],
+)
+def test_bad_matmul_shapes_fail_at_the_call(call, match):
+    with pytest.raises((RuntimeError, ValueError), match=match):
+        call()
