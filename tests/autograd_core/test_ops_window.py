@@ -17,12 +17,12 @@ def _windows_ref(x, kernel, stride, dilation):
     """(*lead, *spatial) -> (*lead, *kernel, *out) by fancy indexing: out[..., k, o] = x[..., o*s + k*d]."""
     n = len(kernel)
     spatial = x.shape[x.ndim - n :]
-    outs = [(s - d * (k - 1) - 1) // st + 1 for s, k, st, d in zip(spatial, kernel, stride, dilation)]
+    outs = [(s - d * (k - 1) - 1) // step + 1 for s, k, step, d in zip(spatial, kernel, stride, dilation)]
     index = []
-    for i, (k, o, st, d) in enumerate(zip(kernel, outs, stride, dilation)):
+    for i, (k, o, step, d) in enumerate(zip(kernel, outs, stride, dilation)):
         shape = [1] * (2 * n)
         shape[i], shape[n + i] = k, o
-        index.append((np.arange(k)[:, None] * d + np.arange(o)[None, :] * st).reshape(shape))
+        index.append((np.arange(k)[:, None] * d + np.arange(o)[None, :] * step).reshape(shape))
     return x[(Ellipsis,) + tuple(index)]
 
 
