@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from autograd_core.function import Primitive
 from autograd_core.grad_mode import GRAD_ENABLED
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import OutputSlot, Tensor
 
 _wrap = Tensor._wrap
 
-__all__ = ["lstm_cell", "gru_cell", "unbind_steps", "stack_steps"]
+__all__ = ["lstm_cell", "gru_cell", "unbind_steps", "stack_steps", "recurrent_steps"]
 
 
 def _sigmoid_(xp, a):
@@ -65,8 +65,15 @@ class LSTMCell(Primitive):
     def forward(ctx, gx, hx, cx, w_hh, b_hh):
         xp = gx._dev.xp
         H = cx._data.shape[-1]
-        act = hx._data @ w_hh._data.T
-        act += gx._data
+        node = gx._node
+        if node is not None and node.__class__ is OutputSlot:
+            node = node.node
+        if node.__class__ is UnbindSteps and node.__dict__.get("recurrent"):
+            act = gx._data  # this step's slice of the input projection is ours alone: overwrite it
+            act += hx._data @ w_hh._data.T
+        else:
+            act = hx._data @ w_hh._data.T
+            act += gx._data
         if b_hh is not None:
             act += b_hh._data
         _sigmoid_(xp, act[:, : 2 * H])
@@ -88,16 +95,24 @@ class LSTMCell(Primitive):
         need = ctx.needs_input_grad
         if GRAD_ENABLED[0] or gact is not None or gtc is not None:
             return _lstm_backward_tensor(act, tc, cx, hx, w_hh, gh, gc, gact, gtc, need)
-        return _lstm_backward_array(act, tc, cx, hx, w_hh, gh, gc, need)
+        return _lstm_backward_array(ctx, act, tc, cx, hx, w_hh, gh, gc, need)
 
 
-def _lstm_backward_array(act, tc, cx, hx, w_hh, gh, gc, need):
+def _lstm_backward_array(ctx, act, tc, cx, hx, w_hh, gh, gc, need):
     """The backward rule on arrays, for backward without create_graph (the common, fast case)."""
     dev = act._dev
     a, t = act._data, tc._data
     H = t.shape[-1]
     i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-    d = a.copy()  # becomes the gradient of the pre-activation gates, (B, 4H)
+    node, step = _recurrent_node(ctx, 3, 4) if need[0] else (None, 0)
+    if node is not None:  # write the gate gradient straight into the node's (T, B, 4H) buffer
+        if node.gbuf is None:
+            node.gbuf = dev.xp.empty((len(node.marks),) + a.shape, dtype=a.dtype)
+        d = node.gbuf[step]
+        d[...] = a
+        node.marks[step] = d
+    else:
+        d = a.copy()  # becomes the gradient of the pre-activation gates, (B, 4H)
     di, df, dg, do = d[:, :H], d[:, H : 2 * H], d[:, 2 * H : 3 * H], d[:, 3 * H :]
     if gh is not None:
         ghd = gh._data
@@ -121,12 +136,18 @@ def _lstm_backward_array(act, tc, cx, hx, w_hh, gh, gc, need):
     dg -= 1.0
     dg *= -dc
     dg *= i
+    dw = db = None
+    if node is not None and (need[3] or need[4]):
+        node.stash[step] = (d, hx._data)  # the node computes dW_hh (and db_hh) for all steps at once
+    else:
+        dw = _wrap(d.T @ hx._data, dev) if need[3] else None
+        db = _wrap(d.sum(0), dev) if need[4] else None
     return (
         _wrap(d, dev) if need[0] else None,
         _wrap(d @ w_hh._data, dev) if need[1] else None,
         _wrap(dc * f, dev) if need[2] else None,
-        _wrap(d.T @ hx._data, dev) if need[3] else None,
-        _wrap(d.sum(0), dev) if need[4] else None,
+        dw,
+        db,
     )
 
 
@@ -295,6 +316,27 @@ def gru_cell(input_gates: Tensor, hx: Tensor, w_hh: Tensor, b_hh: Tensor | None 
 
 
 def _check_cell(op, n_gates, gx, hx, w_hh, b_hh, cx=None):
+    """Shapes and dtypes of a cell's operands; the common case costs a few comparisons (it runs every step)."""
+    try:
+        B, H = hx._data.shape
+        G, dt = n_gates * H, hx._data.dtype
+        if (
+            gx._data.shape == (B, G)
+            and w_hh._data.shape == (G, H)
+            and (cx is None or cx._data.shape == (B, H))
+            and (b_hh is None or b_hh._data.shape == (G,))
+            and gx._data.dtype == dt
+            and w_hh._data.dtype == dt
+            and (cx is None or cx._data.dtype == dt)
+            and (b_hh is None or b_hh._data.dtype == dt)
+        ):
+            return
+    except (AttributeError, ValueError, TypeError):
+        pass
+    _cell_error(op, n_gates, gx, hx, w_hh, b_hh, cx)
+
+
+def _cell_error(op, n_gates, gx, hx, w_hh, b_hh, cx):
     for name, t in (("input_gates", gx), ("hx", hx), ("w_hh", w_hh), ("cx", cx), ("b_hh", b_hh)):
         if t is not None and not isinstance(t, Tensor):
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(t).__name__}")
@@ -316,23 +358,92 @@ def _check_cell(op, n_gates, gx, hx, w_hh, b_hh, cx=None):
     for name, t, _ in expect:
         if t.dtype != dt:
             raise TypeError(f"{op}: {name} has dtype {t.dtype} but hx has {dt}; convert them to one dtype with .to()")
+    raise RuntimeError(f"{op}: invalid operands")  # unreachable: one of the checks above fails
 
 
 # ---------------------------------------------------------------------------- sequence steps
 class UnbindSteps(Primitive):
-    """Split (T, ...) into T views; backward stacks the T gradients once."""
+    """Split (T, ...) into T views; backward stacks the T gradients once.
+
+    With ``recurrent=True`` (``recurrent_steps``) it is also the meeting point of
+    one recurrence's cells, which makes backward as cheap as hand-written BPTT:
+
+    - each cell writes its gate activations over its own step of the input
+      projection (nobody else holds it), instead of a fresh array per step;
+    - in backward each cell writes its gate gradient into one (T, ...) buffer
+      of this node, so the stacked gradient needs no copy;
+    - the cells leave the recurrent weight's gradient to this node (which takes
+      ``w_hh``/``b_hh`` as inputs): one GEMM over all steps here instead of a
+      small GEMM and an accumulation per step.
+
+    The steps must each feed exactly one cell using the same ``w_hh``: that is
+    how ``nn``'s layers use them, and why ``recurrent_steps`` is not public.
+    Under ``create_graph`` the cells and this node use the plain rules.
+    """
 
     _materialize = False
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x, w, b, recurrent):
         d = x._data
+        T = d.shape[0]
         ctx.meta = (d.shape[1:], d.dtype)
-        return tuple(d[t] for t in range(d.shape[0]))
+        ctx.recurrent = recurrent and bool(ctx._next)
+        if ctx.recurrent:
+            ctx.gbuf = None  # (T, ...) gate gradients, allocated by the first cell to run backward
+            ctx.marks = [None] * T  # the array each cell handed on as its step's gradient
+            ctx.stash = [None] * T  # (gradient of the recurrent gates, h_prev) per step whose cell deferred
+        return tuple(d[t] for t in range(T))
 
     @staticmethod
     def backward(ctx, *grads):
-        return StackSteps.apply(ctx.meta, *grads)
+        need = ctx.needs_input_grad
+        if not ctx.recurrent:
+            return StackSteps.apply(ctx.meta, *grads), None, None, None
+        stash, marks, gbuf = ctx.stash, ctx.marks, ctx.gbuf
+        T = len(grads)
+        ctx.gbuf, ctx.marks, ctx.stash = None, [None] * T, [None] * T  # the next pass starts afresh
+        if GRAD_ENABLED[0]:  # create_graph: the cells used their recorded rules and deferred nothing
+            return StackSteps.apply(ctx.meta, *grads), None, None, None
+        dev = next(g for g in grads if g is not None)._dev
+        if gbuf is not None and all(g is None or g._data is marks[t] for t, g in enumerate(grads)):
+            for t, g in enumerate(grads):
+                if g is None:
+                    gbuf[t] = 0
+            dx = gbuf
+        else:
+            dx = StackSteps.forward(ctx, ctx.meta, *grads)
+        dw = db = None
+        if need[1] or need[2]:
+            # A step has a gradient exactly when its (only) cell ran in this pass, so its entry is fresh.
+            present = [t for t, g in enumerate(grads) if g is not None and stash[t] is not None]
+            if present:
+                xp = dev.xp
+                if len(present) == T and all(stash[t][0] is marks[t] for t in present) and dx is gbuf:
+                    dg = gbuf.reshape(T * gbuf.shape[1], -1)
+                else:
+                    dg = xp.concatenate([stash[t][0] for t in present], axis=0)
+                hp = xp.concatenate([stash[t][1] for t in present], axis=0)
+                if need[1]:
+                    dw = _wrap(dg.T @ hp, dev)
+                if need[2]:
+                    db = _wrap(dg.sum(0), dev)
+        return _wrap(dx, dev) if need[0] else None, dw, db, None
+
+
+def _recurrent_node(ctx, w_edge_index: int, b_edge_index: int):
+    """The recurrent UnbindSteps node and step index this cell's input gates come from, or (None, 0)."""
+    e = ctx._next[0]
+    if e.__class__ is OutputSlot:
+        node, t = e.node, e.index
+    else:
+        node, t = e, 0
+    if node.__class__ is not UnbindSteps or not node.__dict__.get("recurrent"):
+        return None, 0
+    nxt = node._next
+    if nxt[1] is not ctx._next[w_edge_index] or nxt[2] is not (ctx._next[b_edge_index] if b_edge_index else None):
+        return None, 0
+    return node, t
 
 
 class StackSteps(Primitive):
@@ -353,7 +464,7 @@ class StackSteps(Primitive):
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        parts = UnbindSteps.apply(g)
+        parts = UnbindSteps.apply(g, None, None, False)
         return (None,) + tuple(p if n else None for p, n in zip(parts, need[1:]))
 
 
@@ -367,7 +478,17 @@ def unbind_steps(input: Tensor) -> tuple:
     """
     if not isinstance(input, Tensor) or input.ndim == 0 or input.shape[0] == 0:
         raise RuntimeError("unbind_steps: expected a Tensor with a non-empty leading (time) dimension")
-    out = UnbindSteps.apply(input)
+    out = UnbindSteps.apply(input, None, None, False)
+    return out if isinstance(out, tuple) else (out,)
+
+
+def recurrent_steps(input_gates: Tensor, w_hh: Tensor, b_hh: Tensor | None = None) -> tuple:
+    """``unbind_steps`` for a recurrence: each step must feed exactly one ``lstm_cell``/``gru_cell``
+    that uses this ``w_hh`` (and ``b_hh``); the cells then share buffers through this node and leave
+    the weight's gradient to it (see ``UnbindSteps``).  For ``nn``'s layers."""
+    if not isinstance(input_gates, Tensor) or input_gates.ndim != 3 or input_gates.shape[0] == 0:
+        raise RuntimeError("recurrent_steps: expected input gates of shape (T, B, gates * H) with T > 0")
+    out = UnbindSteps.apply(input_gates, w_hh, b_hh, True)
     return out if isinstance(out, tuple) else (out,)
 
 

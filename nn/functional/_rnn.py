@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.ops.rnn import gru_cell, lstm_cell, stack_steps, unbind_steps
+from autograd_core.ops.rnn import gru_cell, lstm_cell, recurrent_steps, stack_steps, unbind_steps
 
 __all__: list = []
 
@@ -52,7 +52,9 @@ def _run_direction(mode, x, h, c, weights, reverse, nonlinearity):
     w_ih, w_hh, b_ih, b_hh = weights
     if mode == "GRU":  # b_hn sits inside r * (...): the hidden bias must stay in the cell
         steps = unbind_steps(ag.linear(x, w_ih, b_ih))
-    else:  # both biases are plain sums: fold them into the one input GEMM
+    elif mode == "LSTM":  # both biases are plain sums: fold them into the one input GEMM
+        steps = recurrent_steps(ag.linear(x, w_ih, _add_bias(b_ih, b_hh)), w_hh)
+    else:
         steps = unbind_steps(ag.linear(x, w_ih, _add_bias(b_ih, b_hh)))
     T = len(steps)
     outs = [None] * T
