@@ -74,6 +74,11 @@ def _clamp_kwargs(shapes):
     )
 
 
+def _torch_clamp_tensor_bounds(torch, x, lo, hi):
+    # torch.clamp sizes its output by x; expand x first so bounds may broadcast it (the gradient sums back)
+    return torch.clamp(x.expand(torch.broadcast_shapes(x.shape, lo.shape, hi.shape)), lo, hi)
+
+
 def _clamp_ref(x, min=None, max=None):
     return np.clip(x, min, max)
 
@@ -149,7 +154,7 @@ SPECS = [
     OpSpec("clamp", ag.clamp, _clamp_ref, UNARY, kwargs=_clamp_kwargs, domain=_clamp_scalar_domain,
            torch=_torch("clamp")),
     OpSpec("clamp_tensor_bounds", lambda x, lo, hi: ag.clamp(x, lo, hi), lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
-           S.broadcastable_shapes(3), domain=_clamp_tensor_domain, torch=lambda torch, x, lo, hi: torch.clamp(x, lo, hi)),
+           S.broadcastable_shapes(3), domain=_clamp_tensor_domain, torch=_torch_clamp_tensor_bounds),
     OpSpec("clamp_tensor_min", lambda x, lo: ag.clamp(x, min=lo), np.maximum, BINARY, domain=_apart,
            torch=lambda torch, x, lo: torch.clamp(x, min=lo)),
     OpSpec("maximum", ag.maximum, np.maximum, BINARY, domain=_apart, torch=_torch("maximum")),
@@ -173,38 +178,41 @@ test_forward, test_backward, test_double_backward = make_tests(SPECS)
 # Expected dtypes are PyTorch's (checked against torch 2.x): a Python scalar never
 # widens a tensor of its own category; a float scalar turns an integer tensor into
 # the default dtype; a 0-d tensor does not widen a dimensioned one of the same category.
+DTYPE_CASES = {
+    "x32*2.0": (lambda x32, x64, i64: x32 * 2.0, "float32"),
+    "2.0*x32": (lambda x32, x64, i64: 2.0 * x32, "float32"),
+    "x32+2": (lambda x32, x64, i64: x32 + 2, "float32"),
+    "x32/3": (lambda x32, x64, i64: x32 / 3, "float32"),
+    "1.5-x32": (lambda x32, x64, i64: 1.5 - x32, "float32"),
+    "x32**2.0": (lambda x32, x64, i64: x32**2.0, "float32"),
+    "2.0**x32": (lambda x32, x64, i64: 2.0**x32, "float32"),
+    "x64*2.0": (lambda x32, x64, i64: x64 * 2.0, "float64"),
+    "i64*1.5": (lambda x32, x64, i64: i64 * 1.5, "float32"),
+    "1.5*i64": (lambda x32, x64, i64: 1.5 * i64, "float32"),
+    "i64+0.5": (lambda x32, x64, i64: i64 + 0.5, "float32"),
+    "i64*2": (lambda x32, x64, i64: i64 * 2, "int64"),
+    "i64/2": (lambda x32, x64, i64: i64 / 2, "float32"),
+    "i64/i64": (lambda x32, x64, i64: i64 / i64, "float32"),
+    "i64**2": (lambda x32, x64, i64: i64**2, "int64"),
+    "i64**0.5": (lambda x32, x64, i64: i64**0.5, "float32"),
+    "x32+x64": (lambda x32, x64, i64: x32 + x64, "float64"),
+    "x64*x32": (lambda x32, x64, i64: x64 * x32, "float64"),
+    "x32+t0d_f64": (lambda x32, x64, i64: x32 + ag.tensor(2.0, dtype=ag.float64, device=x32.device), "float32"),
+    "t0d_f64*x32": (lambda x32, x64, i64: ag.tensor(2.0, dtype=ag.float64, device=x32.device) * x32, "float32"),
+    "i64+t0d_f64": (lambda x32, x64, i64: i64 + ag.tensor(2.0, dtype=ag.float64, device=x32.device), "float64"),
+    "x32+i64": (lambda x32, x64, i64: x32 + i64, "float32"),
+    "ag.maximum(x32,x64)": (lambda x32, x64, i64: ag.maximum(x32, x64), "float64"),
+    "ag.where(x32>0,x32,0.0)": (lambda x32, x64, i64: ag.where(x32 > 0, x32, 0.0), "float32"),
+    "ag.clamp(x32,0,1)": (lambda x32, x64, i64: ag.clamp(x32, 0, 1), "float32"),
+    "ag.clamp(i64,0.5)": (lambda x32, x64, i64: ag.clamp(i64, 0.5), "float32"),
+    "ag.clamp(i64,0,2)": (lambda x32, x64, i64: ag.clamp(i64, 0, 2), "int64"),
+}
+
+
 @pytest.mark.parametrize("device", DEVICES)
-@pytest.mark.parametrize(
-    "make, expected",
-    [
-        (lambda x32, x64, i64: x32 * 2.0, "float32"),
-        (lambda x32, x64, i64: 2.0 * x32, "float32"),
-        (lambda x32, x64, i64: x32 + 2, "float32"),
-        (lambda x32, x64, i64: x32 / 3, "float32"),
-        (lambda x32, x64, i64: 1.5 - x32, "float32"),
-        (lambda x32, x64, i64: x32**2.0, "float32"),
-        (lambda x32, x64, i64: 2.0**x32, "float32"),
-        (lambda x32, x64, i64: x64 * 2.0, "float64"),
-        (lambda x32, x64, i64: i64 * 1.5, "float32"),
-        (lambda x32, x64, i64: 1.5 * i64, "float32"),
-        (lambda x32, x64, i64: i64 + 0.5, "float32"),
-        (lambda x32, x64, i64: i64 * 2, "int64"),
-        (lambda x32, x64, i64: i64 / 2, "float32"),
-        (lambda x32, x64, i64: i64 / i64, "float32"),
-        (lambda x32, x64, i64: i64**2, "int64"),
-        (lambda x32, x64, i64: i64**0.5, "float32"),
-        (lambda x32, x64, i64: x32 + x64, "float64"),
-        (lambda x32, x64, i64: x64 * x32, "float64"),
-        (lambda x32, x64, i64: x32 + ag.tensor(2.0, dtype=ag.float64, device=x32.device), "float32"),
-        (lambda x32, x64, i64: ag.tensor(2.0, dtype=ag.float64, device=x32.device) * x32, "float32"),
-        (lambda x32, x64, i64: i64 + ag.tensor(2.0, dtype=ag.float64, device=x32.device), "float64"),
-        (lambda x32, x64, i64: x32 + i64, "float32"),
-        (lambda x32, x64, i64: ag.maximum(x32, x64), "float64"),
-        (lambda x32, x64, i64: ag.where(x32 > 0, x32, 0.0), "float32"),
-        (lambda x32, x64, i64: ag.clamp(x32, 0, 1), "float32"),
-    ],
-)
-def test_python_scalar_and_promotion_dtypes(make, expected, device):
+@pytest.mark.parametrize("name", list(DTYPE_CASES))
+def test_python_scalar_and_promotion_dtypes(name, device):
+    make, expected = DTYPE_CASES[name]
     x32 = ag.tensor([1.0, -2.0, 3.0], dtype=ag.float32, device=device)
     x64 = ag.tensor([0.5, 1.0, -1.0], dtype=ag.float64, device=device)
     i64 = ag.tensor([1, 2, 3], device=device)
@@ -246,6 +254,18 @@ def test_clamp_passes_gradient_at_its_bounds(device):
     x = ag.tensor([-2.0, -1.0, 0.0, 1.0, 2.0], dtype=ag.float64, device=device, requires_grad=True)
     ag.clamp(x, -1.0, 1.0).sum().backward()
     np.testing.assert_array_equal(to_host(x.grad), [0.0, 1.0, 1.0, 1.0, 0.0])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_clamp_with_tensor_bounds_passes_gradient_at_its_bounds(device):
+    # PyTorch: x gets the gradient where lo <= x <= hi (ties included), lo where x < lo, hi where x > hi.
+    x = ag.tensor([-1.0, 0.0, 0.5, 1.0, 2.0], dtype=ag.float64, device=device, requires_grad=True)
+    lo = ag.zeros(5, dtype=ag.float64, device=device, requires_grad=True)
+    hi = ag.ones(5, dtype=ag.float64, device=device, requires_grad=True)
+    ag.clamp(x, lo, hi).sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), [0.0, 1.0, 1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(to_host(lo.grad), [1.0, 0.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(to_host(hi.grad), [0.0, 0.0, 0.0, 0.0, 1.0])
 
 
 @pytest.mark.parametrize("device", DEVICES)

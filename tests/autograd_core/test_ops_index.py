@@ -110,8 +110,8 @@ def _getitem(x, index):
 
 
 SPECS = [
-    OpSpec("getitem_basic", _getitem, _getitem, case=_basic_case(False), torch=_getitem),
-    OpSpec("getitem_ellipsis", _getitem, _getitem, case=_basic_case(True), torch=_getitem),
+    OpSpec("getitem_basic", _getitem, _getitem, case=_basic_case(False), torch=lambda torch, x, index: x[index]),
+    OpSpec("getitem_ellipsis", _getitem, _getitem, case=_basic_case(True), torch=lambda torch, x, index: x[index]),
     OpSpec("getitem_fancy", _getitem, _getitem, case=_fancy_case(),
            torch=lambda torch, x, index: x[index]),
     OpSpec("getitem_mixed", _getitem, _getitem, case=_mixed_case(), torch=lambda torch, x, index: x[index]),

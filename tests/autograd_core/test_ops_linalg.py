@@ -81,13 +81,6 @@ def test_matmul_with_an_empty_contraction_gives_zeros(a, b, out, device):
     assert x.grad.shape == a and y.grad.shape == b
 
 
-@pytest.mark.parametrize("device", DEVICES)
-def test_matmul_promotes_mixed_float_dtypes(device):
-    a = ag.ones(2, 3, dtype=ag.float32, device=device)
-    b = ag.ones(3, dtype=ag.float64, device=device)
-    assert (a @ b).dtype == ag.float64
-
-
 @pytest.mark.parametrize(
     "call, match",
     [

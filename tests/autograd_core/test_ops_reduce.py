@@ -110,6 +110,12 @@ def _torch_norm(torch, x, p="fro", dim=None, keepdim=False):
     return torch.linalg.vector_norm(x, ord=2 if p == "fro" else p, dim=dim, keepdim=keepdim)
 
 
+def _torch_prod(torch, x, dim=None, keepdim=False):
+    if dim is None:  # torch.prod has no keepdim for a full reduction; ours keeps the dims as sum does
+        return torch.prod(x).reshape((1,) * x.ndim if keepdim else ())
+    return torch.prod(x, dim, keepdim=keepdim)
+
+
 def _torch_amax(name):
     return lambda torch, x, dim=(), keepdim=False: getattr(torch, name)(x, dim=dim, keepdim=keepdim)
 
@@ -182,8 +188,7 @@ SPECS = [
     OpSpec("sum_all", lambda x: x.sum(), np.sum, ANY, torch=lambda torch, x: x.sum()),
     OpSpec("mean", ag.mean, _quiet(_mean_ref), ANY, kwargs=lambda s: _reduce(s, nonempty=True), torch=lambda torch, x, **kw: torch.mean(x, **kw)),
     OpSpec("prod", ag.prod, _prod_ref, ANY, kwargs=lambda s: _reduce(s, allow_tuple=False),
-           domain=each(S.magnitude), torch=lambda torch, x, dim=None, keepdim=False:
-           torch.prod(x) if dim is None else torch.prod(x, dim, keepdim=keepdim)),
+           domain=each(S.magnitude), torch=_torch_prod),
     OpSpec("amax", ag.amax, _amax_ref, NONEMPTY, kwargs=_amax_kwargs, domain=each(S.distinct), torch=_torch_amax("amax")),
     OpSpec("amin", ag.amin, _amin_ref, NONEMPTY, kwargs=_amax_kwargs, domain=each(S.distinct), torch=_torch_amax("amin")),
     OpSpec("max_all", lambda x: x.max(), np.max, NONEMPTY, domain=each(S.distinct), torch=lambda torch, x: x.max()),
@@ -455,6 +460,14 @@ def test_sum_dtypes_follow_pytorch(device):
     assert ag.sum(ag.ones(3, device=device)).dtype == ag.float32
     with pytest.raises(RuntimeError, match="mean"):
         ag.mean(i32)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_std_of_a_constant_slice_has_zero_gradient(device):
+    # PyTorch masks std's gradient where std == 0 (sqrt's derivative is infinite there): 0, not nan.
+    x = _t([[2.0, 2.0, 2.0], [1.0, 2.0, 3.0]], device)
+    ag.std(x, dim=1).sum().backward()
+    np.testing.assert_allclose(to_host(x.grad), [[0.0, 0.0, 0.0], [-0.5, 0.0, 0.5]])
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -59,8 +59,9 @@ def _split_ref(x, split_size_or_sections, dim=0):
 
 def _chunk_ref(x, chunks, dim=0):
     n = x.shape[dim % x.ndim]
-    size = math.ceil(n / chunks) if n else 0
-    return _split_ref(x, size, dim) if n else (x,)
+    if n == 0:  # PyTorch: an empty dim gives `chunks` empty pieces
+        return (x,) * chunks
+    return _split_ref(x, math.ceil(n / chunks), dim)
 
 
 def _narrow_ref(x, dim, start, length):
@@ -224,9 +225,9 @@ SPECS = [
     OpSpec("transpose", ag.transpose, lambda x, dim0, dim1: np.swapaxes(x, dim0, dim1), S.same_shapes(1, min_dims=1),
            kwargs=_one(_two_dims), torch=lambda torch, x, **kw: torch.transpose(x, **kw)),
     OpSpec("permute", lambda x, dims: x.permute(*dims), lambda x, dims: np.transpose(x, dims), S.same_shapes(1),
-           kwargs=_one(_permute_kwargs), torch=lambda torch, x, dims: x.permute(*dims)),
+           kwargs=_one(_permute_kwargs), torch=lambda torch, x, dims: x.permute(dims)),
     OpSpec("T", lambda x: x.T, lambda x: x.T, S.same_shapes(1, max_dims=2),
-           torch=lambda torch, x: x.permute(*reversed(range(x.ndim)))),
+           torch=lambda torch, x: x.permute(tuple(reversed(range(x.ndim))))),
     OpSpec("mT", lambda x: x.mT, lambda x: np.swapaxes(x, -1, -2), S.same_shapes(1, min_dims=2),
            torch=lambda torch, x: x.mT),
     OpSpec("t", lambda x: x.t(), lambda x: x.T, S.same_shapes(1, max_dims=2), torch=lambda torch, x: x.t()),
@@ -234,7 +235,7 @@ SPECS = [
     OpSpec("unsqueeze", ag.unsqueeze, lambda x, dim: np.expand_dims(x, dim), S.same_shapes(1),
            kwargs=_one(_unsqueeze_kwargs), torch=lambda torch, x, dim: torch.unsqueeze(x, dim)),
     OpSpec("expand", lambda x, sizes: x.expand(*sizes), _expand_ref, case=_expand_case(),
-           torch=lambda torch, x, sizes: x.expand(*sizes)),
+           torch=lambda torch, x, sizes: x.expand(sizes)),
     OpSpec("broadcast_to", lambda x, sizes: ag.broadcast_to(x, sizes), _expand_ref, case=_expand_case(),
            torch=lambda torch, x, sizes: torch.broadcast_to(x, sizes)),
     OpSpec("repeat", lambda x, sizes: x.repeat(*sizes), lambda x, sizes: np.tile(x, sizes), S.same_shapes(1, max_side=3),
