@@ -21,9 +21,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if input.ndim == 0:
         raise RuntimeError("linear: input must have at least 1 dim (..., in_features), got a 0-d tensor")
-    if input.ndim == 1:  # (in,) -> (out,), as PyTorch
-        return ag.linear(input.unsqueeze(0), weight, bias).squeeze(0)
-    return ag.linear(input, weight, bias)
+    return ag.linear(input, weight, bias)  # (in,) -> (out,) and (*, in) -> (*, out), one fused node
 
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
