@@ -63,12 +63,10 @@ class LSTMCell(Primitive):
 
     @staticmethod
     def forward(ctx, gx, hx, cx, w_hh, b_hh):
-        xp = gx._dev.xp
-        H = cx._data.shape[-1]
-        node = gx._node
-        if node is not None and node.__class__ is OutputSlot:
-            node = node.node
-        if node.__class__ is UnbindSteps and node.__dict__.get("recurrent"):
+        xp, dev = gx._dev.xp, gx._dev
+        B, H = cx._data.shape
+        seq, t = _recurrence_of(gx)
+        if seq is not None:
             act = gx._data  # this step's slice of the input projection is ours alone: overwrite it
             act += hx._data @ w_hh._data.T
         else:
@@ -80,11 +78,26 @@ class LSTMCell(Primitive):
         xp.tanh(act[:, 2 * H : 3 * H], out=act[:, 2 * H : 3 * H])
         _sigmoid_(xp, act[:, 3 * H :])
         i, f, g, o = act[:, :H], act[:, H : 2 * H], act[:, 2 * H : 3 * H], act[:, 3 * H :]
-        c = f * cx._data
-        c += i * g
-        tc = xp.tanh(c)
-        h = o * tc
-        act_t, tc_t = _wrap(act, gx._dev), _wrap(tc, gx._dev)
+        if seq is not None:  # states go to the recurrence's (T, B, H) buffers: no allocation per step
+            if seq.hseq is None:
+                T = len(seq.marks)
+                seq.hseq, seq.cseq, seq.tcseq = (xp.empty((T, B, H), dtype=act.dtype) for _ in range(3))
+            c, tc, h = seq.cseq[t], seq.tcseq[t], seq.hseq[t]
+            xp.multiply(f, cx._data, out=c)
+            c += i * g
+            xp.tanh(c, out=tc)
+            xp.multiply(o, tc, out=h)
+            seq.hviews[t] = h
+            ctx.seq = seq
+            # One version counter per buffer: an in-place change of the stacked output is seen by every step.
+            h, c = _wrap(h, dev), _wrap(c, dev)
+            h._vc, c._vc = seq.hbox, seq.cbox
+        else:
+            c = f * cx._data
+            c += i * g
+            tc = xp.tanh(c)
+            h = o * tc
+        act_t, tc_t = _wrap(act, dev), _wrap(tc, dev)
         if ctx._next:
             ctx.save_for_backward(act_t, tc_t, cx, hx, w_hh)
         return h, c, act_t, tc_t
@@ -388,11 +401,15 @@ class UnbindSteps(Primitive):
         d = x._data
         T = d.shape[0]
         ctx.meta = (d.shape[1:], d.dtype)
-        ctx.recurrent = recurrent and bool(ctx._next)
+        ctx.recurrent = bool(recurrent) and bool(ctx._next)
         if ctx.recurrent:
+            ctx.reverse = recurrent == "reverse"  # the cells run from step T-1 down to 0
             ctx.gbuf = None  # (T, ...) gate gradients, allocated by the first cell to run backward
             ctx.marks = [None] * T  # the array each cell handed on as its step's gradient
             ctx.stash = [None] * T  # (gradient of the recurrent gates, h_prev) per step whose cell deferred
+            ctx.hseq = ctx.cseq = ctx.tcseq = None  # (T, B, H) states, allocated by the first cell
+            ctx.hviews = [None] * T  # the array each cell wrote its h into
+            ctx.hbox, ctx.cbox = [0], [0]  # version counters shared by the steps' states and the stacked output
         return tuple(d[t] for t in range(T))
 
     @staticmethod
@@ -419,16 +436,51 @@ class UnbindSteps(Primitive):
             present = [t for t, g in enumerate(grads) if g is not None and stash[t] is not None]
             if present:
                 xp = dev.xp
-                if len(present) == T and all(stash[t][0] is marks[t] for t in present) and dx is gbuf:
-                    dg = gbuf.reshape(T * gbuf.shape[1], -1)
+                whole = len(present) == T and dx is gbuf and all(stash[t][0] is marks[t] for t in present)
+                if whole and T > 1 and _prev_states_in_buffer(ctx, stash):
+                    # h_prev of every step but the first is the previous step's slot of the state buffer
+                    first, rest = (T - 1, slice(0, T - 1)) if ctx.reverse else (0, slice(1, T))
+                    other = slice(1, T) if ctx.reverse else slice(0, T - 1)
+                    flat = gbuf[rest].reshape((T - 1) * gbuf.shape[1], -1)
+                    if need[1]:
+                        w = flat.T @ ctx.hseq[other].reshape(flat.shape[0], -1)
+                        w += gbuf[first].T @ stash[first][1]
+                        dw = _wrap(w, dev)
+                    if need[2]:
+                        db = _wrap(gbuf.reshape(T * gbuf.shape[1], -1).sum(0), dev)
                 else:
-                    dg = xp.concatenate([stash[t][0] for t in present], axis=0)
-                hp = xp.concatenate([stash[t][1] for t in present], axis=0)
-                if need[1]:
-                    dw = _wrap(dg.T @ hp, dev)
-                if need[2]:
-                    db = _wrap(dg.sum(0), dev)
+                    if whole:
+                        dg = gbuf.reshape(T * gbuf.shape[1], -1)
+                    else:
+                        dg = xp.concatenate([stash[t][0] for t in present], axis=0)
+                    hp = xp.concatenate([stash[t][1] for t in present], axis=0)
+                    if need[1]:
+                        dw = _wrap(dg.T @ hp, dev)
+                    if need[2]:
+                        db = _wrap(dg.sum(0), dev)
         return _wrap(dx, dev) if need[0] else None, dw, db, None
+
+
+def _prev_states_in_buffer(ctx, stash) -> bool:
+    """Whether each step's h_prev is the previous step's slot of the recurrence's state buffer."""
+    hv, T = ctx.hviews, len(stash)
+    if ctx.reverse:
+        return all(stash[t][1] is hv[t + 1] for t in range(T - 1))
+    return all(stash[t][1] is hv[t - 1] for t in range(1, T))
+
+
+def _recurrence_of(gx):
+    """(recurrent UnbindSteps node, step) that produced the input gates ``gx``, or (None, 0)."""
+    node = gx._node
+    if node is None:
+        return None, 0
+    if node.__class__ is OutputSlot:
+        node, t = node.node, node.index
+    else:
+        t = 0
+    if node.__class__ is UnbindSteps and node.__dict__.get("recurrent"):
+        return node, t
+    return None, 0
 
 
 def _recurrent_node(ctx, w_edge_index: int, b_edge_index: int):
@@ -452,6 +504,11 @@ class StackSteps(Primitive):
     @staticmethod
     def forward(ctx, meta, *steps):
         ref = next(s for s in steps if s is not None)
+        seq = _written_sequence(steps)
+        if seq is not None:  # the steps are the slots of one recurrence's buffer, in order: no copy
+            out = _wrap(seq.hseq, ref._dev)
+            out._vc = seq.hbox
+            return out
         xp = ref._dev.xp
         out = xp.empty((len(steps),) + tuple(meta[0]), dtype=meta[1])
         for t, s in enumerate(steps):
@@ -468,6 +525,22 @@ class StackSteps(Primitive):
         return (None,) + tuple(p if n else None for p, n in zip(parts, need[1:]))
 
 
+def _written_sequence(steps):
+    """The recurrent node whose h buffer holds exactly these steps, in order, or None."""
+    first = steps[0]
+    node = first._node if first is not None else None
+    if node is None:
+        return None
+    cell = node.node if node.__class__ is OutputSlot else node
+    seq = cell.__dict__.get("seq")
+    if seq is None or seq.hseq is None or len(steps) != len(seq.hviews):
+        return None
+    for s, v in zip(steps, seq.hviews):
+        if s is None or s._data is not v:
+            return None
+    return seq
+
+
 def unbind_steps(input: Tensor) -> tuple:
     """``input.unbind(0)`` as one node (backward stacks the step gradients once).
 
@@ -482,13 +555,13 @@ def unbind_steps(input: Tensor) -> tuple:
     return out if isinstance(out, tuple) else (out,)
 
 
-def recurrent_steps(input_gates: Tensor, w_hh: Tensor, b_hh: Tensor | None = None) -> tuple:
+def recurrent_steps(input_gates: Tensor, w_hh: Tensor, b_hh: Tensor | None = None, reverse: bool = False) -> tuple:
     """``unbind_steps`` for a recurrence: each step must feed exactly one ``lstm_cell``/``gru_cell``
     that uses this ``w_hh`` (and ``b_hh``); the cells then share buffers through this node and leave
     the weight's gradient to it (see ``UnbindSteps``).  For ``nn``'s layers."""
     if not isinstance(input_gates, Tensor) or input_gates.ndim != 3 or input_gates.shape[0] == 0:
         raise RuntimeError("recurrent_steps: expected input gates of shape (T, B, gates * H) with T > 0")
-    out = UnbindSteps.apply(input_gates, w_hh, b_hh, True)
+    out = UnbindSteps.apply(input_gates, w_hh, b_hh, "reverse" if reverse else "forward")
     return out if isinstance(out, tuple) else (out,)
 
 

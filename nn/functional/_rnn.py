@@ -53,7 +53,7 @@ def _run_direction(mode, x, h, c, weights, reverse, nonlinearity):
     if mode == "GRU":  # b_hn sits inside r * (...): the hidden bias must stay in the cell
         steps = unbind_steps(ag.linear(x, w_ih, b_ih))
     elif mode == "LSTM":  # both biases are plain sums: fold them into the one input GEMM
-        steps = recurrent_steps(ag.linear(x, w_ih, _add_bias(b_ih, b_hh)), w_hh)
+        steps = recurrent_steps(ag.linear(x, w_ih, _add_bias(b_ih, b_hh)), w_hh, reverse=reverse)
     else:
         steps = unbind_steps(ag.linear(x, w_ih, _add_bias(b_ih, b_hh)))
     T = len(steps)
