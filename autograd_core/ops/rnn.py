@@ -23,7 +23,9 @@ array, O(T^2) work in backward.
 
 from __future__ import annotations
 
-from autograd_core.function import Primitive
+from weakref import ref as _weakref
+
+from autograd_core.function import _FREED, Primitive
 from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.tensor import OutputSlot, Tensor
 
@@ -88,6 +90,7 @@ class LSTMCell(Primitive):
             xp.tanh(c, out=tc)
             xp.multiply(o, tc, out=h)
             seq.hviews[t] = h
+            seq.cells[t] = _weakref(ctx)
             ctx.seq = seq
             # One version counter per buffer: an in-place change of the stacked output is seen by every step.
             h, c = _wrap(h, dev), _wrap(c, dev)
@@ -118,37 +121,41 @@ def _lstm_backward_array(ctx, act, tc, cx, hx, w_hh, gh, gc, need):
     H = t.shape[-1]
     i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
     node, step = _recurrent_node(ctx, 3, 4) if need[0] else (None, 0)
-    if node is not None:  # write the gate gradient straight into the node's (T, B, 4H) buffer
-        if node.gbuf is None:
-            node.gbuf = dev.xp.empty((len(node.marks),) + a.shape, dtype=a.dtype)
-        d = node.gbuf[step]
-        d[...] = a
+    if node is not None:
+        d = _gate_grad_slot(node, step, a, dev.xp)
         node.marks[step] = d
     else:
         d = a.copy()  # becomes the gradient of the pre-activation gates, (B, 4H)
     di, df, dg, do = d[:, :H], d[:, H : 2 * H], d[:, 2 * H : 3 * H], d[:, 3 * H :]
+    # Ordered so that d may be a itself (gradients written over the activations they replace):
+    # every value of a is read before its slot is overwritten.
     if gh is not None:
         ghd = gh._data
-        do *= 1.0 - o  # do = gh * tanh(c) * o * (1 - o)
-        do *= t
-        do *= ghd
         dc = ghd * o
         dc *= 1.0 - t * t
         if gc is not None:
             dc += gc._data
     else:
-        do[...] = 0.0
         dc = gc._data.copy()
-    di *= 1.0 - i  # di = dc * g * i * (1 - i)
-    di *= dc
-    di *= g
-    df *= 1.0 - f  # df = dc * c_prev * f * (1 - f)
+    dc_prev = dc * f if need[2] else None
+    dg_val = g * g  # dg = dc * i * (1 - g^2)
+    dg_val -= 1.0
+    dg_val *= -dc
+    dg_val *= i
+    if gh is not None:
+        xp = dev.xp
+        xp.multiply(o, 1.0 - o, out=do)  # do = gh * tanh(c) * o * (1 - o)
+        do *= t
+        do *= ghd
+    else:
+        do[...] = 0.0
+    dev.xp.multiply(f, 1.0 - f, out=df)  # df = dc * c_prev * f * (1 - f)
     df *= dc
     df *= cx._data
-    dg *= dg  # dg = dc * i * (1 - g^2)
-    dg -= 1.0
-    dg *= -dc
-    dg *= i
+    dev.xp.multiply(i, 1.0 - i, out=di)  # di = dc * g * i * (1 - i)
+    di *= dc
+    di *= g
+    dg[...] = dg_val
     dw = db = None
     if node is not None and (need[3] or need[4]):
         node.stash[step] = (d, hx._data)  # the node computes dW_hh (and db_hh) for all steps at once
@@ -158,7 +165,7 @@ def _lstm_backward_array(ctx, act, tc, cx, hx, w_hh, gh, gc, need):
     return (
         _wrap(d, dev) if need[0] else None,
         _wrap(d @ w_hh._data, dev) if need[1] else None,
-        _wrap(dc * f, dev) if need[2] else None,
+        _wrap(dc_prev, dev) if need[2] else None,
         dw,
         db,
     )
@@ -383,8 +390,9 @@ class UnbindSteps(Primitive):
 
     - each cell writes its gate activations over its own step of the input
       projection (nobody else holds it), instead of a fresh array per step;
-    - in backward each cell writes its gate gradient into one (T, ...) buffer
-      of this node, so the stacked gradient needs no copy;
+    - in backward each cell writes its gate gradient over its activations when
+      the pass frees the graph (else into one (T, ...) buffer of this node), so
+      the stacked gradient needs neither a copy nor a second buffer;
     - the cells leave the recurrent weight's gradient to this node (which takes
       ``w_hh``/``b_hh`` as inputs): one GEMM over all steps here instead of a
       small GEMM and an accumulation per step.
@@ -401,15 +409,20 @@ class UnbindSteps(Primitive):
         d = x._data
         T = d.shape[0]
         ctx.meta = (d.shape[1:], d.dtype)
-        ctx.recurrent = bool(recurrent) and bool(ctx._next)
+        # Only for a private temporary (the input projection): its memory is overwritten with activations.
+        ctx.recurrent = bool(recurrent) and bool(ctx._next) and x._node is not None
         if ctx.recurrent:
             ctx.reverse = recurrent == "reverse"  # the cells run from step T-1 down to 0
-            ctx.gbuf = None  # (T, ...) gate gradients, allocated by the first cell to run backward
+            ctx.gbuf = None  # (T, ...) gate gradients under retain_graph, allocated by a cell in backward
             ctx.marks = [None] * T  # the array each cell handed on as its step's gradient
             ctx.stash = [None] * T  # (gradient of the recurrent gates, h_prev) per step whose cell deferred
             ctx.hseq = ctx.cseq = ctx.tcseq = None  # (T, B, H) states, allocated by the first cell
             ctx.hviews = [None] * T  # the array each cell wrote its h into
             ctx.hbox, ctx.cbox = [0], [0]  # version counters shared by the steps' states and the stacked output
+            ctx.cells = [None] * T  # weak references to the cells, to see whether a pass frees the graph
+            ctx.where = [None] * T  # per step: gradient written over the activations ("x"), in gbuf ("g"), apart
+            ctx.inplace = False
+            ctx.xbuf = d
         return tuple(d[t] for t in range(T))
 
     @staticmethod
@@ -417,18 +430,31 @@ class UnbindSteps(Primitive):
         need = ctx.needs_input_grad
         if not ctx.recurrent:
             return StackSteps.apply(ctx.meta, *grads), None, None, None
-        stash, marks, gbuf = ctx.stash, ctx.marks, ctx.gbuf
+        stash, marks, gbuf, where, inplace = ctx.stash, ctx.marks, ctx.gbuf, ctx.where, ctx.inplace
         T = len(grads)
-        ctx.gbuf, ctx.marks, ctx.stash = None, [None] * T, [None] * T  # the next pass starts afresh
+        # the next pass starts afresh
+        ctx.gbuf, ctx.marks, ctx.stash, ctx.where, ctx.inplace = None, [None] * T, [None] * T, [None] * T, False
         if GRAD_ENABLED[0]:  # create_graph: the cells used their recorded rules and deferred nothing
             return StackSteps.apply(ctx.meta, *grads), None, None, None
         dev = next(g for g in grads if g is not None)._dev
-        if gbuf is not None and all(g is None or g._data is marks[t] for t, g in enumerate(grads)):
+        xp = dev.xp
+        dx = None
+        if all(g is None or g._data is marks[t] for t, g in enumerate(grads)):
+            # Every step's gradient is a cell's own: gather them in one buffer, copying only the strays.
+            if inplace:  # this pass frees the graph: the activations' buffer is free to take them
+                dx, kind = ctx.xbuf, "x"
+            else:
+                dx, kind = (gbuf if gbuf is not None else xp.empty((T,) + tuple(ctx.meta[0]), ctx.meta[1])), "g"
             for t, g in enumerate(grads):
                 if g is None:
-                    gbuf[t] = 0
-            dx = gbuf
-        else:
+                    dx[t] = 0
+                elif where[t] != kind:
+                    dx[t] = g._data
+        hviews, hseq, reverse = ctx.hviews, ctx.hseq, ctx.reverse
+        if inplace:  # nothing runs through this recurrence again: drop the buffers now
+            ctx.xbuf = ctx.hseq = ctx.cseq = ctx.tcseq = None
+        whole = dx is not None
+        if dx is None:
             dx = StackSteps.forward(ctx, ctx.meta, *grads)
         dw = db = None
         if need[1] or need[2]:
@@ -436,21 +462,21 @@ class UnbindSteps(Primitive):
             present = [t for t, g in enumerate(grads) if g is not None and stash[t] is not None]
             if present:
                 xp = dev.xp
-                whole = len(present) == T and dx is gbuf and all(stash[t][0] is marks[t] for t in present)
-                if whole and T > 1 and _prev_states_in_buffer(ctx, stash):
+                whole = whole and len(present) == T
+                if whole and T > 1 and _prev_states_in_buffer(hviews, reverse, stash):
                     # h_prev of every step but the first is the previous step's slot of the state buffer
-                    first, rest = (T - 1, slice(0, T - 1)) if ctx.reverse else (0, slice(1, T))
-                    other = slice(1, T) if ctx.reverse else slice(0, T - 1)
-                    flat = gbuf[rest].reshape((T - 1) * gbuf.shape[1], -1)
+                    first, rest = (T - 1, slice(0, T - 1)) if reverse else (0, slice(1, T))
+                    other = slice(1, T) if reverse else slice(0, T - 1)
+                    flat = dx[rest].reshape((T - 1) * dx.shape[1], -1)
                     if need[1]:
-                        w = flat.T @ ctx.hseq[other].reshape(flat.shape[0], -1)
-                        w += gbuf[first].T @ stash[first][1]
+                        w = flat.T @ hseq[other].reshape(flat.shape[0], -1)
+                        w += dx[first].T @ stash[first][1]
                         dw = _wrap(w, dev)
                     if need[2]:
-                        db = _wrap(gbuf.reshape(T * gbuf.shape[1], -1).sum(0), dev)
+                        db = _wrap(dx.reshape(T * dx.shape[1], -1).sum(0), dev)
                 else:
                     if whole:
-                        dg = gbuf.reshape(T * gbuf.shape[1], -1)
+                        dg = dx.reshape(T * dx.shape[1], -1)
                     else:
                         dg = xp.concatenate([stash[t][0] for t in present], axis=0)
                     hp = xp.concatenate([stash[t][1] for t in present], axis=0)
@@ -461,10 +487,38 @@ class UnbindSteps(Primitive):
         return _wrap(dx, dev) if need[0] else None, dw, db, None
 
 
-def _prev_states_in_buffer(ctx, stash) -> bool:
+def _gate_grad_slot(node, step, a, xp):
+    """Where a recurrent cell writes its gate gradient (B, G).
+
+    Over its own activations ``a`` when this backward pass frees the graph as it
+    goes (the hand-written BPTT trick: no second (T, B, G) array); else, under
+    ``retain_graph``, into the node's gradient buffer.  Whether the pass frees the
+    graph shows on the step that ran backward just before this one (the consumer
+    of this step's states): its saved tensors are already freed.  The first step
+    of a pass can't tell yet and uses an array of its own, copied over later.
+    """
+    T = len(node.marks)
+    nxt = step - 1 if node.reverse else step + 1
+    if 0 <= nxt < T:
+        ref = node.cells[nxt]
+        cell = ref() if ref is not None else None
+        if cell is not None:
+            if cell._saved is _FREED:
+                node.inplace = True
+                node.where[step] = "x"
+                return a
+            if node.gbuf is None:
+                node.gbuf = xp.empty((T,) + a.shape, dtype=a.dtype)
+            node.where[step] = "g"
+            return node.gbuf[step]
+    node.where[step] = None
+    return xp.empty_like(a)
+
+
+def _prev_states_in_buffer(hv, reverse, stash) -> bool:
     """Whether each step's h_prev is the previous step's slot of the recurrence's state buffer."""
-    hv, T = ctx.hviews, len(stash)
-    if ctx.reverse:
+    T = len(stash)
+    if reverse:
         return all(stash[t][1] is hv[t + 1] for t in range(T - 1))
     return all(stash[t][1] is hv[t - 1] for t in range(1, T))
 

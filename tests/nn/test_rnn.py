@@ -328,3 +328,76 @@ def test_lstm_learns_to_echo_a_bit_after_a_delay():
         final, acc = loss_and_acc(*batch())
     assert final.item() < 0.5 * first.item()
     assert acc > 0.95
+
+
+# ----------------------------------------------------------------------------- the recurrence's shared buffers
+def _lstm_and_loss(T=4, bidirectional=True, seed=5):
+    ag.manual_seed(seed)
+    m = nn.LSTM(3, 4, num_layers=2, bidirectional=bidirectional).double()
+    x = ag.randn(T, 2, 3, dtype=ag.float64, requires_grad=True)
+    h0 = ag.randn(2 * (2 if bidirectional else 1), 2, 4, dtype=ag.float64, requires_grad=True)
+    c0 = ag.zeros_like(h0)
+
+    def loss():
+        out, (h, c) = m(x, (h0, c0))
+        return (out.sin() * out).sum() + (h * c).sum()
+
+    return m, x, h0, loss
+
+
+def _grads(m, x, h0):
+    return [t.grad.numpy().copy() for t in [x, h0, *m.parameters()]]
+
+
+@pytest.mark.parametrize("T", [1, 5])
+def test_lstm_retain_graph_twice_and_create_graph_give_the_same_gradients(T):
+    """Backward with retain_graph keeps every buffer intact; the recorded (create_graph) rules agree."""
+    m, x, h0, loss = _lstm_and_loss(T)
+    ref = _lstm_and_loss(T)
+    ref[3]().backward()
+    expected = _grads(ref[0], ref[1], ref[2])
+    l = loss()
+    l.backward(retain_graph=True)
+    first = _grads(m, x, h0)
+    l.backward()  # accumulates a second, identical gradient
+    second = _grads(m, x, h0)
+    for e, a, b in zip(expected, first, second):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(b, 2 * e, rtol=1e-12, atol=1e-13)
+    params = [x, h0, *m.parameters()]
+    recorded = ag.grad(loss(), params, create_graph=True)
+    for e, r in zip(expected, recorded):
+        np.testing.assert_allclose(r.detach().numpy(), e, rtol=1e-12, atol=1e-13)
+
+
+def test_lstm_partial_grad_then_full_backward():
+    """A grad() that stops above the recurrence, then a full backward on the same graph."""
+    m, x, h0, loss = _lstm_and_loss()
+    ref = _lstm_and_loss()
+    ref[3]().backward()
+    l = loss()
+    (gh0,) = ag.grad(l, [h0], retain_graph=True)
+    np.testing.assert_allclose(gh0.numpy(), ref[2].grad.numpy(), rtol=1e-12, atol=1e-13)
+    (gw,) = ag.grad(l, [m.weight_hh_l1_reverse], retain_graph=True)
+    np.testing.assert_allclose(gw.numpy(), ref[0].weight_hh_l1_reverse.grad.numpy(), rtol=1e-12, atol=1e-13)
+    l.backward()
+    for e, a in zip(_grads(ref[0], ref[1], ref[2]), _grads(m, x, h0)):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-13)
+
+
+def test_lstm_output_modified_in_place_is_refused_in_backward():
+    m = nn.LSTM(3, 4)
+    out, _ = m(ag.randn(5, 2, 3))
+    with ag.no_grad():
+        out.mul_(2.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        out.sum().backward()
+
+
+def test_lstm_inference_and_training_outputs_agree():
+    m = nn.LSTM(3, 4, bidirectional=True)
+    x = ag.randn(6, 2, 3)
+    with ag.no_grad():
+        a = m(x)[0].numpy()
+    b = m(x)[0].detach().numpy()
+    np.testing.assert_array_equal(a, b)
