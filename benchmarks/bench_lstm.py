@@ -27,8 +27,10 @@ same weights.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -38,7 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_core import blas_info, cpu_model, fmt_time, peak_step_memory, set_blas_threads, time_round_robin  # noqa: E402
+from bench_core import blas_info, cpu_model, fmt_time, peak_step_memory, set_blas_threads  # noqa: E402
 
 import autograd_core as ag  # noqa: E402
 import nn  # noqa: E402
@@ -225,6 +227,34 @@ class TorchUnrolled(TorchFused):
         return ((torch.stack(outs) - self.y) ** 2).mean()
 
 
+# ----------------------------------------------------------------------------- timing
+def time_round_robin(fns: dict, *, repeats: int, number: int, warmup: int, clock=time.perf_counter) -> dict:
+    """Seconds per call of each function (median, best), the candidates taking turns in every repeat.
+
+    As bench_core's, with a choice of clock: ``time.process_time`` (CPU time of this process,
+    all its threads) stays meaningful on a shared, loaded machine where wall time does not.
+    """
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    samples = {name: [] for name in fns}
+    enabled = gc.isenabled()
+    try:
+        for _ in range(repeats):
+            for name, fn in fns.items():
+                gc.collect()
+                gc.disable()
+                start = clock()
+                for _ in range(number):
+                    fn()
+                samples[name].append((clock() - start) / number)
+                gc.enable()
+    finally:
+        if not enabled:
+            gc.disable()
+    return {name: (statistics.median(s), min(s)) for name, s in samples.items()}
+
+
 # ----------------------------------------------------------------------------- check
 def check_references(params, x, y, use_torch: bool) -> str:
     ours = Ours(params, x, y)
@@ -257,6 +287,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="LSTM step: autograd_core vs NumPy floor vs PyTorch CPU")
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--threads", type=int, help="BLAS and PyTorch threads (default: NumPy's BLAS default)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time with the process's CPU time instead of wall time (for a loaded machine)")
     args = parser.parse_args()
     if optim is None:
         raise SystemExit("optim is not importable: this benchmark uses optim.Adam")
@@ -276,13 +308,15 @@ def main() -> None:
     params, x, y = init_params()
     print("  " + check_references(params, x, y, use_torch))
 
-    nosync = lambda: None  # noqa: E731
-    fns = {"autograd_core": (Ours(params, x, y).step, nosync), "NumPy floor": (NumpyFloor(params, x, y).step, nosync)}
+    fns = {"autograd_core": Ours(params, x, y).step, "NumPy floor": NumpyFloor(params, x, y).step}
     if use_torch:
-        fns["PyTorch fused"] = (TorchFused(params, x, y).step, nosync)
-        fns["PyTorch unrolled"] = (TorchUnrolled(params, x, y).step, nosync)
-    times = time_round_robin(fns, repeats=5 if args.quick else 21, number=2 if args.quick else 5, warmup=3)
-    print(f"\nLSTM training step: 1 layer, input {I}, hidden {H}, batch {B}, {T} steps, float32, MSE, Adam")
+        fns["PyTorch fused"] = TorchFused(params, x, y).step
+        fns["PyTorch unrolled"] = TorchUnrolled(params, x, y).step
+    clock = time.process_time if args.cpu_time else time.perf_counter
+    times = time_round_robin(fns, repeats=5 if args.quick else 21, number=2 if args.quick else 5, warmup=3,
+                             clock=clock)
+    print(f"\nLSTM training step: 1 layer, input {I}, hidden {H}, batch {B}, {T} steps, float32, MSE, Adam "
+          f"({'CPU' if args.cpu_time else 'wall'} time)")
     print(f"    {'':18s} {'per step (median)':>18s} {'best':>12s} {'vs floor (median)':>18s}")
     fm, fb = times["NumPy floor"]
     for name, (med, best) in times.items():
