@@ -35,6 +35,7 @@ from autograd_core.dtypes import (
 )
 from autograd_core.engine import grad
 from autograd_core.factories import (
+    Generator,
     arange,
     as_tensor,
     empty,

@@ -42,6 +42,9 @@ class set_detect_anomaly(detect_anomaly):
         self._prev = _fn.ANOMALY[0]
         _fn.ANOMALY[0] = bool(mode)
 
+    def __enter__(self):
+        return self  # already set by the constructor; __exit__ restores the state before it
+
 
 def is_anomaly_enabled() -> bool:
     return _fn.ANOMALY[0]

@@ -38,9 +38,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is not None:
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         grads = _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused=True, capture=True)
+        handed_out: set = set()
         for t, g in zip(inputs, grads):
             if g is not None:
-                _accumulate_leaf(t, g, create_graph, set())
+                _accumulate_leaf(t, g, create_graph, handed_out)
         return
     _run(roots, root_grads, retain_graph, create_graph, None, False, False)
 
@@ -105,6 +106,10 @@ def _roots(op, tensors, grad_tensors, create_graph):
             )
         if g._dev is not t._dev:
             raise RuntimeError(f"{op}: gradient is on {g._dev} but the output is on {t._dev}")
+        if g.dtype != t.dtype:  # PyTorch casts the seed to the output's dtype
+            if g.dtype.kind != t.dtype.kind:
+                raise RuntimeError(f"{op}: gradient has dtype {g.dtype} but the output has dtype {t.dtype}")
+            g = g.to(t.dtype)
         if not create_graph:
             g = g.detach()
         roots.append(t)
@@ -128,14 +133,12 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
     # A node is in ``pending`` exactly while it is in the heap.
     pending: dict = {}
     heap: list = []
-    leaf_grads: dict = {}  # id(leaf) -> grad, when capturing for grad() / backward(inputs=)
-    handed_out: set = {id(g) for g in root_grads}  # grads that must be copied before becoming .grad
+    # id(leaf) -> [leaf, summed gradient]: a leaf's hooks run once, on its total, after the walk
+    # (as PyTorch's AccumulateGrad node does), and only then does the total reach .grad.
+    leaf_grads: dict = {}
     for t, g in zip(roots, root_grads):
         if t._node is None:  # a leaf as output: its gradient is the seed itself
-            if capture:
-                leaf_grads[id(t)] = g if id(t) not in leaf_grads else leaf_grads[id(t)] + g
-            else:
-                _accumulate_leaf(t, g, create_graph, handed_out)
+            _add_leaf(leaf_grads, t, g)
             continue
         node, idx = _edge_node(t._node)
         if node not in pending:
@@ -157,6 +160,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
     captured: dict = {}
 
     anomaly = _fn.ANOMALY[0]
+    # During the walk the engine checks each node's gradients itself and names the node;
+    # the ops inside a backward rule must not report themselves as forward ops.
+    _fn.ANOMALY[0] = False
     prev_mode = GRAD_ENABLED[0]
     GRAD_ENABLED[0] = bool(create_graph)
     try:
@@ -215,23 +221,32 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
                     if m not in pending:
                         heappush(heap, (-m._seq, m))
                     _add_pending(pending, m, e.index, g)
-                elif capture:  # a leaf, for grad(): collect instead of touching .grad
-                    for h in e._hooks or ():
-                        r = h(g)
-                        if r is not None:
-                            g = r
-                    prev = leaf_grads.get(id(e))
-                    leaf_grads[id(e)] = g if prev is None else prev + g
-                else:
-                    _accumulate_leaf(e, g, create_graph, handed_out)
+                else:  # a leaf
+                    entry = leaf_grads.get(id(e))
+                    if entry is None:
+                        leaf_grads[id(e)] = [e, g]
+                    else:
+                        entry[1] = entry[1] + g
+        for entry in leaf_grads.values():
+            leaf, g = entry
+            for h in leaf._hooks or ():
+                r = h(g)
+                if r is not None:
+                    g = r
+            entry[1] = g
     finally:
         GRAD_ENABLED[0] = prev_mode
+        _fn.ANOMALY[0] = anomaly
 
+    if not capture:
+        handed_out: set = {id(g) for g in root_grads}  # grads that must be copied before becoming .grad
+        for leaf, g in leaf_grads.values():
+            _accumulate_leaf(leaf, g, create_graph, handed_out)
     if inputs is None:
         return None
     result = []
     for i, t in enumerate(inputs):
-        g = leaf_grads.get(id(t)) if t._node is None else captured.get(id(t))
+        g = leaf_grads.get(id(t), (None, None))[1] if t._node is None else captured.get(id(t))
         if g is None and not allow_unused:
             raise RuntimeError(
                 f"grad: inputs[{i}] was not used to compute the outputs (its gradient is undefined); "
@@ -239,6 +254,14 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
             )
         result.append(g)
     return result
+
+
+def _add_leaf(leaf_grads: dict, leaf, g) -> None:
+    entry = leaf_grads.get(id(leaf))
+    if entry is None:
+        leaf_grads[id(leaf)] = [leaf, g]
+    else:
+        entry[1] = entry[1] + g
 
 
 def _slots(node, idx, g) -> list:
@@ -305,17 +328,12 @@ def _prepare_multi(node, grads) -> list:
 
 
 def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool, handed_out: set) -> None:
-    """Add ``g`` into ``leaf.grad``, running the leaf's hooks first.
+    """Add ``g`` (the leaf's total gradient from this pass, hooks applied) into ``leaf.grad``.
 
     A gradient that may be shared (handed to another leaf, or a view of another
     array) is copied before it becomes ``.grad``, so no two ``.grad`` alias and
     an in-place change of one (clipping, zero_) never changes another.
     """
-    if leaf._hooks:
-        for h in leaf._hooks:
-            r = h(g)
-            if r is not None:
-                g = r
     if leaf.grad is None:
         if create_graph:  # keep the graph: a recorded clone when the gradient may be shared
             leaf.grad = g.clone() if id(g) in handed_out or g._data.base is not None else g

@@ -189,18 +189,62 @@ def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bo
     return _make(dev.xp.eye(n, m, dtype=dt), dev, requires_grad)
 
 
+class Generator:
+    """An independent random stream for one device, as ``torch.Generator``.
+
+    Pass it as ``generator=`` to ``rand``, ``randn``, ``randint`` and ``randperm``;
+    without one they draw from the device's default stream (``manual_seed``).
+
+    >>> import autograd_core as ag
+    >>> g = ag.Generator().manual_seed(0)
+    >>> ag.rand(2, generator=g).tolist() == ag.rand(2, generator=ag.Generator().manual_seed(0)).tolist()
+    True
+    """
+
+    def __init__(self, device="cpu") -> None:
+        self.device = get_device(device)
+        self._seed = int(np.random.SeedSequence().entropy % (1 << 63))
+        self.rng = self.device.backend.make_rng(self._seed)
+
+    def manual_seed(self, seed: int) -> Generator:
+        self._seed = int(seed)
+        self.rng = self.device.backend.make_rng(self._seed)
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def seed(self) -> int:
+        """Re-seed from fresh entropy and return the new seed."""
+        return self.manual_seed(int(np.random.SeedSequence().entropy % (1 << 63))).initial_seed()
+
+
+def _rng(generator, dev):
+    if generator is None:
+        return None
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator must be an autograd_core.Generator, got {type(generator).__name__}")
+    if generator.device is not dev:
+        raise RuntimeError(f"generator is for device {generator.device} but the tensor is on {dev}")
+    return generator.rng
+
+
 def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
-    """Uniform samples in [0, 1) from the device's generator (seed with ``manual_seed``)."""
+    """Uniform samples in [0, 1) from the device's generator (seed with ``manual_seed``) or ``generator``."""
     dev = get_device(device)
     dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
-    return _make(dev.backend.random(_shape(size), dt), dev, requires_grad)
+    rng = _rng(generator, dev)
+    data = dev.backend.random(_shape(size), dt) if rng is None else dev.backend.random(_shape(size), dt, rng=rng)
+    return _make(data, dev, requires_grad)
 
 
 def randn(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
-    """Standard normal samples from the device's generator."""
+    """Standard normal samples from the device's generator or ``generator``."""
     dev = get_device(device)
     dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
-    return _make(dev.backend.normal(_shape(size), dt), dev, requires_grad)
+    rng = _rng(generator, dev)
+    data = dev.backend.normal(_shape(size), dt) if rng is None else dev.backend.normal(_shape(size), dt, rng=rng)
+    return _make(data, dev, requires_grad)
 
 
 def randint(low, high=None, size=None, dtype=None, device=None, generator=None) -> Tensor:
@@ -213,13 +257,18 @@ def randint(low, high=None, size=None, dtype=None, device=None, generator=None) 
         low, high = 0, low
     dev = get_device(device)
     dt = dtypes.int64 if dtype is None else dtypes.to_dtype(dtype)
-    return _wrap(dev.backend.integers(low, high, _shape(tuple(size)), dt), dev)
+    rng = _rng(generator, dev)
+    shape = _shape(tuple(size))
+    data = dev.backend.integers(low, high, shape, dt) if rng is None else dev.backend.integers(low, high, shape, dt, rng=rng)
+    return _wrap(data, dev)
 
 
-def randperm(n: int, dtype=None, device=None) -> Tensor:
+def randperm(n: int, dtype=None, device=None, generator=None) -> Tensor:
     """A random permutation of 0..n-1."""
     dev = get_device(device)
-    keys = dev.backend.random((n,), np.dtype("float64"))
+    rng = _rng(generator, dev)
+    f64 = np.dtype("float64")
+    keys = dev.backend.random((n,), f64) if rng is None else dev.backend.random((n,), f64, rng=rng)
     return _wrap(keys.argsort().astype(dtypes.int64 if dtype is None else dtypes.to_dtype(dtype)), dev)
 
 

@@ -47,12 +47,13 @@ _next_seq = itertools.count(1).__next__
 class _SavedOutput:
     """A saved output, stored without the tensor so node -> output -> node is no cycle."""
 
-    __slots__ = ("data", "dev", "vc", "version", "index")
+    __slots__ = ("data", "dev", "vc", "version", "index", "differentiable")
 
     def __init__(self, t: Tensor, index: int) -> None:
         self.data, self.dev, self.index = t._data, t._dev, index
         self.vc = t._version_box()
         self.version = self.vc[0]
+        self.differentiable = t._rg
 
 
 class Function:
@@ -104,8 +105,11 @@ class Function:
             if t.__class__ is _SavedOutput:
                 if t.vc[0] != t.version:
                     self._version_error(t.index, t.vc[0], t.version, "output")
-                node = self if self._n_out == 1 else OutputSlot(self, t.index)
-                t = _wrap(t.data, t.dev, node, True)
+                if t.differentiable:
+                    node = self if self._n_out == 1 else OutputSlot(self, t.index)
+                    t = _wrap(t.data, t.dev, node, True)
+                else:  # e.g. indices marked non-differentiable
+                    t = _wrap(t.data, t.dev)
             out.append(t)
         return tuple(out)
 
@@ -293,13 +297,14 @@ def _wrap_outputs(ctx, cls, outs, args, dev, record):
     for i, o in enumerate(outs):
         node = ctx if len(outs) == 1 else OutputSlot(ctx, i)
         diff = record and id(o) not in non_diff
-        if o.__class__ is Tensor:
-            if diff:
+        if isinstance(o, Tensor):
+            if diff and o._data.dtype.kind in "fc":
                 o = _attach(o, args, ctx, node)
-        elif o is not None:
+        elif cls._builtin and o is not None:
             o = _wrap(o, dev, node if diff else None, diff)
+        # (a user's forward may also return non-tensors: they pass through untouched)
         result.append(o)
-        meta.append(None if o is None else (o.shape, o.dtype, o._dev))
+        meta.append((o.shape, o.dtype, o._dev) if isinstance(o, Tensor) and o._rg else None)
     if record:
         ctx._out_meta = meta
         if ctx._saved is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core.engine import grad as _grad
-from autograd_core.grad_mode import no_grad
 from autograd_core.tensor import Tensor
 
 
@@ -28,8 +27,8 @@ def _host(t: Tensor) -> np.ndarray:
 
 
 def _eval(fn, inputs):
-    with no_grad():
-        outs = _as_tuple(fn(*inputs))
+    # Not under no_grad: fn may itself differentiate (gradgradcheck's first derivative does).
+    outs = _as_tuple(fn(*inputs))
     return [_host(o).astype(np.float64).ravel() for o in outs if isinstance(o, Tensor) and o.dtype.kind == "f"]
 
 
@@ -150,6 +149,10 @@ def _full_check(fn, inputs, outputs, diff, eps, atol, rtol, raise_exception) -> 
     for i in diff:
         for j in range(inputs[i].numel()):
             cols = _numerical_column(fn, inputs, inputs[i], j, eps)
+            if len(cols) != len(sizes):
+                return _fail(
+                    f"gradcheck: fn returned {len(sizes)} floating outputs at first but {len(cols)} when input {i} "
+                    "was perturbed", raise_exception)
             for k, col in enumerate(cols):
                 a = analytical[i][k][:, j]
                 bad = np.abs(col - a) > atol + rtol * np.abs(col)
@@ -183,9 +186,12 @@ def gradgradcheck(fn, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: flo
 
     def first_derivative(*args):
         ins, gos = args[:n_in], args[n_in:]
-        outs = [o for o in _diff_outputs(fn, ins) if o._rg]
-        gs = _grad(outs, [ins[i] for i in diff], list(gos)[: len(outs)], create_graph=True, allow_unused=True)
-        return tuple(g for g in gs if g is not None)
+        outs = _diff_outputs(fn, ins)
+        if len(outs) != len(gos):
+            raise GradcheckError(f"gradgradcheck: fn has {len(outs)} floating outputs but {len(gos)} grad_outputs")
+        gs = _grad(outs, [ins[i] for i in diff], list(gos), create_graph=True, allow_unused=True)
+        # An input the first derivative doesn't reach has a zero gradient, not a missing output.
+        return tuple(g if g is not None else ins[i] * 0.0 for g, i in zip(gs, diff))
 
     return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception, fast_mode=fast_mode, seed=seed)

@@ -40,9 +40,10 @@ def _encode(obj, arrays: dict):
         return {"__ndarray__": key}
     if isinstance(obj, dict):
         for k in obj:
-            if not isinstance(k, str):
-                raise TypeError(f"save: dict keys must be strings, got {type(k).__name__} key {k!r}")
-        return {"__dict__": {k: _encode(v, arrays) for k, v in obj.items()}}
+            if not isinstance(k, (str, int)) or isinstance(k, bool):
+                raise TypeError(f"save: dict keys must be strings or ints, got {type(k).__name__} key {k!r}")
+        # A list of [key, value] pairs: JSON objects would turn int keys (optimizer state) into strings.
+        return {"__items__": [[k, _encode(v, arrays)] for k, v in obj.items()]}
     if isinstance(obj, (list, tuple)):
         return {"__list__" if isinstance(obj, list) else "__tuple__": [_encode(v, arrays) for v in obj]}
     if isinstance(obj, (bool, int, float, str)) or obj is None:
@@ -87,8 +88,8 @@ def _decode(obj, arrays, device):
             return t
         if "__ndarray__" in obj:
             return arrays[obj["__ndarray__"]]
-        if "__dict__" in obj:
-            return {k: _decode(v, arrays, device) for k, v in obj["__dict__"].items()}
+        if "__items__" in obj:
+            return {k: _decode(v, arrays, device) for k, v in obj["__items__"]}
         if "__list__" in obj:
             return [_decode(v, arrays, device) for v in obj["__list__"]]
         if "__tuple__" in obj:
@@ -106,7 +107,7 @@ def load(f, map_location=None, weights_only: bool = True):
         data = np.load(f, allow_pickle=False)
     except ValueError as exc:
         raise ValueError(f"load: {f!r} contains pickled data, which is refused (it could run code): {exc}") from None
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise ValueError(f"load: {f!r} is not a tapegrad checkpoint (.npz): {exc}") from None
     if not isinstance(data, np.lib.npyio.NpzFile) or "__structure__" not in data.files:
         raise ValueError(f"load: {f!r} is not a tapegrad checkpoint (no structure record)")

@@ -367,6 +367,26 @@ class Tensor:
             extras.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
+    def __deepcopy__(self, memo) -> Tensor:
+        """A copy with its own memory (leaves only, as in PyTorch); ``.grad`` is copied too."""
+        if self._node is not None:
+            raise RuntimeError(
+                "deepcopy: only tensors created by the user (graph leaves) support deepcopy; "
+                "use .detach().clone() for an intermediate result"
+            )
+        if id(self) in memo:
+            return memo[id(self)]
+        out = Tensor._wrap(self._data.copy(), self._dev, None, self._rg)
+        memo[id(self)] = out
+        if self.grad is not None:
+            out.grad = self.grad.__deepcopy__(memo)
+        if type(self) is not Tensor:  # nn.Parameter and other subclasses keep their class
+            out.__class__ = type(self)
+        return out
+
+    def __copy__(self) -> Tensor:
+        return self.__deepcopy__({})
+
     def __reduce_ex__(self, protocol):
         raise TypeError(
             "tapegrad tensors are not pickled (a pickle can run code when loaded); "

@@ -59,17 +59,22 @@ class CupyBackend:
         with self._cuda:
             self.rng = self.xp.random.default_rng(seed)
 
-    def random(self, shape, dtype):
+    def make_rng(self, seed=None):
         with self._cuda:
-            return self.rng.random(shape, dtype=np.float64).astype(dtype, copy=False)
+            return self.xp.random.default_rng(seed)
 
-    def normal(self, shape, dtype):
+    def random(self, shape, dtype, rng=None):
         with self._cuda:
-            return self.rng.standard_normal(shape, dtype=np.float64).astype(dtype, copy=False)
+            return (rng or self.rng).random(shape, dtype=np.float64).astype(dtype, copy=False)
 
-    def integers(self, low, high, shape, dtype):
+    def normal(self, shape, dtype, rng=None):
         with self._cuda:
-            return self.rng.integers(low, high, size=shape, dtype=dtype)
+            return (rng or self.rng).standard_normal(shape, dtype=np.float64).astype(dtype, copy=False)
+
+    def integers(self, low, high, shape, dtype, rng=None):
+        with self._cuda:
+            out = (rng or self.rng).integers(low, high, size=shape, dtype=np.int64)
+            return out if np.dtype(dtype) == np.int64 else out.astype(dtype)
 
     def scatter_add(self, target, index, values) -> None:
         import cupyx

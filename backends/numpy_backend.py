@@ -30,14 +30,19 @@ class NumpyBackend:
     def seed(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
 
-    def random(self, shape, dtype):
-        return self.rng.random(shape, dtype=np.float64).astype(dtype, copy=False)
+    def make_rng(self, seed=None):
+        """A new, independent generator for this device (``autograd_core.Generator`` holds one)."""
+        return np.random.default_rng(seed)
 
-    def normal(self, shape, dtype):
-        return self.rng.standard_normal(shape, dtype=np.float64).astype(dtype, copy=False)
+    def random(self, shape, dtype, rng=None):
+        return (rng or self.rng).random(shape, dtype=np.float64).astype(dtype, copy=False)
 
-    def integers(self, low, high, shape, dtype):
-        return self.rng.integers(low, high, size=shape, dtype=dtype)
+    def normal(self, shape, dtype, rng=None):
+        return (rng or self.rng).standard_normal(shape, dtype=np.float64).astype(dtype, copy=False)
+
+    def integers(self, low, high, shape, dtype, rng=None):
+        out = (rng or self.rng).integers(low, high, size=shape, dtype=np.int64)
+        return out if np.dtype(dtype) == np.int64 else out.astype(dtype)
 
     # -- the two operations that differ between array libraries ---------------
     def scatter_add(self, target, index, values) -> None:

@@ -9,6 +9,7 @@ from autograd_core.ops import linalg as L
 from autograd_core.ops import reduce as R
 from autograd_core.ops import shape as S
 from autograd_core.ops import window as W
+from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.tensor import Tensor
 
 
@@ -28,6 +29,20 @@ def _not_implemented_for_foreign(fn):
         return fn(self, other)
 
     op.__name__ = fn.__name__
+    return op
+
+
+def _augmented(inplace, out_of_place):
+    """``x += y`` as PyTorch does it: in place, bumping the version (so ``w -= lr * w.grad``
+    under no_grad updates the parameter itself).  On an intermediate of a graph being
+    recorded we can't rewrite history, so the result is a new tensor bound to the name;
+    on a leaf that requires grad it is the same error as PyTorch's."""
+
+    def op(self, other):
+        if self._rg and self._node is not None and GRAD_ENABLED[0]:
+            return out_of_place(self, other)
+        return inplace(self, other)
+
     return op
 
 
@@ -62,10 +77,10 @@ def _install_methods() -> None:
     T.__mod__ = lambda self, other: self - E.div(self, other, rounding_mode="floor") * other
     T.__getitem__ = I.getitem
     T.__setitem__ = I.setitem
-    T.__iadd__ = lambda self, other: E.add_(self, other)
-    T.__isub__ = lambda self, other: E.sub_(self, other)
-    T.__imul__ = lambda self, other: E.mul(self, other)
-    T.__itruediv__ = lambda self, other: E.div(self, other)
+    T.__iadd__ = _augmented(IP.add_, E.add_)
+    T.__isub__ = _augmented(IP.sub_, E.sub_)
+    T.__imul__ = _augmented(IP.mul_, E.mul)
+    T.__itruediv__ = _augmented(IP.div_, E.div)
 
     methods = {
         # elementwise

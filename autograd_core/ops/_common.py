@@ -43,6 +43,10 @@ def prepare_binary(op: str, a: Tensor, b):
     if not isinstance(b, Tensor):
         if isinstance(b, (bool, np.bool_, np.number)):
             return prepare_binary(op, a, b.item() if hasattr(b, "item") else int(b))
+        if isinstance(b, (np.ndarray, list)):  # array-likes act as tensors of their dtype, as in PyTorch
+            from autograd_core.factories import tensor
+
+            return prepare_binary(op, a, tensor(b, device=a._dev))
         raise TypeError(f"{op}: unsupported operand type {type(b).__name__}; expected a Tensor or a Python number")
     da, db = a._data.dtype, b._data.dtype
     # A bool operand needs no cast: the array library already gives the other operand's dtype.

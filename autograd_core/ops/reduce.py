@@ -22,6 +22,26 @@ def _expand_back(g, ctx):
     return expand(g, ctx.in_shape)
 
 
+def _save_reduction(ctx, x, y_keep, dims, keepdim) -> Tensor:
+    """Make the output tensor of a reduction and save it with the input.
+
+    The output itself is saved (not a copy of its values), so with create_graph the
+    backward's use of it is differentiated through this node too.
+    """
+    ctx.in_shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+    out = _wrap(y_keep if keepdim else y_keep.reshape(keep_shape_drop(x._data.shape, dims)), x._dev)
+    ctx.save_for_backward(x, out)
+    return out
+
+
+def _saved_keepdim(ctx):
+    """The saved input and the saved output, the latter with the reduced dims kept (size 1)."""
+    from autograd_core.ops.shape import reshape
+
+    x, y = ctx.saved_tensors
+    return x, (y if ctx.keepdim else reshape(y, keep_shape(ctx.in_shape, ctx.dims)))
+
+
 class Sum(Primitive):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -36,14 +56,11 @@ class Sum(Primitive):
 class Prod(Primitive):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        y = _wrap(x._data.prod(axis=dims, keepdims=True), x._dev)
-        ctx.save_for_backward(x, y)
-        ctx.in_shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        return y._data if keepdim else y._data.reshape(keep_shape_drop(x._data.shape, dims))
+        return _save_reduction(ctx, x, x._data.prod(axis=dims, keepdims=True), dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
+        x, y = _saved_keepdim(ctx)
         g = _expand_back(g, ctx)
         # d prod / d x_i = product of the others.  out / x_i fails where x_i == 0, so:
         # no zero in the slice -> out / x; exactly one zero -> product of the non-zeros at
@@ -66,13 +83,11 @@ class AMax(Primitive):
     @staticmethod
     def forward(ctx, x, dims, keepdim, is_min):
         y = (x._data.min if is_min else x._data.max)(axis=dims, keepdims=True)
-        ctx.save_for_backward(x, _wrap(y, x._dev))
-        ctx.in_shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
-        return y if keepdim else y.reshape(keep_shape_drop(x._data.shape, dims))
+        return _save_reduction(ctx, x, y, dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
+        x, y = _saved_keepdim(ctx)
         hit = x == y
         count = hit.sum(ctx.dims, keepdim=True)
         return _expand_back(g, ctx) * hit / count, None, None, None
@@ -85,13 +100,11 @@ class LogSumExp(Primitive):
         m = d.max(axis=dims, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or inf) slices: don't subtract inf from inf
         y = xp.log(xp.exp(d - m).sum(axis=dims, keepdims=True)) + m
-        ctx.save_for_backward(x, _wrap(y, x._dev))
-        ctx.in_shape, ctx.dims, ctx.keepdim = d.shape, dims, keepdim
-        return y if keepdim else y.reshape(keep_shape_drop(d.shape, dims))
+        return _save_reduction(ctx, x, y, dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
+        x, y = _saved_keepdim(ctx)
         return _expand_back(g, ctx) * exp(x - y), None, None
 
 
@@ -134,14 +147,11 @@ class Norm2(Primitive):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         xp, d = x._dev.xp, x._data
-        y = xp.sqrt((d * d).sum(axis=dims, keepdims=True))
-        ctx.save_for_backward(x, _wrap(y, x._dev))
-        ctx.in_shape, ctx.dims, ctx.keepdim = d.shape, dims, keepdim
-        return y if keepdim else y.reshape(keep_shape_drop(d.shape, dims))
+        return _save_reduction(ctx, x, xp.sqrt((d * d).sum(axis=dims, keepdims=True)), dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
+        x, y = _saved_keepdim(ctx)
         return _expand_back(g, ctx) * x / where(y == 0, 1.0, y) * (y != 0), None, None
 
 
