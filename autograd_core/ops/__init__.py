@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.ops import elementwise as E
 from autograd_core.ops import index as I
 from autograd_core.ops import inplace as IP
@@ -9,7 +10,6 @@ from autograd_core.ops import linalg as L
 from autograd_core.ops import reduce as R
 from autograd_core.ops import shape as S
 from autograd_core.ops import window as W
-from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.tensor import Tensor
 
 
