@@ -36,10 +36,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_core import blas_info, cpu_model, set_blas_threads, time_round_robin  # noqa: E402
+
 import autograd_core as ag  # noqa: E402
 import nn  # noqa: E402
 import nn.functional as F  # noqa: E402
-from bench_core import blas_info, cpu_model, set_blas_threads, time_round_robin  # noqa: E402
 
 try:
     import optim
@@ -300,7 +301,7 @@ def main() -> None:
     fns = {"autograd_core": (OursConv(*data).step, nosync), "NumPy floor": (NumpyConv(*data).step, nosync)}
     if use_torch:
         fns["PyTorch"] = (TorchConv(*data).step, nosync)
-    times = time_round_robin(fns, repeats=5 if quick else 15, number=1 if quick else 3, warmup=2)
+    times = time_round_robin(fns, repeats=4 if quick else 12, number=1, warmup=1)
     print(f"\n(a) conv2d 3x3 {C}->{O}, padding 1, {H}x{W}, batch {N}, float32, forward + backward")
     report(times, [("NumPy floor", "   (goal <= 1.10)"), ("PyTorch", "")])
     if use_torch:
@@ -311,7 +312,7 @@ def main() -> None:
     fns = {"autograd_core": (OursLeNet(state, x, y).step, nosync)}
     if use_torch:
         fns["PyTorch"] = (TorchLeNet(tmodel, x, y).step, nosync)
-    times = time_round_robin(fns, repeats=5 if quick else 15, number=3 if quick else 10, warmup=3)
+    times = time_round_robin(fns, repeats=4 if quick else 12, number=3 if quick else 5, warmup=3)
     print(f"\n(b) LeNet-5 training step, batch {LENET_BATCH}, 1x28x28, float32, cross-entropy, Adam lr {LR}")
     report(times, [("PyTorch", "")])
 

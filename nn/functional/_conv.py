@@ -83,7 +83,9 @@ def _check_conv_args(op: str, input: Tensor, weight: Tensor, bias, groups: int, 
     if transposed:
         expected, out_ch = weight.shape[0], weight.shape[1] * groups
         if expected % groups:
-            raise RuntimeError(f"{op}: in_channels {expected} (weight shape {tuple(weight.shape)}) not divisible by groups={groups}")
+            raise RuntimeError(
+                f"{op}: in_channels {expected} (weight shape {tuple(weight.shape)}) not divisible by groups={groups}"
+            )
     else:
         expected, out_ch = weight.shape[1] * groups, weight.shape[0]
         if out_ch % groups:
@@ -149,8 +151,9 @@ def _convnd(op, input, weight, bias, stride, padding, dilation, groups, n):
     return out if batched else out.squeeze(0)
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
-           groups: int = 1) -> Tensor:
+def conv1d(
+    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups: int = 1
+) -> Tensor:
     """1-D convolution (cross-correlation) over ``(N, C_in, L)``, weight ``(C_out, C_in/groups, k)``.
 
     >>> import autograd_core as ag, nn.functional as F
@@ -160,8 +163,9 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     return _convnd("conv1d", input, weight, bias, stride, padding, dilation, groups, 1)
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
-           groups: int = 1) -> Tensor:
+def conv2d(
+    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups: int = 1
+) -> Tensor:
     """2-D convolution (cross-correlation) over ``(N, C_in, H, W)``, weight ``(C_out, C_in/groups, kh, kw)``.
 
     ``padding`` is an int, a pair, ``"valid"`` or ``"same"`` (stride 1; odd
@@ -228,20 +232,37 @@ def _conv_transposend(op, input, weight, bias, stride, padding, output_padding, 
     return img if batched else img.squeeze(0)
 
 
-def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    groups: int = 1,
+    dilation=1,
+) -> Tensor:
     """Transposed 1-D convolution; weight ``(C_in, C_out/groups, k)``.
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.conv_transpose1d(ag.ones(1, 2, 5), ag.ones(2, 3, 3), stride=2).shape
     (1, 3, 11)
     """
-    return _conv_transposend("conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups,
-                             dilation, 1)
+    return _conv_transposend(
+        "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, 1
+    )
 
 
-def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    groups: int = 1,
+    dilation=1,
+) -> Tensor:
     """Transposed 2-D convolution (the adjoint of ``conv2d``); weight ``(C_in, C_out/groups, kh, kw)``.
 
     Output size ``(in - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1``.
@@ -250,8 +271,9 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     >>> F.conv_transpose2d(ag.ones(1, 2, 4, 4), ag.ones(2, 3, 3, 3), stride=2, padding=1, output_padding=1).shape
     (1, 3, 8, 8)
     """
-    return _conv_transposend("conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups,
-                             dilation, 2)
+    return _conv_transposend(
+        "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2
+    )
 
 
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:

@@ -23,9 +23,16 @@ def _check_param(op: str, name: str, t, shape: tuple) -> None:
         raise RuntimeError(f"{op}: expected {name} of shape {tuple(shape)}, got {tuple(t.shape)}")
 
 
-def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
-               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
-               eps: float = 1e-5) -> Tensor:
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalize each channel (dim 1) of ``(N, C, *)`` over the batch and the remaining dims.
 
     In training the batch statistics normalize and, when given, ``running_mean``/``running_var`` are
@@ -85,8 +92,9 @@ def _affine(centered: Tensor, var: Tensor, eps: float, weight, bias, shape: tupl
     return out
 
 
-def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
-               eps: float = 1e-5) -> Tensor:
+def layer_norm(
+    input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5
+) -> Tensor:
     """Normalize over the last ``len(normalized_shape)`` dims, then scale by ``weight`` and shift by ``bias``.
 
     >>> import autograd_core as ag, nn.functional as F
@@ -117,8 +125,9 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     return out
 
 
-def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
-               eps: float = 1e-5) -> Tensor:
+def group_norm(
+    input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5
+) -> Tensor:
     """Normalize ``(N, C, *)`` over groups of ``C / num_groups`` channels (and all spatial dims), per sample.
 
     >>> import autograd_core as ag, nn.functional as F
@@ -128,7 +137,9 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     if not isinstance(input, Tensor):
         raise TypeError(f"group_norm: input must be a Tensor, got {type(input).__name__}")
     if input.ndim < 2:
-        raise RuntimeError(f"group_norm: expected an input of at least 2 dims (N, C, *), got shape {tuple(input.shape)}")
+        raise RuntimeError(
+            f"group_norm: expected an input of at least 2 dims (N, C, *), got shape {tuple(input.shape)}"
+        )
     n, channels = input.shape[:2]
     if num_groups <= 0 or channels % num_groups:
         raise RuntimeError(

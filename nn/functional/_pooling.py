@@ -69,8 +69,10 @@ def pool_output_size(op, size, kernel, stride, pad, dilation, ceil_mode) -> int:
 
 def _geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode, n, max_pool):
     kernel = _ntuple(kernel_size, n, "kernel_size", op)
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _ntuple(
-        stride, n, "stride", op
+    stride = (
+        kernel
+        if stride is None or (not isinstance(stride, int) and len(stride) == 0)
+        else _ntuple(stride, n, "stride", op)
     )
     padding = _ntuple(padding, n, "padding", op)
     dilation = _ntuple(dilation, n, "dilation", op)
@@ -86,7 +88,8 @@ def _geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode, n, max_p
             )
     sizes = x.shape[2:]
     outs = tuple(
-        pool_output_size(op, s, k, st, p, d, ceil_mode) for s, k, st, p, d in zip(sizes, kernel, stride, padding, dilation)
+        pool_output_size(op, s, k, st, p, d, ceil_mode)
+        for s, k, st, p, d in zip(sizes, kernel, stride, padding, dilation)
     )
     if any(o < 1 for o in outs):
         raise RuntimeError(
@@ -143,8 +146,15 @@ def _max_pool(op, input, kernel_size, stride, padding, dilation, ceil_mode, retu
     return out, (indices if batched else indices.squeeze(0))
 
 
-def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
-               return_indices: bool = False):
+def max_pool1d(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+):
     """1-D max pooling over ``(N, C, L)``; padding is ``-inf``; ``stride`` defaults to ``kernel_size``.
 
     >>> import autograd_core as ag, nn.functional as F
@@ -152,10 +162,17 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     [[[3.0, 5.0]]]
     """
     x, batched = _as_batched("max_pool1d", input, 1)
-    out = _max_pool("max_pool1d", x.unsqueeze(2), (1, _ntuple(kernel_size, 1, "kernel_size", "max_pool1d")[0]),
-                    (1, _ntuple(kernel_size if stride is None else stride, 1, "stride", "max_pool1d")[0]),
-                    (0, _ntuple(padding, 1, "padding", "max_pool1d")[0]),
-                    (1, _ntuple(dilation, 1, "dilation", "max_pool1d")[0]), ceil_mode, return_indices, 2)
+    out = _max_pool(
+        "max_pool1d",
+        x.unsqueeze(2),
+        (1, _ntuple(kernel_size, 1, "kernel_size", "max_pool1d")[0]),
+        (1, _ntuple(kernel_size if stride is None else stride, 1, "stride", "max_pool1d")[0]),
+        (0, _ntuple(padding, 1, "padding", "max_pool1d")[0]),
+        (1, _ntuple(dilation, 1, "dilation", "max_pool1d")[0]),
+        ceil_mode,
+        return_indices,
+        2,
+    )
     if return_indices:
         out, idx = out
         out, idx = out.squeeze(2), idx.squeeze(2)
@@ -164,8 +181,15 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     return out if batched else out.squeeze(0)
 
 
-def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
-               return_indices: bool = False):
+def max_pool2d(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+):
     """2-D max pooling over ``(N, C, H, W)``; the gradient goes to each window's first maximum.
 
     With ``return_indices=True`` also returns the flat ``h * W + w`` index of each maximum.
@@ -211,8 +235,9 @@ def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_
     return out if batched else out.squeeze(0)
 
 
-def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True) -> Tensor:
+def avg_pool1d(
+    input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True
+) -> Tensor:
     """1-D average pooling over ``(N, C, L)``.
 
     >>> import autograd_core as ag, nn.functional as F
@@ -222,16 +247,24 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     return _avg_pool("avg_pool1d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1)
 
 
-def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+def avg_pool2d(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
     """2-D average pooling over ``(N, C, H, W)``, with PyTorch's divisor rules.
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.avg_pool2d(ag.ones(1, 1, 4, 4), 3, stride=1, padding=1, count_include_pad=False).shape
     (1, 1, 4, 4)
     """
-    return _avg_pool("avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     divisor_override, 2)
+    return _avg_pool(
+        "avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2
+    )
 
 
 def _adaptive_avg(op, input, output_size, n):
@@ -301,8 +334,15 @@ def _nearest_source(size: int, out: int, scale) -> np.ndarray:
     return np.minimum(np.floor(dst.astype(np.float32) * s).astype(np.int64), size - 1)
 
 
-def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
-                recompute_scale_factor=None, antialias: bool = False) -> Tensor:
+def interpolate(
+    input: Tensor,
+    size=None,
+    scale_factor=None,
+    mode: str = "nearest",
+    align_corners=None,
+    recompute_scale_factor=None,
+    antialias: bool = False,
+) -> Tensor:
     """Resize the spatial dims of ``(N, C, *spatial)`` (1 to 3 of them); ``mode="nearest"`` only.
 
     >>> import autograd_core as ag, nn.functional as F
@@ -329,8 +369,10 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         outs = _ntuple(size, n, "size", "interpolate") if not isinstance(size, int) else (size,) * n
         scales = (None,) * n
     else:
-        scales = (float(scale_factor),) * n if isinstance(scale_factor, (int, float)) else tuple(
-            float(s) for s in scale_factor
+        scales = (
+            (float(scale_factor),) * n
+            if isinstance(scale_factor, (int, float))
+            else tuple(float(s) for s in scale_factor)
         )
         if len(scales) != n:
             raise ValueError(f"interpolate: scale_factor must have {n} entries for input of shape {tuple(input.shape)}")

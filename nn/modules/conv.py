@@ -25,8 +25,21 @@ class _ConvNd(Module):
     _n = 2
     _transposed = False
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride, padding, dilation, groups: int,
-                 bias: bool, padding_mode: str, output_padding=0, device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride,
+        padding,
+        dilation,
+        groups: int,
+        bias: bool,
+        padding_mode: str,
+        output_padding=0,
+        device=None,
+        dtype=None,
+    ) -> None:
         super().__init__()
         name, n = type(self).__name__, self._n
         if not isinstance(groups, int) or groups <= 0:
@@ -36,9 +49,7 @@ class _ConvNd(Module):
         if out_channels % groups:
             raise ValueError(f"{name}: out_channels ({out_channels}) must be divisible by groups ({groups})")
         if padding_mode not in _PADDING_MODES:
-            raise ValueError(
-                f"{name}: padding_mode must be one of {tuple(_PADDING_MODES)}, got {padding_mode!r}"
-            )
+            raise ValueError(f"{name}: padding_mode must be one of {tuple(_PADDING_MODES)}, got {padding_mode!r}")
         if self._transposed and padding_mode != "zeros":
             raise ValueError(f"{name}: only padding_mode='zeros' is supported for transposed convolutions")
         self.in_channels, self.out_channels = in_channels, out_channels
@@ -110,10 +121,33 @@ class Conv1d(_ConvNd):
 
     _n = 1
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device=device, dtype=dtype)
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            device=device,
+            dtype=dtype,
+        )
 
     def forward(self, input: Tensor) -> Tensor:
         return self._conv_forward(input, Fc.conv1d)
@@ -130,10 +164,33 @@ class Conv2d(_ConvNd):
 
     _n = 2
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device=device, dtype=dtype)
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            device=device,
+            dtype=dtype,
+        )
 
     def forward(self, input: Tensor) -> Tensor:
         return self._conv_forward(input, Fc.conv2d)
@@ -142,13 +199,37 @@ class Conv2d(_ConvNd):
 class _ConvTransposeNd(_ConvNd):
     _transposed = True
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
-                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None,
-                 dtype=None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation=1,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+    ) -> None:
         if isinstance(padding, str):
             raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple, got {padding!r}")
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, output_padding=output_padding, device=device, dtype=dtype)
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            output_padding=output_padding,
+            device=device,
+            dtype=dtype,
+        )
         for o, s, d in zip(self.output_padding, self.stride, self.dilation):
             if o >= s and o >= d:
                 raise ValueError(
@@ -164,8 +245,9 @@ class _ConvTransposeNd(_ConvNd):
         size = tuple(int(s) for s in output_size)[-n:]
         if len(size) != n:
             raise ValueError(f"{type(self).__name__}: output_size must have {n} spatial sizes, got {output_size}")
-        base = Fc.conv_transpose_output_size(type(self).__name__, input.shape[-n:], self.kernel_size, self.stride,
-                                             self.padding, (0,) * n, self.dilation)
+        base = Fc.conv_transpose_output_size(
+            type(self).__name__, input.shape[-n:], self.kernel_size, self.stride, self.padding, (0,) * n, self.dilation
+        )
         extra = tuple(s - b for s, b in zip(size, base))
         if any(e < 0 or e >= max(st, d) for e, st, d in zip(extra, self.stride, self.dilation)):
             raise ValueError(
@@ -175,8 +257,16 @@ class _ConvTransposeNd(_ConvNd):
         return extra
 
     def _forward(self, input: Tensor, output_size, fn) -> Tensor:
-        return fn(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
-                  self.groups, self.dilation)
+        return fn(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            self._output_padding(input, output_size),
+            self.groups,
+            self.dilation,
+        )
 
 
 class ConvTranspose1d(_ConvTransposeNd):

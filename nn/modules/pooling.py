@@ -19,8 +19,9 @@ __all__ = [
 
 
 class _MaxPoolNd(Module):
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
-                 ceil_mode: bool = False) -> None:
+    def __init__(
+        self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False, ceil_mode: bool = False
+    ) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
@@ -43,8 +44,9 @@ class MaxPool1d(_MaxPoolNd):
     """
 
     def forward(self, input: Tensor):
-        return Fp.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                             self.return_indices)
+        return Fp.max_pool1d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -56,8 +58,9 @@ class MaxPool2d(_MaxPoolNd):
     """
 
     def forward(self, input: Tensor):
-        return Fp.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                             self.return_indices)
+        return Fp.max_pool2d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
 
 
 class AvgPool1d(Module):
@@ -68,8 +71,9 @@ class AvgPool1d(Module):
     (2, 4, 5)
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                 count_include_pad: bool = True) -> None:
+    def __init__(
+        self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True
+    ) -> None:
         super().__init__()
         # PyTorch keeps the 1-D pool's geometry as 1-tuples (and shows them so in repr).
         self.kernel_size = Fp._ntuple(kernel_size, 1, "kernel_size", "AvgPool1d")
@@ -81,8 +85,7 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input: Tensor) -> Tensor:
-        return Fp.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                             self.count_include_pad)
+        return Fp.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
 
 class AvgPool2d(Module):
@@ -94,8 +97,15 @@ class AvgPool2d(Module):
     (2, 4, 4, 4)
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override: int | None = None) -> None:
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
@@ -106,8 +116,15 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input: Tensor) -> Tensor:
-        return Fp.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                             self.count_include_pad, self.divisor_override)
+        return Fp.avg_pool2d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
 
 class AdaptiveAvgPool1d(Module):
@@ -156,8 +173,9 @@ class Upsample(Module):
     (1, 3, 8, 10)
     """
 
-    def __init__(self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
-                 recompute_scale_factor=None) -> None:
+    def __init__(
+        self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None, recompute_scale_factor=None
+    ) -> None:
         super().__init__()
         if mode != "nearest":
             raise NotImplementedError(f"Upsample: mode {mode!r} is not supported; only mode='nearest' is")
@@ -175,8 +193,14 @@ class Upsample(Module):
         return info + f", mode={self.mode!r}"
 
     def forward(self, input: Tensor) -> Tensor:
-        return Fp.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
-                              recompute_scale_factor=self.recompute_scale_factor)
+        return Fp.interpolate(
+            input,
+            self.size,
+            self.scale_factor,
+            self.mode,
+            self.align_corners,
+            recompute_scale_factor=self.recompute_scale_factor,
+        )
 
 
 class UpsamplingNearest2d(Upsample):

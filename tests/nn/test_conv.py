@@ -31,15 +31,24 @@ def conv2d_reference(x, w, b, stride, padding, dilation, groups):
         g = oc // og
         for i in range(oh):
             for j in range(ow):
-                patch = xp[:, g * cg : (g + 1) * cg, i * stride[0] : i * stride[0] + dilation[0] * (kh - 1) + 1 : dilation[0],
-                           j * stride[1] : j * stride[1] + dilation[1] * (kw - 1) + 1 : dilation[1]]
+                patch = xp[
+                    :,
+                    g * cg : (g + 1) * cg,
+                    i * stride[0] : i * stride[0] + dilation[0] * (kh - 1) + 1 : dilation[0],
+                    j * stride[1] : j * stride[1] + dilation[1] * (kw - 1) + 1 : dilation[1],
+                ]
                 out[:, oc, i, j] = (patch * w[oc]).sum((1, 2, 3)) + (b[oc] if b is not None else 0)
     return out
 
 
 @pytest.mark.parametrize(
     "stride,padding,dilation,groups",
-    [((1, 1), (0, 0), (1, 1), 1), ((2, 1), (1, 2), (1, 2), 1), ((1, 2), (2, 0), (2, 1), 2), ((1, 1), (1, 1), (1, 1), 4)],
+    [
+        ((1, 1), (0, 0), (1, 1), 1),
+        ((2, 1), (1, 2), (1, 2), 1),
+        ((1, 2), (2, 0), (2, 1), 2),
+        ((1, 1), (1, 1), (1, 1), 4),
+    ],
 )
 def test_conv2d_matches_the_definition(stride, padding, dilation, groups):
     x, w, b = _t(2, 4, 7, 6).detach(), _t(4, 4 // groups, 3, 2, seed=1).detach(), _t(4, seed=2).detach()
@@ -54,9 +63,7 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d():
         x, w = _t(2, 4, 9, 8).detach(), _t(6, 4 // groups, 3, 3, seed=1).detach()
         y = F.conv2d(x, w, None, stride, padding, dilation, groups)
         v = _t(*y.shape, seed=3).detach()
-        extra = tuple(
-            s - ((o - 1) * stride - 2 * padding + dilation * 2 + 1) for s, o in zip(x.shape[2:], y.shape[2:])
-        )
+        extra = tuple(s - ((o - 1) * stride - 2 * padding + dilation * 2 + 1) for s, o in zip(x.shape[2:], y.shape[2:]))
         back = F.conv_transpose2d(v, w, None, stride, padding, extra, groups, dilation)
         assert back.shape == x.shape
         np.testing.assert_allclose(float((y * v).sum()), float((x * back).sum()), rtol=1e-10)
@@ -64,13 +71,23 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d():
 
 GRAD_CASES = [  # name, fn, input shape, weight shape, bias size
     ("conv2d", lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), (1, 2, 5, 4), (3, 2, 3, 2), 3),
-    ("conv2d same dilated", lambda x, w, b: F.conv2d(x, w, b, padding="same", dilation=2), (1, 2, 5, 5), (3, 2, 2, 2),
-     3),
+    (
+        "conv2d same dilated",
+        lambda x, w, b: F.conv2d(x, w, b, padding="same", dilation=2),
+        (1, 2, 5, 5),
+        (3, 2, 2, 2),
+        3,
+    ),
     ("conv2d groups", lambda x, w, b: F.conv2d(x, w, b, padding=(1, 0), groups=2), (2, 4, 4, 3), (4, 2, 2, 2), 4),
     ("conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=2, dilation=2), (2, 2, 7), (3, 2, 3), 3),
     ("conv_transpose2d", lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1), (1, 2, 3, 3), (2, 3, 3, 3), 3),
-    ("conv_transpose2d groups", lambda x, w, b: F.conv_transpose2d(x, w, b, (1, 2), 0, (0, 1), 2, (2, 1)),
-     (1, 4, 3, 2), (4, 1, 2, 2), 2),
+    (
+        "conv_transpose2d groups",
+        lambda x, w, b: F.conv_transpose2d(x, w, b, (1, 2), 0, (0, 1), 2, (2, 1)),
+        (1, 4, 3, 2),
+        (4, 1, 2, 2),
+        2,
+    ),
     ("conv_transpose1d", lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=1), (2, 2, 4), (2, 3, 3), 3),
 ]
 
@@ -86,8 +103,11 @@ def test_gradcheck_and_gradgradcheck(name, fn, xs, ws, bs):
 def test_pad_modes_values_and_gradcheck(mode):
     x = _t(1, 2, 3, 4)
     out = F.pad(x, (2, 1, 1, 2), mode=mode)
-    expected = np.pad(to_host(x), ((0, 0), (0, 0), (1, 2), (2, 1)),
-                      mode={"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode])
+    expected = np.pad(
+        to_host(x),
+        ((0, 0), (0, 0), (1, 2), (2, 1)),
+        mode={"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}[mode],
+    )
     np.testing.assert_allclose(to_host(out), expected, rtol=0, atol=0)
     assert ag.gradcheck(lambda t: F.pad(t, (2, 1, 1, 2), mode=mode), (x,))
     assert ag.gradgradcheck(lambda t: F.pad(t, (2, 1, 1, 2), mode=mode), (x,))
@@ -130,9 +150,13 @@ def test_errors_name_the_layer_and_the_shapes():
     conv = nn.Conv2d(3, 8, 3)
     with pytest.raises(RuntimeError, match=r"conv2d: expected input with 3 channels, got 4"):
         conv(ag.randn(2, 4, 8, 8))
-    with pytest.raises(RuntimeError, match=r"conv2d: expected a 3-D \(unbatched\) or 4-D \(batched\) input, got shape \(8, 8\)"):
+    with pytest.raises(
+        RuntimeError, match=r"conv2d: expected a 3-D \(unbatched\) or 4-D \(batched\) input, got shape \(8, 8\)"
+    ):
         conv(ag.randn(8, 8))
-    with pytest.raises(RuntimeError, match=r"kernel size \(3, 3\) \(dilated\) can't be greater than the padded input size \(2, 5\)"):
+    with pytest.raises(
+        RuntimeError, match=r"kernel size \(3, 3\) \(dilated\) can't be greater than the padded input size \(2, 5\)"
+    ):
         conv(ag.randn(1, 3, 2, 5))
     with pytest.raises(RuntimeError, match=r"kernel size \(5, 5\) \(dilated\)"):
         nn.Conv2d(3, 8, 3, dilation=2)(ag.randn(1, 3, 4, 4))

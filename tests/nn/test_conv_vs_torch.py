@@ -83,8 +83,13 @@ def test_conv2d_unbatched_input():
     check_module(nn.Conv2d(3, 2, 3, padding=1), theirs, _input(3, 5, 5))
 
 
-CONV1D = [dict(), dict(stride=2, padding=2), dict(padding="same", dilation=3), dict(groups=2, bias=False),
-          dict(padding=3, padding_mode="reflect")]
+CONV1D = [
+    dict(),
+    dict(stride=2, padding=2),
+    dict(padding="same", dilation=3),
+    dict(groups=2, bias=False),
+    dict(padding=3, padding_mode="reflect"),
+]
 
 
 @pytest.mark.parametrize("kw", CONV1D, ids=str)
@@ -121,7 +126,9 @@ def test_conv_transpose2d_output_size_argument():
     check_module(nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1), theirs, _input(1, 3, 4, 4), output_size=(8, 7))
 
 
-@pytest.mark.parametrize("kw", [dict(), dict(stride=3, padding=1, output_padding=2), dict(groups=2, dilation=2)], ids=str)
+@pytest.mark.parametrize(
+    "kw", [dict(), dict(stride=3, padding=1, output_padding=2), dict(groups=2, dilation=2)], ids=str
+)
 def test_conv_transpose1d_matches_torch(kw):
     theirs = torch.nn.ConvTranspose1d(4, 6, 3, **kw)
     check_module(nn.ConvTranspose1d(4, 6, 3, **kw), theirs, _input(2, 4, 7))

@@ -75,9 +75,14 @@ def test_layernorm_and_groupnorm_formulas():
 
 GRAD_CASES = [
     ("batch_norm train", lambda x, w, b: F.batch_norm(x, None, None, w, b, True), (4, 3, 2), 3),
-    ("batch_norm eval", lambda x, w, b: F.batch_norm(x, ag.tensor([0.1, -0.2, 0.3], dtype=ag.float64),
-                                                     ag.tensor([1.5, 0.5, 2.0], dtype=ag.float64), w, b, False),
-     (4, 3, 2), 3),
+    (
+        "batch_norm eval",
+        lambda x, w, b: F.batch_norm(
+            x, ag.tensor([0.1, -0.2, 0.3], dtype=ag.float64), ag.tensor([1.5, 0.5, 2.0], dtype=ag.float64), w, b, False
+        ),
+        (4, 3, 2),
+        3,
+    ),
     ("layer_norm", lambda x, w, b: F.layer_norm(x, (3, 2), w.reshape(3, 2), b.reshape(3, 2)), (4, 3, 2), 6),
     ("group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), (2, 4, 3), 4),
 ]
@@ -121,7 +126,9 @@ def test_errors_name_the_layer_and_the_shapes():
         nn.BatchNorm1d(3)(ag.randn(1, 3))
     with pytest.raises(RuntimeError, match=r"batch_norm: expected input with 3 channels, got 2"):
         F.batch_norm(ag.randn(4, 2), ag.zeros(3), ag.ones(3))
-    with pytest.raises(RuntimeError, match=r"layer_norm: given normalized_shape=\[4\], expected input with shape \[\*, 4\]"):
+    with pytest.raises(
+        RuntimeError, match=r"layer_norm: given normalized_shape=\[4\], expected input with shape \[\*, 4\]"
+    ):
         nn.LayerNorm(4)(ag.randn(2, 3))
     with pytest.raises(ValueError, match=r"GroupNorm: num_channels \(6\) must be divisible by num_groups \(4\)"):
         nn.GroupNorm(4, 6)

@@ -76,8 +76,13 @@ def test_batchnorm_eval_without_training_uses_initial_running_stats():
 
 @pytest.mark.parametrize(
     "shape,kw",
-    [((4, 10), dict()), ((3, 4, 5, 6), dict()), ((2, 7, 5), dict(eps=1e-2)), ((3, 6), dict(elementwise_affine=False)),
-     ((3, 6), dict(bias=False))],
+    [
+        ((4, 10), dict()),
+        ((3, 4, 5, 6), dict()),
+        ((2, 7, 5), dict(eps=1e-2)),
+        ((3, 6), dict(elementwise_affine=False)),
+        ((3, 6), dict(bias=False)),
+    ],
     ids=str,
 )
 def test_layernorm_matches_torch(shape, kw):
@@ -87,8 +92,13 @@ def test_layernorm_matches_torch(shape, kw):
 
 @pytest.mark.parametrize(
     "groups,channels,shape,kw",
-    [(2, 6, (3, 6, 4, 4), dict()), (1, 4, (2, 4, 5), dict()), (4, 4, (2, 4, 3, 2), dict(eps=1e-3)),
-     (3, 6, (2, 6), dict(affine=False)), (3, 6, (2, 6, 3), dict(bias=False))],
+    [
+        (2, 6, (3, 6, 4, 4), dict()),
+        (1, 4, (2, 4, 5), dict()),
+        (4, 4, (2, 4, 3, 2), dict(eps=1e-3)),
+        (3, 6, (2, 6), dict(affine=False)),
+        (3, 6, (2, 6, 3), dict(bias=False)),
+    ],
     ids=str,
 )
 def test_groupnorm_matches_torch(groups, channels, shape, kw):
@@ -103,7 +113,9 @@ def test_functional_forms_match_torch():
     theirs_rm, theirs_rv = torch.tensor(rm), torch.tensor(rv)
     for training in (True, False):
         ours = F.batch_norm(ag.tensor(x), ours_rm, ours_rv, ag.tensor(w), ag.tensor(b), training, 0.2, 1e-4)
-        theirs = TF.batch_norm(torch.tensor(x), theirs_rm, theirs_rv, torch.tensor(w), torch.tensor(b), training, 0.2, 1e-4)
+        theirs = TF.batch_norm(
+            torch.tensor(x), theirs_rm, theirs_rv, torch.tensor(w), torch.tensor(b), training, 0.2, 1e-4
+        )
         np.testing.assert_allclose(to_host(ours), theirs.numpy(), **TOL)
         np.testing.assert_allclose(to_host(ours_rm), theirs_rm.numpy(), **TOL)
         np.testing.assert_allclose(to_host(ours_rv), theirs_rv.numpy(), **TOL)

@@ -27,12 +27,18 @@ def max_pool2d_reference(x, k, s, p, d):
     out = np.empty((n, c, oh, ow))
     for i in range(oh):
         for j in range(ow):
-            out[:, :, i, j] = xp[:, :, i * s : i * s + d * (k - 1) + 1 : d, j * s : j * s + d * (k - 1) + 1 : d].max((2, 3))
+            out[:, :, i, j] = xp[:, :, i * s : i * s + d * (k - 1) + 1 : d, j * s : j * s + d * (k - 1) + 1 : d].max(
+                (2, 3)
+            )
     return out
 
 
 @given(
-    k=st.integers(1, 3), s=st.integers(1, 3), d=st.integers(1, 2), h=st.integers(5, 8), w=st.integers(5, 8),
+    k=st.integers(1, 3),
+    s=st.integers(1, 3),
+    d=st.integers(1, 2),
+    h=st.integers(5, 8),
+    w=st.integers(5, 8),
     data=st.data(),
 )
 def test_max_pool2d_matches_the_definition(k, s, d, h, w, data):
@@ -116,7 +122,9 @@ def test_errors_name_the_op_and_the_shapes():
         F.max_pool2d(ag.randn(5, 5), 2)
     with pytest.raises(ValueError, match="max_pool2d: padding should be at most half of the effective kernel size"):
         F.max_pool2d(ag.randn(1, 1, 5, 5), 2, padding=2)
-    with pytest.raises(RuntimeError, match=r"avg_pool2d: input of shape \(1, 1, 2, 2\) is too small for kernel_size=\(3, 3\)"):
+    with pytest.raises(
+        RuntimeError, match=r"avg_pool2d: input of shape \(1, 1, 2, 2\) is too small for kernel_size=\(3, 3\)"
+    ):
         F.avg_pool2d(ag.randn(1, 1, 2, 2), 3)
     with pytest.raises(ValueError, match="stride must be positive"):
         F.max_pool2d(ag.randn(1, 1, 4, 4), 2, stride=0)
@@ -136,8 +144,11 @@ def test_errors_name_the_op_and_the_shapes():
 
 def _model():
     return nn.Sequential(
-        nn.MaxPool2d(3, 2, 1, ceil_mode=True), nn.Upsample(scale_factor=2), nn.AvgPool2d(3, 1, 1, count_include_pad=False),
-        nn.AdaptiveAvgPool2d((3, 2)), nn.Upsample(size=(4, 5)),
+        nn.MaxPool2d(3, 2, 1, ceil_mode=True),
+        nn.Upsample(scale_factor=2),
+        nn.AvgPool2d(3, 1, 1, count_include_pad=False),
+        nn.AdaptiveAvgPool2d((3, 2)),
+        nn.Upsample(size=(4, 5)),
     )
 
 

@@ -69,8 +69,11 @@ def test_max_pool_gradient_goes_to_one_element_per_window():
     assert to_host(xo.grad).sum() == 4 and set(np.unique(to_host(xo.grad))) == {0.0, 1.0}
 
 
-MAX1D = [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, return_indices=True),
-         dict(kernel_size=2, dilation=3, return_indices=True)]
+MAX1D = [
+    dict(kernel_size=2),
+    dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, return_indices=True),
+    dict(kernel_size=2, dilation=3, return_indices=True),
+]
 
 
 @pytest.mark.parametrize("kw", MAX1D, ids=str)
@@ -100,7 +103,8 @@ def test_avg_pool2d_matches_torch(kw):
 
 
 @pytest.mark.parametrize(
-    "kw", [dict(kernel_size=3), dict(kernel_size=4, stride=3, padding=2, ceil_mode=True, count_include_pad=False)],
+    "kw",
+    [dict(kernel_size=3), dict(kernel_size=4, stride=3, padding=2, ceil_mode=True, count_include_pad=False)],
     ids=str,
 )
 def test_avg_pool1d_matches_torch(kw):
