@@ -336,3 +336,58 @@ def test_ops_accept_noncontiguous_views_of_a_bigger_array(device):
     np.testing.assert_allclose(to_host(out), (np.exp(base / 10.0) * base).sum())
     np.testing.assert_allclose(to_host(x.grad), np.exp(base / 10.0) / 10.0 * base)
     np.testing.assert_allclose(to_host(y.grad), np.exp(base / 10.0).T)
+
+
+# ---------------------------------------------------------------------------- the checks are not vacuous
+class _Cube(ag.Function):
+    """x**3 whose backward detaches x: first derivative right, second derivative wrong (0)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * 3.0 * x.detach() * x.detach()
+
+
+class _WrongSlope(ag.Function):
+    """sin(x) with a backward off by 1%."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ag.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * ag.cos(x) * 1.01
+
+
+def test_gradcheck_catches_a_wrong_first_derivative():
+    x = ag.tensor([0.3, -1.2], dtype=ag.float64, requires_grad=True)
+    with pytest.raises(ag.GradcheckError):
+        ag.gradcheck(_WrongSlope.apply, (x,))
+
+
+def test_gradgradcheck_catches_a_wrong_second_derivative():
+    # torch.autograd.gradgradcheck rejects the same Function (numerical Hessian diag(6x) vs analytical 0).
+    x = ag.tensor([0.5, 1.5], dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(_Cube.apply, (x,))
+    with pytest.raises(ag.GradcheckError):
+        ag.gradgradcheck(_Cube.apply, (x,))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_factory_second_order_check_catches_a_wrong_second_derivative(device):
+    from tests.helpers.op_factory import Case, check_second_order
+
+    spec = OpSpec("cube", _Cube.apply, lambda x: x**3, UNARY)
+    case = Case((np.array([0.5, 1.5]),), {}, ("contiguous",))
+    with pytest.raises(AssertionError, match="second derivative"):
+        check_second_order(spec, case, device, seed=0)
+    good = OpSpec("cube_composed", lambda x: x * x * x, lambda x: x**3, UNARY)
+    check_second_order(good, case, device, seed=0)

@@ -131,6 +131,16 @@ def test_random_numbers_are_device_arrays_and_seeded(backend):
     assert isinstance(first, StrictArray) and first.dtype == np.float32
     assert first.get().tolist() == second.get().tolist()
     assert isinstance(backend.integers(0, 5, (4,), np.int64), StrictArray)
+    assert backend.integers(0, 5, (4,), np.float32).dtype == np.float32
+    rng = backend.make_rng(3)
+    assert isinstance(backend.random((2,), np.float64, rng), StrictArray)
+    ag.manual_seed(1)
+    a = ag.randn(3, device=DEVICE)
+    ag.manual_seed(1)
+    b = ag.randn(3, device=DEVICE)
+    assert isinstance(a._data, StrictArray) and to_host(a).tolist() == to_host(b).tolist()
+    gen = ag.Generator(device=DEVICE).manual_seed(0)
+    assert isinstance(ag.rand(2, device=DEVICE, generator=gen)._data, StrictArray)
 
 
 # ---------------------------------------------------------------------------- the engine on it

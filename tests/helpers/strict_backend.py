@@ -344,14 +344,19 @@ class StrictBackend:
     def seed(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed)
 
-    def random(self, shape, dtype) -> StrictArray:
-        return StrictArray(self.rng.random(shape, dtype=np.float64).astype(dtype, copy=False))
+    def make_rng(self, seed=None):
+        """A new, independent generator for this device (``autograd_core.Generator`` holds one)."""
+        return np.random.default_rng(seed)
 
-    def normal(self, shape, dtype) -> StrictArray:
-        return StrictArray(self.rng.standard_normal(shape, dtype=np.float64).astype(dtype, copy=False))
+    def random(self, shape, dtype, rng=None) -> StrictArray:
+        return StrictArray((rng or self.rng).random(shape, dtype=np.float64).astype(dtype, copy=False))
 
-    def integers(self, low, high, shape, dtype) -> StrictArray:
-        return StrictArray(self.rng.integers(low, high, size=shape, dtype=dtype))
+    def normal(self, shape, dtype, rng=None) -> StrictArray:
+        return StrictArray((rng or self.rng).standard_normal(shape, dtype=np.float64).astype(dtype, copy=False))
+
+    def integers(self, low, high, shape, dtype, rng=None) -> StrictArray:
+        out = (rng or self.rng).integers(low, high, size=shape, dtype=np.int64)
+        return StrictArray(out if np.dtype(dtype) == np.int64 else out.astype(dtype))
 
     # -- the two operations that differ between array libraries -----------------------
     def scatter_add(self, target, index, values) -> None:
