@@ -134,6 +134,9 @@ def _convnd(op, input, weight, bias, stride, padding, dilation, groups, n):
     if groups == 1:
         cols = ag.sliding_windows(x, kernel, stride, dilation)  # (N, C, *k, *out)
         out_sizes = cols.shape[2 + n :]
+        length = math.prod(out_sizes)
+        if length < 2 * out_ch:
+            return _conv_as_linear(cols, weight, bias, batched, n)
         # The one copy of the forward: the strided windows laid out as GEMM operand.
         cols = cols.reshape(n_batch, channels * kk, math.prod(out_sizes))
         out = ag.matmul(weight.reshape(out_ch, channels * kk), cols)  # (N, O, L)
@@ -148,6 +151,27 @@ def _convnd(op, input, weight, bias, stride, padding, dilation, groups, n):
     if bias is not None:
         out = out.reshape(n_batch, out_ch, -1) + bias.reshape(out_ch, 1)
     out = out.reshape((n_batch, out_ch) + tuple(out_sizes))
+    return out if batched else out.squeeze(0)
+
+
+def _conv_as_linear(cols: Tensor, weight: Tensor, bias, batched: bool, n: int) -> Tensor:
+    """The same convolution with the windows as rows: ``(N*L, C*prod(k)) @ weight.T``, one GEMM.
+
+    Chosen when there are few output positions ``L`` per sample (deep layers, the
+    "fully connected" conv of LeNet where ``L == 1``): the per-sample GEMMs of the
+    default layout would be ``N`` matrix-vector products, and the weight gradient
+    an ``(N, O, C*prod(k))`` temporary summed over ``N``.  Here ``ag.linear`` computes
+    the weight gradient as one GEMM; the price is a transposed output (a view) and
+    an im2col copy with short contiguous runs, which is why it is kept for small ``L``.
+    """
+    n_batch, channels = cols.shape[:2]
+    out_sizes = tuple(cols.shape[2 + n :])
+    out_ch = weight.shape[0]
+    kk = math.prod(weight.shape[2:])
+    order = (0,) + tuple(range(2 + n, 2 + 2 * n)) + (1,) + tuple(range(2, 2 + n))  # (N, *out, C, *k)
+    rows = cols.permute(order).reshape(n_batch * math.prod(out_sizes), channels * kk)
+    out = ag.linear(rows, weight.reshape(out_ch, channels * kk), bias)  # (N*L, O)
+    out = out.reshape((n_batch,) + out_sizes + (out_ch,)).permute((0, n + 1) + tuple(range(1, n + 1)))
     return out if batched else out.squeeze(0)
 
 

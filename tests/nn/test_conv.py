@@ -80,6 +80,15 @@ GRAD_CASES = [  # name, fn, input shape, weight shape, bias size
     ),
     ("conv2d groups", lambda x, w, b: F.conv2d(x, w, b, padding=(1, 0), groups=2), (2, 4, 4, 3), (4, 2, 2, 2), 4),
     ("conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=2, dilation=2), (2, 2, 7), (3, 2, 3), 3),
+    ("conv2d one position", lambda x, w, b: F.conv2d(x, w, b), (2, 2, 3, 2), (4, 2, 3, 2), 4),
+    (
+        "conv2d rows layout",
+        lambda x, w, b: F.conv2d(x, w, b, padding=1, dilation=(1, 2)),
+        (2, 2, 3, 3),
+        (8, 2, 2, 2),
+        8,
+    ),
+    ("conv1d rows layout", lambda x, w, b: F.conv1d(x, w, b, stride=2), (2, 2, 5), (4, 2, 3), 4),
     ("conv_transpose2d", lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1), (1, 2, 3, 3), (2, 3, 3, 3), 3),
     (
         "conv_transpose2d groups",

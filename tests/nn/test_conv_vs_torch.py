@@ -78,6 +78,22 @@ def test_conv2d_even_kernel_same_padding_is_asymmetric_like_torch():
     check_module(nn.Conv2d(2, 3, (2, 4), padding="same", dilation=(3, 1)), theirs, _input(1, 2, 6, 7))
 
 
+@pytest.mark.parametrize(
+    "cin,cout,kernel,size,kw",
+    [
+        (4, 6, 5, (5, 5), dict()),  # one output position (LeNet's last conv): the rows layout
+        (3, 16, 3, (5, 6), dict(padding=1)),  # 30 positions < 2 * 16 channels: rows layout
+        (3, 2, 3, (7, 6), dict(padding=1, stride=(1, 2))),  # 21 positions >= 4: per-sample GEMMs
+        (2, 8, (2, 3), (6, 7), dict(dilation=2, bias=False)),
+    ],
+    ids=str,
+)
+def test_conv2d_both_gemm_layouts_match_torch(cin, cout, kernel, size, kw):
+    theirs = torch.nn.Conv2d(cin, cout, kernel, **kw)
+    check_module(nn.Conv2d(cin, cout, kernel, **kw), theirs, _input(3, cin, *size))
+    check_module(nn.Conv2d(cin, cout, kernel, **kw), theirs, _input(cin, *size))
+
+
 def test_conv2d_unbatched_input():
     theirs = torch.nn.Conv2d(3, 2, 3, padding=1)
     check_module(nn.Conv2d(3, 2, 3, padding=1), theirs, _input(3, 5, 5))
