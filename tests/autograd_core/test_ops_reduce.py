@@ -368,6 +368,17 @@ def test_norm2_at_the_zero_vector_has_zero_gradient(dim, device):
 
 
 @pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("p", [2, 1, 3, 1.5, np.inf])
+def test_p_norms_at_the_zero_vector_have_zero_gradient(p, device):
+    # PyTorch's subgradient at 0 for every p: 0, never nan.
+    x = _t(np.zeros((2, 3)), device)
+    out = ag.norm(x, p, dim=1)
+    np.testing.assert_array_equal(to_host(out), [0.0, 0.0])
+    out.sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("device", DEVICES)
 def test_logsumexp_is_stable_for_large_and_infinite_inputs(device):
     x = _t([[1000.0, 1000.0], [-np.inf, -np.inf], [-1000.0, 0.0]], device)
     out = ag.logsumexp(x, dim=1)
