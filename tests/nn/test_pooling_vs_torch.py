@@ -69,6 +69,24 @@ def test_max_pool_gradient_goes_to_one_element_per_window():
     assert to_host(xo.grad).sum() == 4 and set(np.unique(to_host(xo.grad))) == {0.0, 1.0}
 
 
+@pytest.mark.parametrize("special", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize(
+    "kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1, return_indices=True)], ids=str
+)
+def test_max_pool2d_non_finite_inputs_match_torch(special, kw):
+    x = _input(1, 2, 6, 6, ties=True)
+    x[0, 0, 1, 1] = x[0, 1, 4, 3] = x[0, 1, 4, 2] = special
+    xo, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yo, yt = F.max_pool2d(xo, **kw), TF.max_pool2d(xt, **kw)
+    if isinstance(yt, tuple):
+        (yo, io), (yt, it) = yo, yt
+        np.testing.assert_array_equal(to_host(io), it.numpy())
+    np.testing.assert_array_equal(to_host(yo), yt.detach().numpy())
+    yo.sum().backward()
+    yt.sum().backward()
+    np.testing.assert_array_equal(to_host(xo.grad), xt.grad.numpy())
+
+
 MAX1D = [
     dict(kernel_size=2),
     dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, return_indices=True),
