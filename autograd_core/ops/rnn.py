@@ -18,7 +18,11 @@ arrays in one pass, which is what makes training fast.
 ``unbind_steps`` / ``stack_steps`` split a (T, ...) tensor into its T steps
 and join T steps back, each as one node whose backward is the other: slicing
 with ``x[t]`` would scatter every step's gradient into a full (T, ...) zero
-array, O(T^2) work in backward.
+array, O(T^2) work in backward.  ``recurrent_steps`` (used by ``nn.LSTM``) is
+``unbind_steps`` plus a protocol between that node and the LSTM cells of one
+recurrence, which brings a training step to the memory layout and GEMM count of
+hand-written BPTT (see ``UnbindSteps``); every gradient still flows through the
+tape, one node per step.
 """
 
 from __future__ import annotations
