@@ -83,6 +83,10 @@ def dims_of(op: str, dim, ndim: int) -> tuple:
     """Normalise ``dim`` (None, int, or a sequence) to a sorted tuple of non-negative dims."""
     if dim is None:
         return tuple(range(ndim))
+    if ndim == 0:  # PyTorch lets a 0-d tensor be reduced over dim 0 or -1 (a no-op)
+        for d in dim if isinstance(dim, (list, tuple)) else (dim,):
+            _check_dim(op, d, 0)
+        return ()
     if isinstance(dim, (list, tuple)):
         out = tuple(sorted({_check_dim(op, d, ndim) for d in dim}))
         if len(out) != len(dim):

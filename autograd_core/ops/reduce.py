@@ -6,8 +6,9 @@ from collections import namedtuple
 
 from autograd_core import dtypes
 from autograd_core.function import Primitive
+from autograd_core.ops import elementwise as E
 from autograd_core.ops._common import dims_of, keep_shape, no_grad_result
-from autograd_core.ops.elementwise import exp, sqrt, where
+from autograd_core.ops.elementwise import exp, where
 from autograd_core.tensor import Tensor
 
 _wrap = Tensor._wrap
@@ -53,24 +54,52 @@ class Sum(Primitive):
         return _expand_back(g, ctx), None, None
 
 
-class Prod(Primitive):
+class Mean(Primitive):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        return _save_reduction(ctx, x, x._data.prod(axis=dims, keepdims=True), dims, keepdim)
+        ctx.in_shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        n = 1
+        for d in dims:
+            n *= x._data.shape[d]
+        ctx.n = n
+        if n == 0:  # the mean of nothing is nan (NumPy would also warn)
+            return x._dev.xp.full(keep_shape_drop(x._data.shape, dims) if not keepdim
+                                  else keep_shape(x._data.shape, dims), float("nan"), dtype=x._data.dtype)
+        return x._data.mean(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        x, y = _saved_keepdim(ctx)
-        g = _expand_back(g, ctx)
-        # d prod / d x_i = product of the others.  out / x_i fails where x_i == 0, so:
-        # no zero in the slice -> out / x; exactly one zero -> product of the non-zeros at
-        # that element, 0 elsewhere; two or more zeros -> 0 everywhere.
+        # Scale after expanding: over an empty dim the expanded gradient is empty, and so is
+        # every derivative of it (a sum over nothing is 0), as in PyTorch.
+        return _expand_back(g, ctx) * (1.0 / ctx.n if ctx.n else float("inf")), None, None
+
+
+class Prod(Primitive):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.save_for_backward(x)
+        ctx.in_shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        return x._data.prod(axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dims = ctx.dims
+        # d prod / d x_i is the product of the others, written so that it stays a polynomial
+        # in x (exact first AND second derivatives at zeros, where out / x_i fails):
+        #   others_i = (product of the zero entries other than i) * (product of the non-zeros) / x_i
+        # The first factor is 1 with no zero, x_z for i != z with one zero at z, the other
+        # zero for i in a pair of zeros; with more zeros every term vanishes to second order.
         zero = x == 0
         safe = where(zero, 1.0, x)
-        n_zero = zero.sum(ctx.dims, keepdim=True)
-        nonzero_prod = prod(safe, ctx.dims, keepdim=True)
-        others = where(n_zero == 0, y / safe, where(zero & (n_zero == 1), nonzero_prod, 0.0))
-        return g * others, None, None
+        n_zero = zero.sum(dims, keepdim=True)
+        zsum = where(zero, x, 0.0).sum(dims, keepdim=True)  # value 0, slope 1 in each zero entry
+        zero_part = where(
+            n_zero == 0, 1.0,
+            where(n_zero == 1, where(zero, 1.0, zsum), where((n_zero == 2) & zero, zsum - x, 0.0)),
+        )
+        others = zero_part * prod(safe, dims, keepdim=True) / safe
+        return _expand_back(g, ctx) * others, None, None
 
 
 def keep_shape_drop(shape, dims):
@@ -97,6 +126,9 @@ class LogSumExp(Primitive):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         xp, d = x._dev.xp, x._data
+        if 0 in [d.shape[i] for i in dims]:  # log of an empty sum
+            y = xp.full(keep_shape(d.shape, dims), -float("inf"), dtype=d.dtype)
+            return _save_reduction(ctx, x, y, dims, keepdim)
         m = d.max(axis=dims, keepdims=True)
         m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or inf) slices: don't subtract inf from inf
         y = xp.log(xp.exp(d - m).sum(axis=dims, keepdims=True)) + m
@@ -112,6 +144,11 @@ class Softmax(Primitive):
     @staticmethod
     def forward(ctx, x, dim):
         xp, d = x._dev.xp, x._data
+        if d.shape[dim] == 0:
+            y = _wrap(d.copy(), x._dev)
+            ctx.save_for_backward(y)
+            ctx.dim = dim
+            return y
         e = xp.exp(d - d.max(axis=dim, keepdims=True))
         e /= e.sum(axis=dim, keepdims=True)
         y = _wrap(e, x._dev)
@@ -129,6 +166,11 @@ class LogSoftmax(Primitive):
     @staticmethod
     def forward(ctx, x, dim):
         xp, d = x._dev.xp, x._data
+        if d.shape[dim] == 0:
+            y = _wrap(d.copy(), x._dev)
+            ctx.save_for_backward(y)
+            ctx.dim = dim
+            return y
         shifted = d - d.max(axis=dim, keepdims=True)
         y = _wrap(shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True)), x._dev)
         ctx.save_for_backward(y)
@@ -141,18 +183,46 @@ class LogSoftmax(Primitive):
         return g - exp(y) * g.sum(ctx.dim, keepdim=True), None
 
 
-class Norm2(Primitive):
-    """The 2-norm; its gradient at the zero vector is 0 (PyTorch's subgradient), not NaN."""
+class Norm(Primitive):
+    """The p-norm (p > 0) over dims.  At a zero norm the gradient is 0, not NaN: PyTorch's
+    subgradient, which the composition (sum |x|^p)^(1/p) would turn into 0 * inf."""
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim):
+    def forward(ctx, x, p, dims, keepdim):
         xp, d = x._dev.xp, x._data
-        return _save_reduction(ctx, x, xp.sqrt((d * d).sum(axis=dims, keepdims=True)), dims, keepdim)
+        ctx.p = p
+        if p == 2:
+            y = xp.sqrt((d * d).sum(axis=dims, keepdims=True))
+        else:
+            y = (xp.abs(d) ** p).sum(axis=dims, keepdims=True) ** (1.0 / p)
+        return _save_reduction(ctx, x, y, dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
         x, y = _saved_keepdim(ctx)
-        return _expand_back(g, ctx) * x / where(y == 0, 1.0, y) * (y != 0), None, None
+        p = ctx.p
+        # d||x||_p / dx = sign(x) |x|^(p-1) / ||x||^(p-1), masked to 0 where the norm is 0.
+        scale = _expand_back(g, ctx) / where(y == 0, 1.0, y) ** (p - 1) * (y != 0)
+        if p == 2:
+            return scale * x, None, None, None
+        zero = x == 0
+        safe = where(zero, 1.0, x)  # |x|^(p-1) is inf at 0 for p < 1: keep it out of the graph
+        return scale * where(zero, 0.0, E.sign(x) * E.abs(safe) ** (p - 1)), None, None, None
+
+
+class StdFromVar(Primitive):
+    """sqrt for std: the gradient of a zero std is 0, not inf * 0 (PyTorch masks it the same way)."""
+
+    @staticmethod
+    def forward(ctx, v):
+        y = _wrap(v._dev.xp.sqrt(v._data), v._dev)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g / (where(y == 0, 1.0, y) * 2.0) * (y != 0)
 
 
 class CumSum(Primitive):
@@ -181,8 +251,21 @@ def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
         input = input.to(dtype)
     elif input._data.dtype.kind in "biu":
         input = input.to(dtypes.int64)
+    if input._data.ndim == 0:
+        dims_of("cumsum", dim, 0)
+        return _as_1d(cumsum, input, 0)
     (d,) = dims_of("cumsum", dim, input._data.ndim)
     return CumSum.apply(input, d)
+
+
+def _as_1d(fn, input: Tensor, *args):
+    """Apply a dim-wise op to a 0-d tensor as to a 1-element vector (PyTorch's convention)."""
+    from autograd_core.ops.shape import reshape
+
+    out = fn(reshape(input, 1), *args)
+    if isinstance(out, tuple):
+        return type(out)(*(reshape(o, ()) for o in out))
+    return reshape(out, ())
 
 
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
@@ -208,11 +291,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
             f"mean: could not infer output dtype; input dtype must be floating point, got {input.dtype}. "
             "Convert with .float() first"
         )
-    dims = dims_of("mean", dim, input._data.ndim)
-    n = 1
-    for d in dims:
-        n *= input._data.shape[d]
-    return Sum.apply(input, dims, keepdim) / float(n) if n else Sum.apply(input, dims, keepdim) * float("nan")
+    return Mean.apply(input, dims_of("mean", dim, input._data.ndim), keepdim)
 
 
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
@@ -268,6 +347,9 @@ def _max_like(op, input, dim, keepdim, is_min):
 
     if isinstance(dim, Tensor):
         return (minimum if is_min else maximum)(input, dim)
+    if dim is not None and input._data.ndim == 0:
+        dims_of(op, dim, 0)
+        return _as_1d(lambda x: _max_like(op, x, 0, keepdim, is_min), input)
     if dim is None:
         _check_nonempty(op, input, tuple(range(input._data.ndim)))
         return AMax.apply(input, tuple(range(input._data.ndim)), False, is_min)
@@ -297,6 +379,9 @@ def _arg(op, input, dim, keepdim):
         if keepdim:
             out = out.reshape((1,) * d.ndim)
         return no_grad_result(out.astype("int64"), input._dev)
+    if d.ndim == 0:
+        dims_of(op, dim, 0)
+        return no_grad_result(input._dev.xp.zeros((), dtype="int64"), input._dev)
     (axis,) = dims_of(op, dim, d.ndim)
     _check_nonempty(op, input, (axis,))
     return no_grad_result(fn(axis=axis, keepdims=keepdim).astype("int64"), input._dev)
@@ -325,7 +410,7 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
 
 def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
     """Standard deviation: ``sqrt(var(...))`` with the same arguments."""
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+    return StdFromVar.apply(var(input, dim, unbiased, keepdim, correction=correction))
 
 
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
@@ -337,6 +422,9 @@ def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim``."""
     if dtype is not None:
         input = input.to(dtype)
+    if input._data.ndim == 0:
+        dims_of("softmax", dim, 0)
+        return _as_1d(softmax, input, 0)
     (d,) = dims_of("softmax", dim, input._data.ndim)
     return Softmax.apply(input, d)
 
@@ -345,6 +433,9 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     """log(softmax(x)) along ``dim``, computed stably in one primitive."""
     if dtype is not None:
         input = input.to(dtype)
+    if input._data.ndim == 0:
+        dims_of("log_softmax", dim, 0)
+        return _as_1d(log_softmax, input, 0)
     (d,) = dims_of("log_softmax", dim, input._data.ndim)
     return LogSoftmax.apply(input, d)
 
@@ -357,7 +448,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
         input = input.to(dtype)
     dims = dims_of("norm", dim, input._data.ndim)
     if p in ("fro", 2, 2.0):
-        return Norm2.apply(input, dims, keepdim)
+        return Norm.apply(input, 2, dims, keepdim)
     a = _abs(input)
     if p == float("inf"):
         return amax(a, dims, keepdim)
@@ -367,9 +458,9 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
         return sum(a != 0, dims, keepdim).to(input.dtype)
     if p == 1:
         return sum(a, dims, keepdim)
-    if isinstance(p, str):
-        raise ValueError(f"norm: unsupported p={p!r}; use 'fro', a number, inf or -inf")
-    return sum(a**p, dims, keepdim) ** (1.0 / p)
+    if isinstance(p, str) or p < 0:
+        raise ValueError(f"norm: unsupported p={p!r}; use 'fro', a non-negative number, inf or -inf")
+    return Norm.apply(input, float(p), dims, keepdim)
 
 
 def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
