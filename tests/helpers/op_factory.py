@@ -104,9 +104,8 @@ class OpSpec:
     layouts: bool = True
 
     def cases(self):
-        if self.case is not None:
-            return self.case
-        return self.shapes.flatmap(lambda s: self.kwargs(s).map(lambda kw: (tuple(s), kw)))
+        """Strategy for ``(shapes, kwargs)``."""
+        return self.case if self.case is not None else _shapes_then_kwargs(self.shapes, self.kwargs)
 
     @property
     def differentiable(self) -> bool:
@@ -114,6 +113,12 @@ class OpSpec:
 
     def diff_positions(self, n: int) -> tuple:
         return tuple(range(n)) if self.diff is None else self.diff
+
+
+@st.composite
+def _shapes_then_kwargs(draw, shapes, kwargs):
+    drawn = tuple(tuple(s) for s in draw(shapes))
+    return drawn, draw(kwargs(drawn))
 
 
 def each(transform) -> Callable:
