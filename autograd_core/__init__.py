@@ -151,6 +151,7 @@ from autograd_core.ops.shape import (
     unflatten,
     unsqueeze,
 )
+from autograd_core.ops.special import erf
 from autograd_core.ops.window import fold, sliding_windows, unfold
 from autograd_core.serialization import load, save
 from autograd_core.tensor import Tensor, is_tensor

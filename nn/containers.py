@@ -45,6 +45,16 @@ class Sequential(Module):
         keys = list(self._modules.keys())
         for key in keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self))]]:
             del self._modules[key]
+        # Renumber, as PyTorch does, so a later append doesn't reuse an existing name.
+        items = list(self._modules.items())
+        self._modules.clear()
+        for i, (key, m) in enumerate(items):
+            self._modules[str(i) if key.isdigit() else key] = m
+
+    def pop(self, idx: int) -> Module:
+        module = self[idx]
+        del self[idx]
+        return module
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -120,6 +130,22 @@ class ModuleList(Module):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward: iterate over it and call the modules")
+
+    def __repr__(self) -> str:
+        """Runs of identical-looking modules are shown once with a count, as PyTorch >= 2.1 does."""
+        if not self._modules:
+            return "ModuleList()"
+        reprs = [repr(m) for m in self._modules.values()]
+        lines, start = [], 0
+        for i in range(1, len(reprs) + 1):
+            if i == len(reprs) or reprs[i] != reprs[start]:
+                body = reprs[start].replace("\n", "\n  ")
+                if i - start == 1:
+                    lines.append(f"({start}): {body}")
+                else:
+                    lines.append(f"({start}-{i - 1}): {i - start} x {body}")
+                start = i
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):

@@ -9,7 +9,7 @@ to an attribute registers it.  Everything a module computes is composed from
 from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
-from typing import Iterator
+from collections.abc import Iterator
 
 from autograd_core import Tensor, no_grad
 from autograd_core import dtypes as _dtypes
@@ -77,10 +77,12 @@ class Module:
             )
         params, buffers, modules = self._parameters, self._buffers, self._modules
         if isinstance(value, Parameter):
-            self._forget(name)
+            if name not in params:  # re-assigning keeps the name's place (state_dict order)
+                self._forget(name)
             params[name] = value
         elif isinstance(value, Module):
-            self._forget(name)
+            if name not in modules:
+                self._forget(name)
             modules[name] = value
         elif name in params:
             if value is not None:
@@ -126,7 +128,8 @@ class Module:
         _check_name(self, name)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: {name!r} must be an nn.Parameter or None, got {type(param).__name__}")
-        self._forget(name)
+        if name not in self._parameters:
+            self._forget(name)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -134,16 +137,20 @@ class Module:
         _check_name(self, name)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, got {type(tensor).__name__}")
-        self._forget(name)
+        if name not in self._buffers:
+            self._forget(name)
         self._buffers[name] = tensor
-        if not persistent:
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
             self._non_persistent.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
         _check_name(self, name)
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be a Module or None, got {type(module).__name__}")
-        self._forget(name)
+        if name not in self._modules:
+            self._forget(name)
         self._modules[name] = module
 
     register_module = add_module
@@ -179,7 +186,7 @@ class Module:
 
     def _named_members(self, store: str, prefix: str, recurse: bool, remove_duplicate: bool = True):
         seen = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for mod_prefix, mod in modules:
             for name, value in getattr(mod, store).items():
                 if value is None or (remove_duplicate and id(value) in seen):
@@ -243,8 +250,9 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
+                if p.grad.grad_fn is not None:  # a grad built with create_graph: cut it loose first
+                    p.grad.detach_()
                 with no_grad():
-                    p.grad = p.grad.detach()
                     p.grad.zero_()
 
     def apply(self, fn) -> Module:
@@ -260,7 +268,7 @@ class Module:
         optimizer built before ``model.to(...)`` still updates the right tensors."""
         with no_grad():
             for m in self.modules():
-                for name, p in m._parameters.items():
+                for p in m._parameters.values():
                     if p is None:
                         continue
                     new = convert(p)
@@ -320,7 +328,8 @@ class Module:
     def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
         """Every parameter and persistent buffer by dotted name (detached unless ``keep_vars``)."""
         out = OrderedDict() if destination is None else destination
-        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip(".")):
+        # A module registered under two names appears under both, as in PyTorch.
+        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):
             base = f"{mod_prefix}." if mod_prefix else ""
             for name, p in mod._parameters.items():
                 if p is not None:

@@ -46,6 +46,12 @@ def _augmented(inplace, out_of_place):
     return op
 
 
+def _erf(self):
+    from autograd_core.ops.special import erf
+
+    return erf(self)
+
+
 def _install_methods() -> None:
     T = Tensor
     # Python operators.  The hot ones are bound straight to the op, no extra call.
@@ -98,7 +104,7 @@ def _install_methods() -> None:
         # reductions
         "sum": R.sum, "mean": R.mean, "prod": R.prod, "max": R.max, "min": R.min, "amax": R.amax,
         "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin, "var": R.var, "std": R.std,
-        "logsumexp": R.logsumexp, "cumsum": R.cumsum, "softmax": R.softmax, "log_softmax": R.log_softmax, "norm": R.norm,
+        "erf": _erf, "logsumexp": R.logsumexp, "cumsum": R.cumsum, "softmax": R.softmax, "log_softmax": R.log_softmax, "norm": R.norm,
         "all": R.all, "any": R.any,
         # shape
         "reshape": S.reshape, "view": S.view, "flatten": S.flatten, "unflatten": S.unflatten,

@@ -4,10 +4,6 @@ Registration, traversal order and dotted names, shared parameters, buffers,
 train/eval, zero_grad, apply, dtype/device moves, repr, and load_state_dict
 (all-or-nothing, every problem listed, NumPy arrays accepted).  Where PyTorch
 is installed the same structures are built with torch.nn and compared.
-
-Tests marked xfail(strict=True) document bugs in nn/module.py / nn/containers.py
-(reported to their owner); they start failing, as a reminder to drop the mark,
-once fixed.
 """
 
 from __future__ import annotations
@@ -98,8 +94,6 @@ def test_shared_parameter_is_listed_once_but_saved_under_each_name(torch):
     assert a.weight.grad is not None and b.weight is a.weight
 
 
-@pytest.mark.xfail(strict=True, reason="nn/module.py bug: assigning a Parameter to an existing parameter name "
-                   "moves it to the end (PyTorch keeps its place), so state_dict order differs from PyTorch's")
 def test_reassigning_a_parameter_keeps_its_place(torch):
     a, ta = nn.Linear(3, 3), torch.nn.Linear(3, 3)
     a.weight = nn.Parameter(ag.zeros(3, 3))
@@ -107,8 +101,6 @@ def test_reassigning_a_parameter_keeps_its_place(torch):
     assert list(a.state_dict()) == list(ta.state_dict())
 
 
-@pytest.mark.xfail(strict=True, reason="nn/module.py bug: state_dict skips a submodule registered twice; "
-                   "PyTorch saves it under both names, so its state_dict fails to load strictly")
 def test_state_dict_of_a_module_registered_twice_matches_torch(torch):
     lin, tlin = nn.Linear(2, 2), torch.nn.Linear(2, 2)
     ours = nn.Sequential(lin, nn.ReLU(), lin)
@@ -116,8 +108,6 @@ def test_state_dict_of_a_module_registered_twice_matches_torch(torch):
     assert list(ours.state_dict()) == list(theirs.state_dict())
 
 
-@pytest.mark.xfail(strict=True, reason="nn/module.py bug: named_parameters(remove_duplicate=False) drops the "
-                   "parameters reached through a submodule registered twice")
 def test_named_parameters_without_dedup_through_shared_module(torch):
     lin, tlin = nn.Linear(2, 2), torch.nn.Linear(2, 2)
     ours = nn.Sequential(lin, lin)
@@ -260,8 +250,6 @@ def test_repr_of_nested_models_matches_torch(torch):
     assert repr(Net()).replace("Net", "X").startswith("X(\n  (encoder): Sequential(\n    (0): Linear(")
 
 
-@pytest.mark.xfail(strict=True, reason="nn/containers.py: ModuleList repr doesn't compress repeated modules "
-                   "as PyTorch >= 2.1 does ('(0-2): 3 x Linear(...)')")
 def test_module_list_repr_matches_torch(torch):
     assert repr(nn.ModuleList([nn.Linear(2, 2) for _ in range(3)] + [nn.ReLU()])) == repr(
         torch.nn.ModuleList([torch.nn.Linear(2, 2) for _ in range(3)] + [torch.nn.ReLU()]))
@@ -385,16 +373,12 @@ def test_sequential_indexing_slicing_append_len(torch):
     assert isinstance(s[0], nn.Identity) and list(s._modules) == ["0", "1", "2", "3", "4"]
 
 
-@pytest.mark.xfail(strict=True, reason="nn/module.py bug: add_module on an existing name moves the module to the "
-                   "end, so seq[1] = m puts m last and seq[1] then returns the next layer")
 def test_sequential_setitem_replaces_in_place():
     s = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
     s[1] = nn.Tanh()
     assert isinstance(s[1], nn.Tanh) and s(ag.ones(4, 2)).shape == (4, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="nn/containers.py bug: Sequential.__delitem__ doesn't renumber, so a later "
-                   "append overwrites an existing module (PyTorch renumbers after del)")
 def test_sequential_del_then_append_keeps_every_module(torch):
     s = nn.Sequential(nn.Linear(1, 1), nn.ReLU(), nn.Tanh())
     del s[0]
