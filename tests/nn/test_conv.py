@@ -203,6 +203,7 @@ def _model():
         nn.Conv2d(2, 4, 3, padding=1, groups=2),
         nn.Conv2d(4, 3, 2, stride=2, padding=1, padding_mode="reflect"),
         nn.ConvTranspose2d(3, 2, 3, stride=2, output_padding=1),
+        nn.Conv2d(2, 8, 5, stride=3),  # 2x2 output positions: the windows-as-rows layout
     )
 
 
