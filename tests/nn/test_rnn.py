@@ -331,15 +331,19 @@ def test_lstm_learns_to_echo_a_bit_after_a_delay():
 
 
 # ----------------------------------------------------------------------------- the recurrence's shared buffers
-def _lstm_and_loss(T=4, bidirectional=True, seed=5):
+def _lstm_and_loss(T=4, bidirectional=True, seed=5, kind="LSTM"):
     ag.manual_seed(seed)
-    m = nn.LSTM(3, 4, num_layers=2, bidirectional=bidirectional).double()
+    m = getattr(nn, kind)(3, 4, num_layers=2, bidirectional=bidirectional).double()
     x = ag.randn(T, 2, 3, dtype=ag.float64, requires_grad=True)
     h0 = ag.randn(2 * (2 if bidirectional else 1), 2, 4, dtype=ag.float64, requires_grad=True)
     c0 = ag.zeros_like(h0)
 
     def loss():
-        out, (h, c) = m(x, (h0, c0))
+        if kind == "LSTM":
+            out, (h, c) = m(x, (h0, c0))
+        else:
+            out, h = m(x, h0)
+            c = h
         return (out.sin() * out).sum() + (h * c).sum()
 
     return m, x, h0, loss
@@ -349,11 +353,12 @@ def _grads(m, x, h0):
     return [t.grad.numpy().copy() for t in [x, h0, *m.parameters()]]
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("T", [1, 5])
-def test_lstm_retain_graph_twice_and_create_graph_give_the_same_gradients(T):
+def test_retain_graph_twice_and_create_graph_give_the_same_gradients(T, kind):
     """Backward with retain_graph keeps every buffer intact; the recorded (create_graph) rules agree."""
-    m, x, h0, loss = _lstm_and_loss(T)
-    ref = _lstm_and_loss(T)
+    m, x, h0, loss = _lstm_and_loss(T, kind=kind)
+    ref = _lstm_and_loss(T, kind=kind)
     ref[3]().backward()
     expected = _grads(ref[0], ref[1], ref[2])
     l = loss()
@@ -370,10 +375,11 @@ def test_lstm_retain_graph_twice_and_create_graph_give_the_same_gradients(T):
         np.testing.assert_allclose(r.detach().numpy(), e, rtol=1e-12, atol=1e-13)
 
 
-def test_lstm_partial_grad_then_full_backward():
+@pytest.mark.parametrize("kind", KINDS)
+def test_partial_grad_then_full_backward(kind):
     """A grad() that stops above the recurrence, then a full backward on the same graph."""
-    m, x, h0, loss = _lstm_and_loss()
-    ref = _lstm_and_loss()
+    m, x, h0, loss = _lstm_and_loss(kind=kind)
+    ref = _lstm_and_loss(kind=kind)
     ref[3]().backward()
     l = loss()
     (gh0,) = ag.grad(l, [h0], retain_graph=True)
