@@ -2,8 +2,8 @@
 
 No nn, no optim: the parameters are plain tensors with ``requires_grad=True``,
 the loss is ``log_softmax`` plus indexing, and the update is SGD with momentum
-written with in-place ops under ``no_grad()``, which is what ``optim.SGD`` will
-do for you later.  Runs in a few seconds on a CPU:
+written with in-place ops under ``no_grad()``: what ``optim.SGD`` does for you.
+Runs in a few seconds on a CPU:
 
     python3 examples/demo.py                 # cpu
     python3 examples/demo.py --device cuda   # needs CuPy and an NVIDIA GPU
