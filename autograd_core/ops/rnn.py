@@ -129,7 +129,7 @@ def _lstm_backward_array(ctx, act, tc, cx, hx, w_hh, gh, gc, need):
         d = _gate_grad_slot(node, step, a, dev.xp)
         node.marks[step] = d
     else:
-        d = a.copy()  # becomes the gradient of the pre-activation gates, (B, 4H)
+        d = dev.xp.empty_like(a)  # the gradient of the pre-activation gates, (B, 4H)
     di, df, dg, do = d[:, :H], d[:, H : 2 * H], d[:, 2 * H : 3 * H], d[:, 3 * H :]
     # Ordered so that d may be a itself (gradients written over the activations they replace):
     # every value of a is read before its slot is overwritten.
@@ -466,7 +466,8 @@ class UnbindSteps(Primitive):
             present = [t for t, g in enumerate(grads) if g is not None and stash[t] is not None]
             if present:
                 xp = dev.xp
-                whole = whole and len(present) == T
+                # The gathered buffer holds the recurrent gates' gradients only if each cell's are its gate gradients.
+                whole = whole and len(present) == T and all(stash[t][0] is marks[t] for t in present)
                 if whole and T > 1 and _prev_states_in_buffer(hviews, reverse, stash):
                     # h_prev of every step but the first is the previous step's slot of the state buffer
                     first, rest = (T - 1, slice(0, T - 1)) if reverse else (0, slice(1, T))
