@@ -318,6 +318,27 @@ def test_cat_promotes_dtypes_and_skips_legacy_empty_1d_tensors(device):
     assert ag.cat([a, ag.zeros(0, device=device)]).shape == (2, 2)  # PyTorch allows a (0,) tensor anywhere
 
 
+@pytest.mark.parametrize("device", DEVICES)
+def test_cat_gives_every_input_a_gradient_even_legacy_empty_ones(device):
+    # PyTorch skips (0,) tensors in the forward but still hands them an (empty) gradient.
+    a = ag.zeros(0, dtype=ag.float64, device=device, requires_grad=True)
+    b = ag.zeros(0, dtype=ag.float64, device=device, requires_grad=True)
+    ag.cat([a, b]).sum().backward()
+    assert a.grad is not None and b.grad is not None and a.grad.shape == b.grad.shape == (0,)
+    c = ag.ones(2, 2, dtype=ag.float64, device=device, requires_grad=True)
+    d = ag.zeros(0, dtype=ag.float64, device=device, requires_grad=True)
+    ag.cat([c, d]).sum().backward()
+    assert d.grad is not None and d.grad.shape == (0,)
+    np.testing.assert_array_equal(to_host(c.grad), np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_chunk_of_an_empty_dim_gives_chunks_empty_pieces(device):
+    pieces = ag.chunk(ag.zeros(0, 3, device=device), 3)  # as torch.chunk
+    assert [p.shape for p in pieces] == [(0, 3)] * 3
+    assert [p.shape for p in ag.chunk(ag.zeros(5, device=device), 4)] == [(2,), (2,), (1,)]
+
+
 @pytest.mark.parametrize(
     "call, match",
     [
