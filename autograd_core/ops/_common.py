@@ -19,7 +19,7 @@ def broadcast_shape(op: str, *shapes) -> tuple:
     try:
         return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
-        raise ValueError(
+        raise RuntimeError(
             f"{op}: shapes {' and '.join(str(tuple(s)) for s in shapes)} cannot be broadcast together "
             "(trailing dimensions must be equal or 1)"
         ) from None

@@ -458,12 +458,16 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
     """Limit values to [min, max]; tensor bounds are allowed too."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    if input._data.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
+        input = cast(input, dtypes.get_default_dtype())  # as PyTorch: int clamped to a float bound is float
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # Tensor bounds: where() sends the gradient to x inside [min, max] (bounds included,
+        # as PyTorch does) and to the bound outside; maximum/minimum would split ties.
         out = input
         if min is not None:
-            out = maximum(out, min) if isinstance(min, Tensor) else Clamp.apply(out, min, None)
+            out = where(out < min, min, out) if isinstance(min, Tensor) else Clamp.apply(out, min, None)
         if max is not None:
-            out = minimum(out, max) if isinstance(max, Tensor) else Clamp.apply(out, None, max)
+            out = where(out > max, max, out) if isinstance(max, Tensor) else Clamp.apply(out, None, max)
         return out
     return Clamp.apply(input, min, max)
 

@@ -87,8 +87,8 @@ def _check_bounds(x: Tensor, items) -> None:
     dim = 0
     n_real = builtins.sum(1 for it in items if it is not None and it is not Ellipsis)
     for it in items:
-        if it is Ellipsis:
-            dim += x._data.ndim - n_real + 1
+        if it is Ellipsis:  # stands for the dims no other item names
+            dim += x._data.ndim - n_real
             continue
         if it is None:
             continue

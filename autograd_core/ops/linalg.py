@@ -113,7 +113,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if len(xs) == 2:
         return Linear.apply(input, weight, bias)
-    out = Linear.apply(reshape(input, -1, xs[-1]), weight, bias)
+    rows = 1
+    for s in xs[:-1]:
+        rows *= s
+    out = Linear.apply(reshape(input, rows, xs[-1]), weight, bias)
     return reshape(out, xs[:-1] + (ws[0],))
 
 
@@ -146,7 +149,10 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     if b._data.ndim == 2 and a._data.ndim > 2:
         # (..., n, k) @ (k, m): one GEMM on (prod(...) * n, k) instead of a batch of small ones.
         lead = a._data.shape[:-1]
-        out = reshape(MatMul.apply(reshape(a, -1, k_a), b), lead + (b._data.shape[-1],))
+        rows = 1
+        for s in lead:
+            rows *= s
+        out = reshape(MatMul.apply(reshape(a, rows, k_a), b), lead + (b._data.shape[-1],))
     else:
         if a._data.ndim > 2 or b._data.ndim > 2:
             batch = broadcast_shape("matmul", a._data.shape[:-2], b._data.shape[:-2])

@@ -184,14 +184,16 @@ class LogSoftmax(Primitive):
 
 
 class Norm(Primitive):
-    """The p-norm (p > 0) over dims.  At a zero norm the gradient is 0, not NaN: PyTorch's
+    """The p-norm (p >= 0) over dims.  At a zero norm the gradient is 0, not NaN: PyTorch's
     subgradient, which the composition (sum |x|^p)^(1/p) would turn into 0 * inf."""
 
     @staticmethod
     def forward(ctx, x, p, dims, keepdim):
         xp, d = x._dev.xp, x._data
         ctx.p = p
-        if p == 2:
+        if p == 0:  # the number of non-zeros: piecewise constant, so its gradient is 0
+            y = (d != 0).sum(axis=dims, keepdims=True).astype(d.dtype)
+        elif p == 2:
             y = xp.sqrt((d * d).sum(axis=dims, keepdims=True))
         else:
             y = (xp.abs(d) ** p).sum(axis=dims, keepdims=True) ** (1.0 / p)
@@ -201,6 +203,8 @@ class Norm(Primitive):
     def backward(ctx, g):
         x, y = _saved_keepdim(ctx)
         p = ctx.p
+        if p == 0:
+            return _expand_back(g, ctx) * 0.0, None, None, None
         # d||x||_p / dx = sign(x) |x|^(p-1) / ||x||^(p-1), masked to 0 where the norm is 0.
         scale = _expand_back(g, ctx) / where(y == 0, 1.0, y) ** (p - 1) * (y != 0)
         if p == 2:
@@ -454,8 +458,6 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
         return amax(a, dims, keepdim)
     if p == float("-inf"):
         return amin(a, dims, keepdim)
-    if p == 0:
-        return sum(a != 0, dims, keepdim).to(input.dtype)
     if p == 1:
         return sum(a, dims, keepdim)
     if isinstance(p, str) or p < 0:

@@ -69,16 +69,25 @@ class Flip(Primitive):
 class Cat(Primitive):
     @staticmethod
     def forward(ctx, dim, *tensors):
+        # PyTorch skips 1-D empty tensors (shape (0,)) whatever the others' rank.
+        nd = max(t._data.ndim for t in tensors)
+        ctx.skip = [t._data.ndim == 1 and t._data.shape[0] == 0 and nd > 1 for t in tensors]
         ctx.dim = dim
-        ctx.sizes = [t._data.shape[dim] for t in tensors]
-        return tensors[0]._dev.xp.concatenate([t._data for t in tensors], axis=dim)
+        ctx.sizes = [0 if skip else t._data.shape[dim] for t, skip in zip(tensors, ctx.skip)]
+        kept = [t._data for t, skip in zip(tensors, ctx.skip) if not skip]
+        return tensors[0]._dev.xp.concatenate(kept, axis=dim)
 
     @staticmethod
     def backward(ctx, g):
         needs = ctx.needs_input_grad
         out, start = [None], 0
         for i, size in enumerate(ctx.sizes):
-            out.append(narrow(g, ctx.dim, start, size) if needs[i + 1] else None)
+            if not needs[i + 1]:
+                out.append(None)
+            elif ctx.skip[i]:
+                out.append(reshape(narrow(g, ctx.dim, 0, 0), 0))  # an empty gradient for the empty input
+            else:
+                out.append(narrow(g, ctx.dim, start, size))
             start += size
         return tuple(out)
 
@@ -302,8 +311,10 @@ def cat(tensors, dim: int = 0) -> Tensor:
     target = tensors[0].dtype
     for t in tensors[1:]:
         target = dtypes.promote(target, t.dtype)
-    tensors = [t.to(target) for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0) or t is ref]
+    tensors = [t.to(target) for t in tensors]
     for i, t in enumerate(tensors):
+        if t._data.ndim == 1 and t._data.shape[0] == 0 and ref._data.ndim > 1:
+            continue  # skipped, as PyTorch does
         if t._data.ndim != ref._data.ndim or any(
             a != b for k, (a, b) in enumerate(zip(t._data.shape, ref._data.shape)) if k != d
         ):
@@ -335,6 +346,11 @@ def stack(tensors, dim: int = 0) -> Tensor:
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """Elements ``start:start+length`` along ``dim`` (a view)."""
     d = _check_dim("narrow", dim, input._data.ndim)
+    size = input._data.shape[d]
+    if start < 0:  # counts from the end, as in PyTorch
+        start += size
+    if not 0 <= start <= size or length < 0 or start + length > size:
+        raise IndexError(f"narrow: start {start} and length {length} exceed dim {d} of size {size}")
     idx = (builtins.slice(None),) * d + (builtins.slice(start, start + length),)
     return input[idx]
 
@@ -365,8 +381,9 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
     d = _check_dim("chunk", dim, input._data.ndim)
     n = input._data.shape[d]
-    size = -(-n // chunks) if n else 0
-    return split(input, size if size else 1, d) if n else (input,)
+    if n == 0:  # PyTorch returns `chunks` empty pieces
+        return tuple(narrow(input, d, 0, 0) for _ in range(chunks))
+    return split(input, -(-n // chunks), d)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:
