@@ -128,6 +128,7 @@ from autograd_core.ops.reduce import (
     sum,
     var,
 )
+from autograd_core.ops.rnn import gru_cell, lstm_cell, stack_steps, unbind_steps
 from autograd_core.ops.shape import (
     broadcast_to,
     cat,
