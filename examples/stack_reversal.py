@@ -196,7 +196,7 @@ def main(argv=None) -> dict:
     p.add_argument("--memory-size", type=int, default=16, help="width m of the stack's value vectors")
     p.add_argument("--push-bias", type=float, default=1.0, help="initial push bias b_d")
     p.add_argument("--pop-bias", type=float, default=-1.0, help="initial pop bias b_u")
-    p.add_argument("--steps", type=int, default=1000, help="training steps (batches) per model")
+    p.add_argument("--steps", type=int, default=3000, help="training steps (batches) per model")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-2, help="Adam learning rate")
     p.add_argument("--clip", type=float, default=1.0, help="gradient-norm clipping")

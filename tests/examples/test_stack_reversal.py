@@ -7,7 +7,7 @@ import pytest
 
 from examples import stack_reversal
 
-FAST = ["--steps", "120", "--vocab", "4", "--max-len", "4", "--hidden", "16", "--memory-size", "8",
+FAST = ["--steps", "150", "--lr", "0.02", "--vocab", "4", "--max-len", "3", "--hidden", "16", "--memory-size", "8",
         "--batch", "16", "--test-per-length", "25", "--log-every", "0"]
 
 
