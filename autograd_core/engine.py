@@ -38,10 +38,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is not None:
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         grads = _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused=True, capture=True)
-        handed_out: set = set()
+        handed = {id(_memory_root(g)) for g in root_grads}
         for t, g in zip(inputs, grads):
             if g is not None:
-                _accumulate_leaf(t, g, create_graph, handed_out)
+                _accumulate_leaf(t, g, create_graph, handed)
         return
     _run(roots, root_grads, retain_graph, create_graph, None, False, False)
 
@@ -239,9 +239,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
         _fn.ANOMALY[0] = anomaly
 
     if not capture:
-        handed_out: set = {id(g) for g in root_grads}  # grads that must be copied before becoming .grad
+        handed = {id(_memory_root(g)) for g in root_grads}  # the caller's seed is never adopted
         for leaf, g in leaf_grads.values():
-            _accumulate_leaf(leaf, g, create_graph, handed_out)
+            _accumulate_leaf(leaf, g, create_graph, handed)
     if inputs is None:
         return None
     result = []
@@ -327,27 +327,34 @@ def _prepare_multi(node, grads) -> list:
     return grads
 
 
-def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool, handed_out: set) -> None:
+def _memory_root(g: Tensor):
+    """The array that owns ``g``'s memory (``g``'s own array unless it is a view)."""
+    return g._dev.backend.memory_owner(g._data)
+
+
+def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool, handed: set) -> None:
     """Add ``g`` (the leaf's total gradient from this pass, hooks applied) into ``leaf.grad``.
 
-    A gradient that may be shared (handed to another leaf, or a view of another
-    array) is copied before it becomes ``.grad``, so no two ``.grad`` alias and
-    an in-place change of one (clipping, zero_) never changes another.
+    Runs after the walk, so nothing else will read ``g``: it becomes ``.grad`` as
+    it is, views included (the weight gradient of ``x @ W.T`` is a transposed view
+    of a temporary).  Only when its memory is already another leaf's ``.grad``
+    (``handed``: ids of owning arrays; ``a + b`` hands both the same gradient) or
+    the caller's seed is it copied, so no two ``.grad`` ever alias and an in-place
+    change of one (clipping, zero_) never changes another.
     """
     if leaf.grad is None:
-        if create_graph:  # keep the graph: a recorded clone when the gradient may be shared
-            leaf.grad = g.clone() if id(g) in handed_out or g._data.base is not None else g
-            handed_out.add(id(leaf.grad))
-        elif id(g) in handed_out or g._data.base is not None:
+        root = id(_memory_root(g))
+        shared = root in handed
+        handed.add(root)
+        if create_graph:  # keep the graph: a recorded clone when the memory is shared
+            leaf.grad = g.clone() if shared else g
+        elif shared:
             leaf.grad = Tensor._wrap(g._data.copy(), g._dev)
         else:
             leaf.grad = g if g._node is None else g.detach()
-            handed_out.add(id(g))
-    elif create_graph or GRAD_ENABLED[0] or id(leaf.grad) in handed_out:
-        # Out of place: a .grad adopted in this pass may still be pending elsewhere
-        # (Add hands the same gradient object to both inputs).
+    elif create_graph or GRAD_ENABLED[0]:
         leaf.grad = leaf.grad + g
-    else:  # a .grad this pass did not adopt (earlier backward, or a copy) is ours to add into
+    else:  # .grad from an earlier backward: accumulate in place, as PyTorch does
         leaf.grad._data += g._data
         leaf.grad._bump_version()
 

@@ -76,6 +76,13 @@ class CupyBackend:
             out = (rng or self.rng).integers(low, high, size=shape, dtype=np.int64)
             return out if np.dtype(dtype) == np.int64 else out.astype(dtype)
 
+    def memory_owner(self, array):
+        """The array that owns ``array``'s memory: itself, or the array it is (through any chain) a view of."""
+        # (as_strided's views hold a small wrapper object as .base, whose .base is the array)
+        while getattr(array, "base", None) is not None:
+            array = array.base
+        return array
+
     def scatter_add(self, target, index, values) -> None:
         import cupyx
 

@@ -45,6 +45,16 @@ class NumpyBackend:
         return out if np.dtype(dtype) == np.int64 else out.astype(dtype)
 
     # -- the two operations that differ between array libraries ---------------
+    def memory_owner(self, array):
+        """The array that owns ``array``'s memory: itself, or the array it is (through any chain) a view of.
+
+        The chain is walked because a view made by ``as_strided`` has an intermediate array as ``.base``.
+        """
+        # (as_strided's views hold a small wrapper object as .base, whose .base is the array)
+        while getattr(array, "base", None) is not None:
+            array = array.base
+        return array
+
     def scatter_add(self, target, index, values) -> None:
         """``target[index] += values`` where repeated indices accumulate."""
         np.add.at(target, index, values)

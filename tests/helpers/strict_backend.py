@@ -359,6 +359,13 @@ class StrictBackend:
         return StrictArray(out if np.dtype(dtype) == np.int64 else out.astype(dtype))
 
     # -- the two operations that differ between array libraries -----------------------
+    def memory_owner(self, array):
+        """The NumPy array that owns a strict array's memory (stable identity, unlike ``.base`` wrappers)."""
+        inner = array._a
+        while getattr(inner, "base", None) is not None:
+            inner = inner.base
+        return inner
+
     def scatter_add(self, target, index, values) -> None:
         if target.__class__ is not StrictArray:
             raise TypeError(f"strict device: scatter_add target must be a device array, got {type(target).__name__}")
