@@ -25,7 +25,7 @@ read-out on the same task: mini-batches of random pairs, binary cross-entropy on
 
 Run (from the repository root):
 
-    PYTHONPATH=. python3 examples/binary_addition.py                  # the blog's RNN, ~20 s on a CPU
+    PYTHONPATH=. python3 examples/binary_addition.py                  # the blog's RNN, 20-60 s on a CPU
     PYTHONPATH=. python3 examples/binary_addition.py --cell lstm      # nn.LSTM, Adam, 2,000 iterations
     PYTHONPATH=. python3 examples/binary_addition.py --cell gru --plot gru.png
 
@@ -139,7 +139,7 @@ def train_elman(args) -> dict:
     model = ElmanAdder(w0, w1, wh, device=args.device)
     opt = optim.SGD(model.parameters(), lr=args.lr)
 
-    printed, losses = [], []
+    printed, sums, losses = [], [], []
     for j in progress(range(args.steps), args.progress, desc="elman", leave=False):
         a_int = np.random.randint(LARGEST // 2)
         b_int = np.random.randint(LARGEST // 2)
@@ -157,6 +157,7 @@ def train_elman(args) -> dict:
             predicted = out[:, 0, 0].detach().cpu().numpy()
             guess = int(from_bits(np.round(predicted)[:, None])[0])
             printed.append(error)
+            sums.append((a_int, b_int, guess))
             print(f"Error:{error:.8f}")
             print(f"Pred:{bits_str(predicted)}")
             print(f"True:{bits_str(y[:, 0, 0].cpu().numpy())}")
@@ -164,7 +165,7 @@ def train_elman(args) -> dict:
             print("------------")
 
     accuracy = evaluate_all_pairs(model, args.device, ag.float64)
-    return {"errors": printed, "losses": losses, "accuracy": accuracy}
+    return {"errors": printed, "sums": sums, "losses": losses, "accuracy": accuracy}
 
 
 def train_gated(args) -> dict:
@@ -242,7 +243,7 @@ def main(argv=None) -> dict:
     result["cell"] = args.cell
     if args.plot:
         plot_losses(result["losses"], args.plot, f"{args.cell}: 8-bit binary addition")
-    print(f"cell={args.cell} iterations={args.steps} final_error={result['errors'][-1]:.8f} "
+    print(f"cell={args.cell} iterations={args.steps} last_printed_error={result['errors'][-1]:.8f} "
           f"accuracy_all_pairs={result['accuracy']:.4f} ({LARGEST // 2}x{LARGEST // 2}) "
           f"time={result['seconds']:.1f}s")
     return result
