@@ -15,7 +15,8 @@ lr 0.1 as in min-char-rnn. The smoothed loss starts at -ln(1/V) * 25 per chunk (
 
 ``--model lstm`` / ``--model gru``: one layer of 128 units (``nn.LSTM`` / ``nn.GRU``) reads a window of
 40 one-hot characters and predicts the character that follows it (windows start every 3 characters),
-cross-entropy, Adam (lr 0.01), batches of 256 from a shuffling ``DataLoader``.
+cross-entropy, Adam (lr 0.01), batches of 256 from a shuffling ``DataLoader``; the loss printed is
+per character (the predicted one), its smoothed value starting at ln V and decaying by 0.99 per batch.
 
 Samples are drawn from the softmax of logits / ``--temperature`` (lower: safer, more repetitive),
 at intervals and at the end, primed with a piece of the text: the RNN carries its hidden state on,
