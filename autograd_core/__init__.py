@@ -5,7 +5,7 @@
 >>> loss = ((w * ag.tensor([2.0, 3.0])).sum() - 1.0) ** 2
 >>> loss.backward()
 >>> w.grad
-tensor([-18., -27.])
+tensor([-12., -18.])
 """
 
 from __future__ import annotations
