@@ -28,8 +28,9 @@ Run (from the repository root):
     PYTHONPATH=. python3 examples/char_rnn.py --model lstm --temperature 0.5  # 1,000 batches of 256 windows
     PYTHONPATH=. python3 examples/char_rnn.py --model gru --text some_book.txt --plot gru.png
 
-Expect: the per-character loss falls from ln V (about 4.6 nats for ~100 characters) to about 1.7 to 2
-nats, and the samples go from random characters to English-looking words, indentation and
+Expect (pydoc topics, V = 103, ln V = 4.63 nats): the loss per character falls to about 1.9 for the RNN
+after 20,000 chunks (about one pass over the text), 1.55 for the LSTM and 1.45 for the GRU after 1,000
+batches; the samples go from random characters to English-looking words, indentation and
 Python-documentation phrasing.
 """
 
