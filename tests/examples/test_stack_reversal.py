@@ -7,8 +7,7 @@ import pytest
 
 from examples import stack_reversal
 
-FAST = ["--steps", "150", "--lr", "0.02", "--vocab", "4", "--max-len", "3", "--hidden", "16", "--memory-size", "8",
-        "--batch", "16", "--test-per-length", "25", "--log-every", "0"]
+FAST = ["--steps", "200", "--max-len", "4", "--test-per-length", "25", "--log-every", "0"]
 
 
 def test_batches_are_symbols_delimiter_go_and_the_reversed_targets():
@@ -21,12 +20,14 @@ def test_batches_are_symbols_delimiter_go_and_the_reversed_targets():
 
 
 @pytest.mark.parametrize("task, memory", [("reverse", "stack"), ("copy", "queue")])
-def test_memory_model_loss_falls_and_training_accuracy_rises(task, memory):
-    metrics = stack_reversal.main(FAST + ["--task", task, "--models", memory])
+def test_memory_model_loss_falls_and_training_accuracy_rises(task, memory, tmp_path):
+    plot = tmp_path / "loss.png"
+    metrics = stack_reversal.main(FAST + ["--task", task, "--models", memory, "--plot", str(plot)])
+    assert plot.stat().st_size > 0
     m = metrics["Stack-LSTM" if memory == "stack" else "Queue-LSTM"]
-    assert m["final_loss"] < 0.5 * m["first_loss"]
-    assert m["initial_train_acc"] < 0.45
-    assert m["train_acc"] > m["initial_train_acc"] + 0.3
+    assert m["final_loss"] < 0.25 * m["first_loss"]
+    assert m["initial_train_acc"] < 0.3
+    assert m["train_acc"] > 0.9
 
 
 @pytest.mark.slow
