@@ -79,7 +79,8 @@ class MemoryLSTM(nn.Module):
     """LSTM controller + neural stack (or queue); the output layer sees only what the memory reads back.
 
     h_t, c_t = LSTMCell([x_t, r_{t-1}], (h_{t-1}, c_{t-1}));  d_t = sigmoid(W_d h_t + b_d),
-    u_t = sigmoid(W_u h_t + b_u), v_t = tanh(W_v h_t + b_v);  r_t = memory(v_t, d_t, u_t);
+    u_t = sigmoid(W_u h_t + b_u);  v_t = tanh(W_v x_t + b_v), an embedding of the input symbol
+    (``value_from="controller"``: tanh(W_v h_t + b_v) as in the paper);  r_t = memory(v_t, d_t, u_t);
     y_t = W_y r_t + b_y.
     """
 
@@ -113,7 +114,7 @@ class MemoryLSTM(nn.Module):
 
 
 class LibraryMemoryLSTM(nn.Module):
-    """``nn.StackLSTM`` / ``nn.QueueLSTM`` as shipped (output layer reads [tanh(W_o h_t), r_t]), for comparison."""
+    """``nn.StackLSTM`` / ``nn.QueueLSTM`` as shipped (b_d = +1, b_u = -1; y_t from [tanh(W_o h_t), r_t])."""
 
     def __init__(self, vocab: int, hidden: int, memory_size: int, memory: str = "stack"):
         super().__init__()
