@@ -10,6 +10,18 @@ from examples import digits
 from tests.examples.test_datasets import write_fake_mnist
 
 
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    """The example asks for one BLAS thread before NumPy loads; under pytest NumPy is already loaded."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(1):
+        yield
+
+
 @pytest.mark.parametrize(("arch", "side"), [("book", 28), ("classic", 32)])
 def test_both_lenet_geometries_have_the_books_61706_parameters(arch, side):
     model = digits.LeNet5(arch)
