@@ -134,7 +134,7 @@ def mse(model: nn.Module, inputs: np.ndarray, targets: np.ndarray, device: str, 
 def reconstruct(model: nn.Module, inputs: np.ndarray, device: str) -> np.ndarray:
     model.eval()
     with ag.no_grad():
-        out = model(ag.tensor(inputs, device=device)).numpy()
+        out = model(ag.tensor(inputs, device=device)).cpu().numpy()
     model.train()
     return out
 

@@ -25,8 +25,10 @@ Run (from the repository root):
     PYTHONPATH=. python3 examples/digits.py --model lenet --plot lenet.png
     PYTHONPATH=. python3 examples/digits.py --model lenet --arch book --mnist ~/data/mnist --epochs 20
 
-Expect (digits, seed 0): MLP about 0.97-0.98 test accuracy, LeNet-5 about 0.98-0.99; the book
-reports 0.9894 on MNIST.  ``train(...)`` is the same run as a function (examples/demo.py calls it).
+Expect (digits, seed 0, measured on a busy 2-core CPU): MLP 0.9733 test accuracy (60 epochs, 2 s of
+training), LeNet-5 0.9911 (50 epochs, 31 s), the book's variant at 28x28 0.9800 (50 epochs, 17 s);
+the book reports 0.9894 on MNIST.  ``train(...)`` is the same run as a function; the quick preset
+``train("lenet", epochs=15, lr=3e-3, cosine=True)`` (Adam annealed to 0) reaches 0.9778 in 15 s.
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ def accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray, device: str, batch_
     with ag.no_grad():
         for start in range(0, len(x), batch_size):
             logits = model(ag.tensor(x[start : start + batch_size], device=device))
-            predictions.append(logits.argmax(dim=1).numpy())
+            predictions.append(logits.argmax(dim=1).cpu().numpy())
     model.train()
     predicted = np.concatenate(predictions)
     return float((predicted == y).mean()), predicted
