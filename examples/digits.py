@@ -30,7 +30,7 @@ Expect (digits, seed 0, 2-core CPU, training time): MLP 0.9733 test accuracy (60
 LeNet-5 0.9933 (50 epochs, 14 s; seeds 0-3: 0.9933, 0.9844, 0.9911, 0.9911), the book's variant at
 28x28 0.9800 (50 epochs, 17 s); the book reports 0.9894 on MNIST.  ``train(...)`` is the same run as
 a function; the quick preset ``train("lenet", epochs=30, lr=3e-3, cosine=True)`` (Adam annealed to
-0; what examples/demo.py runs) reaches 0.9933 in 9 s.
+0; meant for examples/demo.py) reaches 0.9933 in 9 s.
 """
 
 from __future__ import annotations
