@@ -323,11 +323,13 @@ def _unlink_saved_outputs(ctx, outs) -> None:
     ctx._saved = saved
 
 
-def _device_error(cls, a, b):
+def _device_error(op, a, b):
+    """Mixing devices in one op: name the op (a Function class or a name) and both devices."""
     from backends import DeviceError
 
+    name = op if isinstance(op, str) else op.__name__.lower()
     raise DeviceError(
-        f"{cls.__name__.lower()}: expected all tensors on the same device, but found {a} and {b}; "
+        f"{name}: expected all tensors on the same device, but found {a} and {b}; "
         f"move one with .to('{a}') or .to('{b}')"
     )
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd_core import dtypes
 from autograd_core.grad_mode import GRAD_ENABLED
-from backends import get_device
+from backends import Device, get_device
 
 _new = object.__new__
 
@@ -272,7 +272,7 @@ class Tensor:
         for a in args:
             if isinstance(a, Tensor):
                 device, dtype = a._dev, a.dtype
-            elif isinstance(a, str) or a.__class__.__name__ == "Device":
+            elif isinstance(a, (str, Device)):
                 device = a
             else:
                 dtype = a

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from autograd_core import Tensor, no_grad
 from autograd_core import dtypes as _dtypes
-from backends import get_device
+from backends import Device, get_device
 from nn.parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -287,7 +287,7 @@ class Module:
         device = kwargs.get("device")
         dtype = kwargs.get("dtype")
         for a in args:
-            if isinstance(a, str) or a.__class__.__name__ == "Device":
+            if isinstance(a, (str, Device)):
                 device = a
             elif isinstance(a, Tensor):
                 device, dtype = a.device, a.dtype

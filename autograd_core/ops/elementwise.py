@@ -529,7 +529,7 @@ def _compare(name, fn):
             if other._dev is not input._dev:
                 from autograd_core.function import _device_error
 
-                _device_error(type(name, (), {}), input._dev, other._dev)
+                _device_error(name, input._dev, other._dev)
             other_v = other._data
         else:
             other_v = other
