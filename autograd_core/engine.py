@@ -221,12 +221,8 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
                     if m not in pending:
                         heappush(heap, (-m._seq, m))
                     _add_pending(pending, m, e.index, g)
-                else:  # a leaf
-                    entry = leaf_grads.get(id(e))
-                    if entry is None:
-                        leaf_grads[id(e)] = [e, g]
-                    else:
-                        entry[1] = entry[1] + g
+                else:  # a leaf: summed here, delivered after the walk
+                    _add_leaf(leaf_grads, e, g)
         for entry in leaf_grads.values():
             leaf, g = entry
             for h in leaf._hooks or ():

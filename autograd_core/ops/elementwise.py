@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from autograd_core import dtypes
 from autograd_core.function import Primitive
-from autograd_core.ops._common import no_grad_result, prepare_binary, val
+from autograd_core.ops._common import broadcast_shape, no_grad_result, prepare_binary, val
 from autograd_core.tensor import Tensor
 
 _wrap = Tensor._wrap
@@ -487,15 +487,13 @@ def where(condition, input, other) -> Tensor:
     if not isinstance(ref, Tensor):
         xp = condition._dev.xp
         return no_grad_result(xp.where(condition._data, input, other), condition._dev)
-    if isinstance(input, Tensor) and isinstance(other, Tensor):
+    # The branches get one dtype and shape as any binary op's operands do; then all three broadcast.
+    if isinstance(input, Tensor):
         input, other = prepare_binary("where", input, other)
-    elif isinstance(input, Tensor):
-        input, other = prepare_binary("where", input, other)
+        shape = input._data.shape
     else:
         other, input = prepare_binary("where", other, input)
-    shape = tuple(ref._data.shape if not isinstance(input, Tensor) else input._data.shape)
-    from autograd_core.ops._common import broadcast_shape
-
+        shape = other._data.shape
     full = broadcast_shape("where", shape, condition._data.shape)
     if condition._data.shape != full:
         condition = no_grad_result(condition._dev.xp.broadcast_to(condition._data, full), condition._dev)
@@ -536,8 +534,6 @@ def _compare(name, fn):
         try:
             return no_grad_result(fn(xp, input._data, other_v), input._dev)
         except ValueError:
-            from autograd_core.ops._common import broadcast_shape
-
             broadcast_shape(name, input.shape, other.shape)
             raise
 
