@@ -34,16 +34,15 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     >>> x.grad
     tensor(6.)
     """
-    roots, root_grads = _roots("backward", tensors, grad_tensors, create_graph)
+    roots, root_grads, handed = _roots("backward", tensors, grad_tensors, create_graph)
     if inputs is not None:
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         grads = _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused=True, capture=True)
-        handed = {id(_memory_root(g)) for g in root_grads}
         for t, g in zip(inputs, grads):
             if g is not None:
                 _accumulate_leaf(t, g, create_graph, handed)
         return
-    _run(roots, root_grads, retain_graph, create_graph, None, False, False)
+    _run(roots, root_grads, retain_graph, create_graph, None, False, False, handed)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False,
@@ -63,7 +62,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise TypeError(f"grad: inputs[{i}] is a {type(t).__name__}, expected a Tensor")
         if not t._rg:
             raise RuntimeError(f"grad: inputs[{i}] does not require grad")
-    roots, root_grads = _roots("grad", outputs, grad_outputs, create_graph)
+    roots, root_grads, _ = _roots("grad", outputs, grad_outputs, create_graph)
     grads = _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused or materialize_grads, True)
     if materialize_grads:
         from autograd_core.factories import zeros_like
@@ -73,6 +72,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def _roots(op, tensors, grad_tensors, create_graph):
+    """The outputs, their seed gradients, and the ids of the memory of the seeds the caller handed in.
+
+    A seed the caller gave must never become a leaf's ``.grad`` (the caller still holds it);
+    a seed made here may.
+    """
+    if grad_tensors is None and tensors.__class__ is Tensor and tensors._rg and tensors._data.size == 1:
+        # loss.backward(): the common call, kept short
+        d = tensors._data
+        return [tensors], [Tensor._wrap(tensors._dev.xp.ones(d.shape, d.dtype), tensors._dev)], set()
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     if grad_tensors is None:
         grad_tensors = [None] * len(tensors)
@@ -82,7 +90,7 @@ def _roots(op, tensors, grad_tensors, create_graph):
         grad_tensors = list(grad_tensors)
     if len(grad_tensors) != len(tensors):
         raise ValueError(f"{op}: got {len(tensors)} outputs but {len(grad_tensors)} gradients for them")
-    roots, grads = [], []
+    roots, grads, handed = [], [], set()
     for t, g in zip(tensors, grad_tensors):
         if not t._rg:
             raise RuntimeError(
@@ -96,10 +104,12 @@ def _roots(op, tensors, grad_tensors, create_graph):
                     f"{tuple(t.shape)}; pass gradient= (a tensor of that shape), or reduce it first, e.g. y.sum().backward()"
                 )
             g = Tensor._wrap(t._dev.xp.ones(t.shape, dtype=t.dtype), t._dev)
-        elif not isinstance(g, Tensor):
-            from autograd_core.factories import tensor as _tensor
+        else:
+            if not isinstance(g, Tensor):
+                from autograd_core.factories import tensor as _tensor
 
-            g = _tensor(g, dtype=t.dtype, device=t._dev)
+                g = _tensor(g, dtype=t.dtype, device=t._dev)
+            handed.add(id(_memory_root(g)))
         if tuple(g.shape) != tuple(t.shape):
             raise RuntimeError(
                 f"{op}: gradient has shape {tuple(g.shape)} but the output has shape {tuple(t.shape)}; they must match"
@@ -114,7 +124,7 @@ def _roots(op, tensors, grad_tensors, create_graph):
             g = g.detach()
         roots.append(t)
         grads.append(g)
-    return roots, grads
+    return roots, grads, handed
 
 
 def _edge_node(e):
@@ -126,7 +136,7 @@ def _edge_node(e):
     return None, None
 
 
-def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, capture):
+def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, capture, handed=None):
     if retain_graph is None:
         retain_graph = create_graph
     # Gradients waiting for a node: node -> Tensor (one output) or list (several).
@@ -223,19 +233,20 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
                     _add_pending(pending, m, e.index, g)
                 else:  # a leaf: summed here, delivered after the walk
                     _add_leaf(leaf_grads, e, g)
+        # Leaves: hooks run once on each total; then (backward) the totals go into .grad.
         for entry in leaf_grads.values():
             leaf, g = entry
-            for h in leaf._hooks or ():
-                r = h(g)
-                if r is not None:
-                    g = r
-            entry[1] = g
+            if leaf._hooks:
+                for h in leaf._hooks:
+                    r = h(g)
+                    if r is not None:
+                        g = r
+                entry[1] = g
     finally:
         GRAD_ENABLED[0] = prev_mode
         _fn.ANOMALY[0] = anomaly
 
     if not capture:
-        handed = {id(_memory_root(g)) for g in root_grads}  # the caller's seed is never adopted
         for leaf, g in leaf_grads.values():
             _accumulate_leaf(leaf, g, create_graph, handed)
     if inputs is None:
@@ -333,19 +344,21 @@ def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool, handed: set) -
 
     Runs after the walk, so nothing else will read ``g``: it becomes ``.grad`` as
     it is, views included (the weight gradient of ``x @ W.T`` is a transposed view
-    of a temporary).  Only when its memory is already another leaf's ``.grad``
-    (``handed``: ids of owning arrays; ``a + b`` hands both the same gradient) or
-    the caller's seed is it copied, so no two ``.grad`` ever alias and an in-place
-    change of one (clipping, zero_) never changes another.
+    of a temporary).  It is copied only when its memory is already another leaf's
+    ``.grad`` (``handed``: ids of owning arrays; ``a + b`` hands both the same
+    gradient) or the caller's seed, or when it can't be written in place (a
+    broadcast view, as ``x.sum()`` hands back): no two ``.grad`` ever alias, and
+    in-place changes of one (clipping, zero_) work and never change another.
     """
     if leaf.grad is None:
-        root = id(_memory_root(g))
-        shared = root in handed
+        data = g._data
+        root = id(g._dev.backend.memory_owner(data))
+        shared = root in handed or not g._dev.backend.is_writable(data)
         handed.add(root)
         if create_graph:  # keep the graph: a recorded clone when the memory is shared
             leaf.grad = g.clone() if shared else g
         elif shared:
-            leaf.grad = Tensor._wrap(g._data.copy(), g._dev)
+            leaf.grad = Tensor._wrap(data.copy(), g._dev)
         else:
             leaf.grad = g if g._node is None else g.detach()
     elif create_graph or GRAD_ENABLED[0]:

@@ -177,8 +177,8 @@ class Tensor:
 
         def _retain_hook(grad):
             t = ref()
-            if t is not None:
-                t.grad = grad if t.grad is None else t.grad + grad
+            if t is not None:  # a copy, as PyTorch makes: the same memory may become a leaf's .grad
+                t.grad = grad.clone() if t.grad is None else t.grad + grad
             return None
 
         self._retain = True

@@ -83,6 +83,11 @@ class CupyBackend:
             array = array.base
         return array
 
+    def is_writable(self, array) -> bool:
+        """Whether ``array`` can be written in place: CuPy has no read-only flag, so the test is that
+        no two elements share memory (a broadcast view repeats them with stride 0)."""
+        return all(stride or size == 1 for stride, size in zip(array.strides, array.shape))
+
     def scatter_add(self, target, index, values) -> None:
         import cupyx
 

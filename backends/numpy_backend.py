@@ -55,6 +55,10 @@ class NumpyBackend:
             array = array.base
         return array
 
+    def is_writable(self, array) -> bool:
+        """Whether ``array`` can be written in place: not a read-only view (broadcasts and windows are)."""
+        return array.flags.writeable
+
     def scatter_add(self, target, index, values) -> None:
         """``target[index] += values`` where repeated indices accumulate."""
         np.add.at(target, index, values)

@@ -587,6 +587,38 @@ def test_grad_of_leaf_used_as_output_does_not_alias_its_seed():
     assert seed.tolist() == [1.0, 1.0]
 
 
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        lambda x: x.sum() * 2.0,  # the sum's gradient is a broadcast (read-only) view of a temporary
+        lambda x: x.mean() * 2.0,
+        lambda x: x.expand(3, 4).sum() * 2.0,
+        lambda x: (x + ag.zeros(5, 3, 4, dtype=ag.float64)).sum() * 2.0,
+    ],
+    ids=["sum", "mean", "expand", "broadcast_add"],
+)
+def test_grad_that_arrives_as_a_broadcast_view_can_be_modified_in_place(loss):
+    x = f64([[1.0, 2.0, 3.0, 4.0]] * 3)
+    loss(x).backward()
+    expected = x.grad.numpy().copy()
+    with ag.no_grad():
+        x.grad.mul_(3.0)  # what gradient clipping does
+    np.testing.assert_allclose(x.grad.numpy(), expected * 3.0)
+    loss(x).backward()  # and it accumulates
+    np.testing.assert_allclose(x.grad.numpy(), expected * 4.0)
+
+
+def test_retained_grad_of_a_view_does_not_alias_the_leaf_grad():
+    x = f64([[1.0, 2.0], [3.0, 4.0]])
+    y = x.reshape(4)  # its gradient reaches x as a view of the same memory
+    y.retain_grad()
+    (y * ag.tensor([1.0, 2.0, 3.0, 4.0], dtype=ag.float64)).sum().backward()
+    with ag.no_grad():
+        x.grad.zero_()
+    assert y.grad.tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
 # ---------------------------------------------------------------------------- in-place safety
 def test_modifying_a_saved_output_makes_backward_raise_naming_the_op():
     x = f64([1.0, 2.0])

@@ -189,3 +189,16 @@ def test_a_long_chain_on_cuda():
         y = y * 1.0 + 0.0
     y.sum().backward()
     assert to_host(x.grad).tolist() == [1.0]
+
+
+def test_is_writable_refuses_cupy_broadcast_views_and_grads_arriving_as_them_are_copied():
+    import cupy
+
+    b = CUDA.backend
+    a = cupy.arange(12.0).reshape(3, 4)
+    assert b.is_writable(a) and b.is_writable(a.T) and not b.is_writable(cupy.broadcast_to(a[:1], (3, 4)))
+    x = ag.ones(3, 4, device="cuda", requires_grad=True)
+    (x.sum() * 2.0).backward()
+    with ag.no_grad():
+        x.grad.mul_(3.0)
+    assert to_host(x.grad).tolist() == [[6.0] * 4] * 3

@@ -366,6 +366,9 @@ class StrictBackend:
             inner = inner.base
         return inner
 
+    def is_writable(self, array) -> bool:
+        return array._a.flags.writeable
+
     def scatter_add(self, target, index, values) -> None:
         if target.__class__ is not StrictArray:
             raise TypeError(f"strict device: scatter_add target must be a device array, got {type(target).__name__}")
