@@ -255,6 +255,8 @@ class Primitive(Function):
                 if ctx._saved is not None:
                     _unlink_saved_outputs(ctx, (out,))
         else:  # Tensor._wrap, inlined: this line runs once per op
+            if not out.ndim:  # a NumPy scalar from a 0-d result: keep an array
+                out = dev.xp.asarray(out)
             t = _new(Tensor)
             t._data, t._dev, t._node, t._rg = out, dev, (ctx if record else None), record
             t.grad = t._vc = t._hooks = None

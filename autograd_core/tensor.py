@@ -58,6 +58,8 @@ class Tensor:
     # -- construction used by every op (kept minimal: it runs once per op) --------
     @staticmethod
     def _wrap(data, dev, node=None, requires_grad=False) -> Tensor:
+        if not data.ndim:  # NumPy returns scalars for 0-d results: keep an array, which can be written in place
+            data = dev.xp.asarray(data)
         t = _new(Tensor)
         t._data = data
         t._dev = dev

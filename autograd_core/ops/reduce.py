@@ -14,13 +14,30 @@ from autograd_core.tensor import Tensor
 _wrap = Tensor._wrap
 
 
-def _expand_back(g, ctx):
-    """A reduced gradient broadcast back to the input's shape (reshape + expand, both recorded)."""
-    from autograd_core.ops.shape import expand, reshape
+class ExpandReduced(Primitive):
+    """A reduced gradient broadcast back to the reduced input's shape, times ``scale``: the
+    backward of sum (scale 1) and mean (1/n) as one node, where reshape + expand + mul
+    would be three.  The result is a read-only broadcast view; its backward is a sum."""
 
-    if not ctx.keepdim:
-        g = reshape(g, keep_shape(ctx.in_shape, ctx.dims))
-    return expand(g, ctx.in_shape)
+    @staticmethod
+    def forward(ctx, g, in_shape, dims, keepdim, scale):
+        ctx.dims, ctx.keepdim, ctx.scale = dims, keepdim, scale
+        d = g._data
+        if not keepdim:
+            d = d.reshape(keep_shape(in_shape, dims))
+        if scale != 1.0:
+            d = d * scale
+        return g._dev.xp.broadcast_to(d, in_shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        out = Sum.apply(gg, ctx.dims, ctx.keepdim)
+        return (out * ctx.scale if ctx.scale != 1.0 else out), None, None, None, None
+
+
+def _expand_back(g, ctx, scale=1.0):
+    """A reduced gradient broadcast back to the input's shape (times ``scale``), recorded."""
+    return ExpandReduced.apply(g, ctx.in_shape, ctx.dims, ctx.keepdim, scale)
 
 
 def _save_reduction(ctx, x, y_keep, dims, keepdim) -> Tensor:
@@ -57,21 +74,26 @@ class Sum(Primitive):
 class Mean(Primitive):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.in_shape, ctx.dims, ctx.keepdim = x._data.shape, dims, keepdim
+        d = x._data
+        ctx.in_shape, ctx.dims, ctx.keepdim = d.shape, dims, keepdim
         n = 1
-        for d in dims:
-            n *= x._data.shape[d]
+        for i in dims:
+            n *= d.shape[i]
         ctx.n = n
         if n == 0:  # the mean of nothing is nan (NumPy would also warn)
-            return x._dev.xp.full(keep_shape_drop(x._data.shape, dims) if not keepdim
-                                  else keep_shape(x._data.shape, dims), float("nan"), dtype=x._data.dtype)
-        return x._data.mean(axis=dims, keepdims=keepdim)
+            return x._dev.xp.full(keep_shape_drop(d.shape, dims) if not keepdim
+                                  else keep_shape(d.shape, dims), float("nan"), dtype=d.dtype)
+        if d.dtype.itemsize < 4:  # float16: NumPy's mean accumulates in float32, as PyTorch does
+            return d.mean(axis=dims, keepdims=keepdim)
+        # The same pairwise sum as d.mean(), without its Python-level wrapper.
+        out = x._dev.xp.add.reduce(d, axis=dims, keepdims=keepdim)
+        out *= d.dtype.type(1.0 / n)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        # Scale after expanding: over an empty dim the expanded gradient is empty, and so is
-        # every derivative of it (a sum over nothing is 0), as in PyTorch.
-        return _expand_back(g, ctx) * (1.0 / ctx.n if ctx.n else float("inf")), None, None
+        # Over an empty dim the gradient is empty whatever the scale: 0 keeps every derivative finite.
+        return _expand_back(g, ctx, 1.0 / ctx.n if ctx.n else 0.0), None, None
 
 
 class Prod(Primitive):

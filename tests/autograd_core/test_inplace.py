@@ -213,6 +213,33 @@ def test_in_place_through_a_view_changes_the_base():
     np.testing.assert_array_equal(base.numpy(), [[-1.0, 0.0, 10.0], [9.0, 5.0, 5.0]])
 
 
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ag.ones(3).sum(),  # NumPy reduces to a scalar, which can't be written in place
+        lambda: ag.ones(2, 3).mean(),
+        lambda: ag.tensor(2.0).exp(),  # ufuncs on 0-d arrays return scalars too
+        lambda: ag.ones(3)[0],
+        lambda: ag.tensor(3.0, requires_grad=True).square().detach(),
+    ],
+    ids=["sum", "mean", "exp_0d", "int_index", "detached"],
+)
+def test_in_place_on_a_0d_result_works_and_is_seen_by_views(make):
+    t = make()
+    before = t.item()
+    alias = t.detach()  # shares storage, as in PyTorch
+    t.mul_(2.0).add_(1.0)
+    assert t.item() == alias.item() == before * 2.0 + 1.0
+
+
+def test_in_place_on_a_0d_leaf_grad_works():
+    x = ag.tensor(2.0, requires_grad=True)
+    (x * x).backward()
+    with ag.no_grad():
+        x.grad.mul_(0.5)
+    assert x.grad.item() == 2.0
+
 # ---------------------------------------------------------------------------- errors
 def test_float_into_int_names_the_dtypes():
     t = ag.tensor([1, 2])
