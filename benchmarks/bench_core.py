@@ -249,7 +249,7 @@ class OursMLP:
         w1, b1, w2, b2, w3, b3 = self.params
         h = ag.relu(ag.linear(self.x, w1, b1))
         h = ag.relu(ag.linear(h, w2, b2))
-        return ag.cross_entropy_logits(ag.linear(h, w3, b3), self.y).mean()
+        return ag.cross_entropy_logits(ag.linear(h, w3, b3), self.y, reduction="mean")
 
     def loss_composed(self):
         w1, b1, w2, b2, w3, b3 = self.params

@@ -13,39 +13,53 @@ from autograd_core.tensor import Tensor
 _wrap = Tensor._wrap
 
 
+_REDUCTIONS = ("none", "mean", "sum")
+
+
 class CrossEntropyLogits(Primitive):
-    """Per-sample ``logsumexp(x[i]) - x[i, t[i]]`` for logits (N, C) and class indices (N,)."""
+    """``logsumexp(x[i]) - x[i, t[i]]`` for logits (N, C) and class indices (N,), per sample or
+    reduced (``'mean'``, ``'sum'``): the reduction is part of the node, as in PyTorch's loss."""
 
     @staticmethod
-    def forward(ctx, x, target):
+    def forward(ctx, x, target, reduction):
         xp, d, t = x._dev.xp, x._data, target._data
         rows = xp.arange(d.shape[0])
         m = d.max(axis=1, keepdims=True)
         lse = xp.log(xp.exp(d - m).sum(axis=1, keepdims=True)) + m
         ctx.save_for_backward(x, _wrap(lse, x._dev))
-        ctx.target = target
-        return lse[:, 0] - d[rows, t]
+        ctx.target, ctx.reduction = target, reduction
+        losses = lse[:, 0] - d[rows, t]
+        if reduction == "none":
+            return losses
+        total = losses.sum()
+        if reduction == "sum":
+            return total
+        return total / d.shape[0] if d.shape[0] else xp.full((), float("nan"), d.dtype)  # mean of nothing
 
     @staticmethod
     def backward(ctx, g):
         x, lse = ctx.saved_tensors
-        return CrossEntropyLogitsBackward.apply(g, x, lse, ctx.target), None
+        return CrossEntropyLogitsBackward.apply(g, x, lse, ctx.target, ctx.reduction), None, None
 
 
 class CrossEntropyLogitsBackward(Primitive):
-    """``g[:, None] * (softmax(x) - onehot(target))``: one array op instead of six Tensor ops.
+    """``w * (softmax(x) - onehot(target))`` with ``w = g[:, None]`` per sample, ``g / N``
+    for the mean, ``g`` for the sum: one array op instead of six Tensor ops.
 
     Its own backward is written with Tensor ops, so second derivatives still work.
     """
 
     @staticmethod
-    def forward(ctx, g, x, lse, target):
+    def forward(ctx, g, x, lse, target, reduction):
         ctx.save_for_backward(g, x, lse)
-        ctx.target = target
+        ctx.target, ctx.reduction = target, reduction
         xp = x._dev.xp
         d = xp.exp(x._data - lse._data)
         d[xp.arange(d.shape[0]), target._data] -= 1
-        d *= g._data[:, None]
+        if reduction == "none":
+            d *= g._data[:, None]
+        else:
+            d *= g._data / d.shape[0] if reduction == "mean" else g._data
         return d
 
     @staticmethod
@@ -53,23 +67,30 @@ class CrossEntropyLogitsBackward(Primitive):
         g, x, lse = ctx.saved_tensors
         p = exp(x - lse)  # softmax, recorded so that third derivatives work too
         onehot = _wrap((ctx.target._data[:, None] == x._dev.xp.arange(x.shape[1])).astype(x.dtype), x._dev)
-        grad_g = (gg * (p - onehot)).sum(1)
-        # d/dx of g_i * p_ij: g_i * p_ij * (gg_ij - sum_k gg_ik p_ik)
+        # the output is w_i * (p_ij - onehot_ij); d/dx of w_i * p_ij is w_i * p_ij * (gg_ij - sum_k gg_ik p_ik)
+        per_row = (gg * (p - onehot)).sum(1)
         inner = gg - (gg * p).sum(1, keepdim=True)
-        grad_x = unsqueeze(g, 1) * p * inner
-        return grad_g, grad_x, None, None
+        if ctx.reduction == "none":
+            return per_row, unsqueeze(g, 1) * p * inner, None, None, None
+        scale = 1.0 / x.shape[0] if ctx.reduction == "mean" else 1.0
+        return per_row.sum() * scale, (g * scale) * p * inner, None, None, None
 
 
-def cross_entropy_logits(input: Tensor, target: Tensor) -> Tensor:
-    """Per-sample cross-entropy of logits ``input`` (N, C) against class indices ``target`` (N,).
+def cross_entropy_logits(input: Tensor, target: Tensor, reduction: str = "none") -> Tensor:
+    """Cross-entropy of logits ``input`` (N, C) against class indices ``target`` (N,).
 
+    Per sample (``reduction='none'``), or their ``'mean'`` or ``'sum'`` in the same node.
     The building block of ``nn.functional.cross_entropy`` (which adds weights,
-    ignore_index, label smoothing and the reduction).
+    ignore_index, label smoothing and more shapes).
 
     >>> import autograd_core as ag
     >>> ag.cross_entropy_logits(ag.zeros(2, 4), ag.tensor([0, 3])).tolist()
     [1.3862943649291992, 1.3862943649291992]
+    >>> round(ag.cross_entropy_logits(ag.zeros(2, 4), ag.tensor([0, 3]), reduction="sum").item(), 4)
+    2.7726
     """
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"cross_entropy_logits: reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
     if input.ndim != 2:
         raise RuntimeError(f"cross_entropy_logits: input must be (N, C), got shape {tuple(input.shape)}")
     if not isinstance(target, Tensor) or target.dtype.kind not in "iu":
@@ -83,7 +104,7 @@ def cross_entropy_logits(input: Tensor, target: Tensor) -> Tensor:
     try:
         if target._data.size and target._data.min() < 0:  # NumPy would wrap a negative index silently
             raise IndexError
-        return CrossEntropyLogits.apply(input, target)
+        return CrossEntropyLogits.apply(input, target, reduction)
     except IndexError:
         t = target._dev.backend.to_numpy(target._data)
         bad = t[(t < 0) | (t >= input.shape[1])]

@@ -300,10 +300,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     if weight is None and label_smoothing == 0 and not bool((t == ignore_index).any()):
         # The common case, nothing ignored: the fused primitive alone (it checks the bounds itself).
         try:
-            nll = ag.cross_entropy_logits(rows, t)
+            loss = ag.cross_entropy_logits(rows, t, reduction)
         except IndexError as exc:
             raise IndexError(f"cross_entropy: {exc}".replace("cross_entropy_logits: target", "Target")) from None
-        return nll.reshape(shape) if reduction == "none" else _reduce(nll, reduction)
+        return loss.reshape(shape) if reduction == "none" else loss
     safe, valid = _masked_targets("cross_entropy", t, ignore_index, c)
     nll = ag.cross_entropy_logits(rows, safe)
     w = valid.to(rows.dtype) if weight is None else weight[safe] * valid

@@ -43,7 +43,23 @@ def _shapes_3d(draw):
     return (b, n, k), (b, k, m)
 
 
+@st.composite
+def _linear_shapes(draw):
+    """input (..., in), weight (out, in), and a bias (out,) or none."""
+    lead = draw(S.shapes(min_dims=1, max_dims=3, max_side=3))
+    n_in, n_out = draw(SIDE), draw(SIDE)
+    shapes = (lead + (n_in,), (n_out, n_in))
+    return shapes + ((n_out,),) if draw(st.booleans()) else shapes
+
+
+def _linear_ref(x, w, b=None):
+    out = x @ w.T
+    return out if b is None else out + b
+
+
 SPECS = [
+    OpSpec("linear", ag.linear, _linear_ref, _linear_shapes(),
+           torch=lambda torch, *args: torch.nn.functional.linear(*args)),
     OpSpec("matmul", ag.matmul, np.matmul, _matmul_shapes(), torch=lambda torch, a, b: torch.matmul(a, b)),
     OpSpec("matmul_operator", lambda a, b: a @ b, np.matmul, _matmul_shapes(), torch=lambda torch, a, b: a @ b),
     OpSpec("mm", ag.mm, np.matmul, st.tuples(SIDE, SIDE, SIDE).map(lambda s: ((s[0], s[1]), (s[1], s[2]))),
