@@ -231,8 +231,12 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
                     if m not in pending:
                         heappush(heap, (-m._seq, m))
                     _add_pending(pending, m, e.index, g)
-                else:  # a leaf: summed here, delivered after the walk
-                    _add_leaf(leaf_grads, e, g)
+                else:  # a leaf: summed here, delivered after the walk (_add_leaf, inlined)
+                    entry = leaf_grads.get(id(e))
+                    if entry is None:
+                        leaf_grads[id(e)] = [e, g]
+                    else:
+                        entry[1] = entry[1] + g
         # Leaves: hooks run once on each total; then (backward) the totals go into .grad.
         for entry in leaf_grads.values():
             leaf, g = entry
@@ -351,9 +355,9 @@ def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool, handed: set) -
     in-place changes of one (clipping, zero_) work and never change another.
     """
     if leaf.grad is None:
-        data = g._data
-        root = id(g._dev.backend.memory_owner(data))
-        shared = root in handed or not g._dev.backend.is_writable(data)
+        data, backend = g._data, g._dev.backend
+        root = id(backend.memory_owner(data))
+        shared = root in handed or not backend.is_writable(data)
         handed.add(root)
         if create_graph:  # keep the graph: a recorded clone when the memory is shared
             leaf.grad = g.clone() if shared else g

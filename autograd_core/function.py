@@ -99,10 +99,8 @@ class Function:
             )
         out = []
         for t, version in zip(saved, self._saved_versions):
-            vc = getattr(t, "_vc", None)
-            if vc is not None and vc[0] != version:
-                self._version_error(len(out), vc[0], version, "input")
-            if t.__class__ is _SavedOutput:
+            cls = t.__class__
+            if cls is _SavedOutput:
                 if t.vc[0] != t.version:
                     self._version_error(t.index, t.vc[0], t.version, "output")
                 if t.differentiable:
@@ -110,6 +108,10 @@ class Function:
                     t = _wrap(t.data, t.dev, node, True)
                 else:  # e.g. indices marked non-differentiable
                     t = _wrap(t.data, t.dev)
+            elif t is not None:
+                vc = t._vc if cls is Tensor else getattr(t, "_vc", None)  # (Parameter, or a user's object)
+                if vc is not None and vc[0] != version:
+                    self._version_error(len(out), vc[0], version, "input")
             out.append(t)
         return tuple(out)
 
@@ -291,7 +293,7 @@ def _attach(out: Tensor, args, ctx, node) -> Tensor:
 
 def _wrap_outputs(ctx, cls, outs, args, dev, record):
     if not record and cls._builtin:  # backward ops without create_graph: plain tensors
-        return tuple(None if o is None else o if o.__class__ is Tensor else _wrap(o, dev) for o in outs)
+        return tuple([None if o is None else o if o.__class__ is Tensor else _wrap(o, dev) for o in outs])
     ctx._n_out = len(outs)
     non_diff = ctx._non_diff or ()
     result = []

@@ -8,6 +8,8 @@ recorded: on a tensor that requires grad they are allowed only under
 
 from __future__ import annotations
 
+import operator
+
 from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.tensor import Tensor
 
@@ -29,43 +31,49 @@ def _operand(op: str, t: Tensor, other):
     return other
 
 
-def _apply(op: str, t: Tensor, ufunc_name: str, other, alpha=1) -> Tensor:
+def _apply(op: str, t: Tensor, update, other, alpha=1) -> Tensor:
+    """``update(t._data, other * alpha)`` (an in-place operator such as ``operator.iadd``):
+    the shared body of add_/sub_/mul_/div_, which optimizers call for every parameter."""
     if t._rg and GRAD_ENABLED[0]:
         _target(op, t)
-    if isinstance(other, Tensor):
+    if isinstance(other, Tensor):  # (nn.Parameter included)
         o = other._data if other._dev is t._dev else _operand(op, t, other)
     else:
         o = other
     if alpha != 1:
         o = o * alpha
     try:
-        getattr(t._dev.xp, ufunc_name)(t._data, o, out=t._data)  # ufuncs default to casting="same_kind"
+        update(t._data, o)  # NumPy's and CuPy's in-place operators cast with "same_kind"
     except (TypeError, ValueError) as exc:  # dtype or shape that can't be written back
         shape = getattr(other, "shape", ())
         raise RuntimeError(
             f"{op}: can't write the result into a tensor of shape {tuple(t.shape)} and dtype {t.dtype} "
             f"(other: shape {tuple(shape)}, dtype {getattr(other, 'dtype', type(other).__name__)}): {exc}"
         ) from None
-    t._bump_version()
+    vc = t._vc  # Tensor._bump_version, inlined
+    if vc is None:
+        t._vc = [1]
+    else:
+        vc[0] += 1
     return t
 
 
 def add_(self: Tensor, other, *, alpha=1) -> Tensor:
     """``self += alpha * other`` in place."""
-    return _apply("add_", self, "add", other, alpha)
+    return _apply("add_", self, operator.iadd, other, alpha)
 
 
 def sub_(self: Tensor, other, *, alpha=1) -> Tensor:
     """``self -= alpha * other`` in place."""
-    return _apply("sub_", self, "subtract", other, alpha)
+    return _apply("sub_", self, operator.isub, other, alpha)
 
 
 def mul_(self: Tensor, other) -> Tensor:
-    return _apply("mul_", self, "multiply", other)
+    return _apply("mul_", self, operator.imul, other)
 
 
 def div_(self: Tensor, other) -> Tensor:
-    return _apply("div_", self, "true_divide", other)
+    return _apply("div_", self, operator.itruediv, other)
 
 
 def zero_(self: Tensor) -> Tensor:
