@@ -13,6 +13,8 @@ from __future__ import annotations
 import builtins
 
 from autograd_core import autograd
+from autograd_core import engine as _engine
+from autograd_core import tensor as _tensor_module
 from autograd_core.anomaly import detect_anomaly, set_detect_anomaly
 from autograd_core.dtypes import (
     bool,
@@ -159,6 +161,7 @@ from autograd_core.tensor import Tensor, is_tensor
 from backends import Device, DeviceError, get_device
 
 device = get_device
+_tensor_module._engine = _engine  # Tensor.backward's walk (see tensor.py)
 __version__ = "0.1.0"
 
 

@@ -80,7 +80,9 @@ def _roots(op, tensors, grad_tensors, create_graph):
     if grad_tensors is None and tensors.__class__ is Tensor and tensors._rg and tensors._data.size == 1:
         # loss.backward(): the common call, kept short
         d = tensors._data
-        return [tensors], [Tensor._wrap(tensors._dev.xp.ones(d.shape, d.dtype), tensors._dev)], set()
+        seed = tensors._dev.xp.empty(d.shape, d.dtype)
+        seed.fill(1)  # (xp.ones, without NumPy's Python-level wrapper)
+        return [tensors], [Tensor._wrap(seed, tensors._dev)], set()
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     if grad_tensors is None:
         grad_tensors = [None] * len(tensors)
@@ -197,20 +199,13 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
                 in_grads = node.backward(node, *_prepare_multi(node, grads))
             if not retain_graph and node._saved is not None:
                 node._saved = _FREED
-            nxt = node._next
             if in_grads.__class__ is not tuple:
                 in_grads = (in_grads,)
-            builtin = node._builtin
-            if not builtin and len(in_grads) != len(nxt):
-                in_grads = _check_count(node, in_grads)
-            for i, e in enumerate(nxt):
-                if e is None:
+            if not node._builtin:  # a user's Function: check what its backward returned
+                in_grads = _check_user_grads(node, in_grads)
+            for e, g in zip(node._next, in_grads):
+                if e is None or g is None:
                     continue
-                g = in_grads[i]
-                if g is None:
-                    continue
-                if not builtin:
-                    g = _check_user_grad(node, i, g)
                 if anomaly:
                     _anomaly_backward(node, g)
                 if isinstance(e, Function):
@@ -372,14 +367,20 @@ def _accumulate_leaf(leaf: Tensor, g: Tensor, create_graph: bool, handed: set) -
         leaf.grad._bump_version()
 
 
-def _check_count(node, in_grads):
+def _check_user_grads(node, in_grads) -> tuple:
+    """A user Function's backward returns one gradient (or None) per forward argument."""
     n = len(node._next)
-    if len(in_grads) > n and all(g is None for g in in_grads[n:]):
-        return in_grads[:n]
-    raise RuntimeError(
-        f"{type(node).__name__}.backward returned {len(in_grads)} gradients, but forward took {n} "
-        "arguments: return one gradient (or None) per forward argument"
-    )
+    if len(in_grads) != n:
+        if not (len(in_grads) > n and all(g is None for g in in_grads[n:])):
+            raise RuntimeError(
+                f"{type(node).__name__}.backward returned {len(in_grads)} gradients, but forward took {n} "
+                "arguments: return one gradient (or None) per forward argument"
+            )
+        in_grads = in_grads[:n]
+    return tuple([
+        None if g is None or e is None else _check_user_grad(node, i, g)
+        for i, (e, g) in enumerate(zip(node._next, in_grads))
+    ])
 
 
 def _check_user_grad(node, i, g):

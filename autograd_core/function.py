@@ -249,7 +249,21 @@ class Primitive(Function):
                         _device_error(cls, dev, a._dev)
         out = cls.forward(ctx, *args)
         if out.__class__ is tuple:
-            return _wrap_outputs(ctx, cls, out, args, dev, record)
+            if record:
+                return _wrap_outputs(ctx, cls, out, args, dev, True)
+            # not recording (backward ops without create_graph): plain tensors, wrapped inline
+            outs = []
+            for o in out:
+                if o is not None and o.__class__ is not Tensor:
+                    if not o.ndim:
+                        o = dev.xp.asarray(o)
+                    t = _new(Tensor)
+                    t._data, t._dev, t._node, t._rg = o, dev, None, False
+                    t.grad = t._vc = t._hooks = None
+                    t._retain = False
+                    o = t
+                outs.append(o)
+            return tuple(outs)
         if out.__class__ is Tensor:
             if record:
                 out._node = ctx
@@ -292,7 +306,7 @@ def _attach(out: Tensor, args, ctx, node) -> Tensor:
 
 
 def _wrap_outputs(ctx, cls, outs, args, dev, record):
-    if not record and cls._builtin:  # backward ops without create_graph: plain tensors
+    if not record and cls._builtin:  # a Primitive's outputs while not recording: plain tensors
         return tuple([None if o is None else o if o.__class__ is Tensor else _wrap(o, dev) for o in outs])
     ctx._n_out = len(outs)
     non_diff = ctx._non_diff or ()

@@ -17,6 +17,10 @@ from backends import Device, get_device
 
 _new = object.__new__
 
+# engine.py (the backward walk) imports Tensor from here, so it can't be imported at the top;
+# autograd_core/__init__.py binds it once everything is loaded (Tensor.backward calls it).
+_engine = None
+
 
 class Tensor:
     """A multi-dimensional array that can record the ops applied to it.
@@ -207,9 +211,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (PyTorch's ``Tensor.backward``)."""
-        from autograd_core.engine import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self) -> Tensor:
         """A tensor sharing this one's storage, cut from the graph."""
@@ -440,3 +442,4 @@ def is_tensor(obj) -> bool:
 
 
 __all__ = ["Tensor", "OutputSlot", "RemovableHandle", "is_tensor", "GRAD_ENABLED"]
+
