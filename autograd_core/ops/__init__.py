@@ -36,10 +36,13 @@ def _augmented(inplace, out_of_place):
     """``x += y`` as PyTorch does it: in place, bumping the version (so ``w -= lr * w.grad``
     under no_grad updates the parameter itself).  On an intermediate of a graph being
     recorded we can't rewrite history, so the result is a new tensor bound to the name;
-    on a leaf that requires grad it is the same error as PyTorch's."""
+    likewise when ``other`` requires grad (``total += loss``: the sum joins the graph, as in
+    PyTorch); on a leaf that requires grad it is the same error as PyTorch's."""
 
     def op(self, other):
-        if self._rg and self._node is not None and GRAD_ENABLED[0]:
+        if GRAD_ENABLED[0] and (
+            (self._rg and self._node is not None) or (isinstance(other, Tensor) and other._rg and not self._rg)
+        ):
             return out_of_place(self, other)
         return inplace(self, other)
 

@@ -19,6 +19,11 @@ _BASIC = (int, slice, type(None), type(Ellipsis))
 class Index(Primitive):
     @staticmethod
     def forward(ctx, x, idx, basic):
+        if ctx._next and not basic:
+            # Index arrays may be a tensor's own memory (x[i], gather): keep them as they are now,
+            # so changing that tensor in place before backward can't redirect the gradient.
+            is_array = x._dev.backend.is_array
+            idx = tuple(i.copy() if is_array(i) else i for i in idx)
         ctx.idx, ctx.basic, ctx.in_shape = idx, basic, x._data.shape
         return x._data[idx]
 
@@ -125,6 +130,12 @@ def setitem(x: Tensor, index, value) -> None:
         )
     idx, _ = _convert_index(x, index)
     if isinstance(value, Tensor):
+        if value._rg and GRAD_ENABLED[0]:
+            raise RuntimeError(
+                "setitem: the value requires grad, but in-place assignment is not recorded, so its gradient "
+                "would be lost; build the result out of place (ag.where, ag.cat, index ops), or assign "
+                "value.detach() if no gradient should flow through it"
+            )
         if value._dev is not x._dev:
             raise RuntimeError(f"setitem: value is on {value._dev} but the tensor is on {x._dev}")
         value = value._data

@@ -23,6 +23,14 @@ def _target(op: str, t: Tensor) -> None:
         )
 
 
+def _refuse_grad_operand(op: str) -> None:
+    raise RuntimeError(
+        f"{op}: the other operand requires grad, but in-place ops are not recorded, so its gradient "
+        "would be lost; use the out-of-place form (x = x + y, ag.where, ag.cat), or pass other.detach() "
+        "if no gradient should flow through it"
+    )
+
+
 def _operand(op: str, t: Tensor, other):
     if isinstance(other, Tensor):
         if other._dev is not t._dev:
@@ -37,6 +45,8 @@ def _apply(op: str, t: Tensor, update, other, alpha=1) -> Tensor:
     if t._rg and GRAD_ENABLED[0]:
         _target(op, t)
     if isinstance(other, Tensor):  # (nn.Parameter included)
+        if other._rg and GRAD_ENABLED[0]:
+            _refuse_grad_operand(op)
         o = other._data if other._dev is t._dev else _operand(op, t, other)
     else:
         o = other
@@ -92,6 +102,8 @@ def copy_(self: Tensor, src) -> Tensor:
     """Copy ``src`` (broadcast, cast, and moved across devices if needed) into ``self``."""
     _target("copy_", self)
     if isinstance(src, Tensor):
+        if src._rg and GRAD_ENABLED[0]:
+            _refuse_grad_operand("copy_")
         data = src._data if src._dev is self._dev else self._dev.backend.asarray(src._dev.backend.to_numpy(src._data))
     else:
         data = self._dev.backend.asarray(src)

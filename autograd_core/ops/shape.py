@@ -322,9 +322,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
                 f"cat: sizes of tensors must match except in dim {d}; tensor 0 has shape {tuple(ref.shape)}, "
                 f"tensor {i} has shape {tuple(t.shape)}"
             )
-    if len(tensors) == 1:
-        return tensors[0]
-    return Cat.apply(d, *tensors)
+    return Cat.apply(d, *tensors)  # a new tensor even from one input, as in PyTorch (never an alias)
 
 
 concat = concatenate = cat

@@ -240,6 +240,35 @@ def test_in_place_on_a_0d_leaf_grad_works():
         x.grad.mul_(0.5)
     assert x.grad.item() == 2.0
 
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda x, w: x.__setitem__(slice(0, 1), w),
+        lambda x, w: x.add_(w),
+        lambda x, w: x.mul_(w),
+        lambda x, w: x.copy_(w.expand(3)),
+    ],
+    ids=["setitem", "add_", "mul_", "copy_"],
+)
+def test_writing_a_tensor_that_requires_grad_in_place_is_refused_rather_than_losing_its_gradient(write):
+    w = ag.tensor([5.0], requires_grad=True)
+    x = ag.zeros(3)
+    with pytest.raises(RuntimeError, match="requires grad.*gradient would be lost"):
+        write(x, w)
+    assert x.tolist() == [0.0, 0.0, 0.0]
+    with ag.no_grad():  # where nothing is recorded anyway, it is an ordinary write
+        write(x, w)
+
+
+def test_accumulating_a_loss_with_plus_equals_keeps_its_gradient():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    total = ag.zeros(())
+    for k in range(3):
+        total += (w * (k + 1)).sum()  # as in PyTorch: total joins the graph
+    total.backward()
+    assert total.item() == 18.0 and w.grad.tolist() == [6.0, 6.0]
+
 # ---------------------------------------------------------------------------- errors
 def test_float_into_int_names_the_dtypes():
     t = ag.tensor([1, 2])

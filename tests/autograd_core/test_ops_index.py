@@ -234,3 +234,21 @@ def test_bad_indices_fail_at_the_call_with_the_dim_and_size(call, error, match):
     x = ag.ones(3, 4)
     with pytest.raises(error, match=match):
         call(x)
+
+
+@pytest.mark.parametrize(
+    "pick",
+    [
+        lambda w, i: w[i],
+        lambda w, i: ag.gather(w.reshape(1, 3), 1, i.reshape(1, -1)),
+        lambda w, i: ag.index_select(w, 0, i),
+    ],
+    ids=["getitem", "gather", "index_select"],
+)
+def test_changing_the_index_tensor_after_forward_does_not_redirect_the_gradient(pick):
+    w = ag.tensor([1.0, -2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    i = ag.tensor([0, 0])
+    y = pick(w, i)
+    i[1] = 2  # the gradient belongs to what forward read: element 0, twice
+    y.sum().backward()
+    assert w.grad.tolist() == [2.0, 0.0, 0.0]

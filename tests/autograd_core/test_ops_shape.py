@@ -364,3 +364,11 @@ def test_views_of_a_leaf_accumulate_into_one_gradient(device):
     (x.T * 2).sum().backward()
     (x.reshape(3, 2)[0] * 3).sum().backward()
     np.testing.assert_array_equal(to_host(x.grad), [[5.0, 5.0, 2.0], [2.0, 2.0, 2.0]])
+
+
+@pytest.mark.parametrize("join", [ag.cat, ag.stack], ids=["cat", "stack"])
+def test_cat_and_stack_of_one_tensor_make_a_new_tensor(join):
+    x = ag.tensor([1.0, 2.0])
+    y = join([x])
+    y.add_(10.0)
+    assert x.tolist() == [1.0, 2.0]  # never an alias of the input, as in PyTorch
