@@ -59,7 +59,7 @@ class CrossEntropyLogitsBackward(Primitive):
         if reduction == "none":
             d *= g._data[:, None]
         else:
-            d *= g._data / d.shape[0] if reduction == "mean" else g._data
+            d *= g._data / d.shape[0] if reduction == "mean" and d.shape[0] else g._data
         return d
 
     @staticmethod
@@ -72,7 +72,8 @@ class CrossEntropyLogitsBackward(Primitive):
         inner = gg - (gg * p).sum(1, keepdim=True)
         if ctx.reduction == "none":
             return per_row, unsqueeze(g, 1) * p * inner, None, None, None
-        scale = 1.0 / x.shape[0] if ctx.reduction == "mean" else 1.0
+        n = x.shape[0]
+        scale = (1.0 / n if n else 0.0) if ctx.reduction == "mean" else 1.0  # (an empty batch has no terms)
         return per_row.sum() * scale, (g * scale) * p * inner, None, None, None
 
 

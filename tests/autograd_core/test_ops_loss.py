@@ -47,6 +47,10 @@ def test_mean_over_an_empty_batch_is_nan_and_sum_is_zero():
     t = ag.tensor([], dtype=ag.int64)
     assert np.isnan(ag.cross_entropy_logits(x, t, reduction="mean").item())
     assert ag.cross_entropy_logits(x, t, reduction="sum").item() == 0.0
+    for reduction in ("mean", "sum", "none"):  # and every derivative is empty, not an error
+        (g,) = ag.grad(ag.cross_entropy_logits(x, t, reduction=reduction).sum(), x, create_graph=True)
+        (gg,) = ag.grad(g.sum(), x, allow_unused=True, materialize_grads=True)
+        assert g.shape == gg.shape == (0, 3)
 
 
 @pytest.mark.parametrize(
