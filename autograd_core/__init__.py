@@ -67,6 +67,10 @@ from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.ops.elementwise import (
     abs,
     add,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
     ceil,
     clamp,
     clip,
@@ -76,6 +80,7 @@ from autograd_core.ops.elementwise import (
     eq,
     exp,
     floor,
+    floor_divide,
     ge,
     gt,
     isfinite,
@@ -87,6 +92,7 @@ from autograd_core.ops.elementwise import (
     logical_and,
     logical_not,
     logical_or,
+    logical_xor,
     lt,
     maximum,
     minimum,
@@ -95,6 +101,7 @@ from autograd_core.ops.elementwise import (
     neg,
     pow,
     relu,
+    remainder,
     round,
     sigmoid,
     sign,
@@ -107,7 +114,16 @@ from autograd_core.ops.elementwise import (
     trunc,
     where,
 )
-from autograd_core.ops.index import gather, index_select, take_along_dim
+from autograd_core.ops.index import (
+    gather,
+    index_add,
+    index_select,
+    masked_fill,
+    nonzero,
+    scatter,
+    scatter_add,
+    take_along_dim,
+)
 from autograd_core.ops.linalg import bmm, dot, linear, matmul, mm, outer, qr
 from autograd_core.ops.loss import cross_entropy_logits
 from autograd_core.ops.reduce import (
@@ -145,15 +161,19 @@ from autograd_core.ops.shape import (
     permute,
     repeat,
     reshape,
+    roll,
     split,
     squeeze,
     stack,
     sum_to,
     transpose,
+    tril,
+    triu,
     unbind,
     unflatten,
     unsqueeze,
 )
+from autograd_core.ops.sorting import argsort, sort, topk
 from autograd_core.ops.special import erf
 from autograd_core.ops.window import fold, sliding_windows, unfold
 from autograd_core.serialization import load, save

@@ -9,6 +9,7 @@ from autograd_core.ops import inplace as IP
 from autograd_core.ops import linalg as L
 from autograd_core.ops import reduce as R
 from autograd_core.ops import shape as S
+from autograd_core.ops import sorting as SO
 from autograd_core.ops import window as W
 from autograd_core.tensor import Tensor
 
@@ -77,13 +78,15 @@ def _install_methods() -> None:
     T.__le__ = E.le
     T.__gt__ = E.gt
     T.__ge__ = E.ge
-    T.__and__ = E.logical_and
-    T.__or__ = E.logical_or
-    T.__xor__ = E.logical_xor
-    T.__invert__ = E.logical_not
-    T.__floordiv__ = lambda self, other: E.div(self, other, rounding_mode="floor")
-    T.__rfloordiv__ = lambda self, other: E.div(other, self, rounding_mode="floor")
-    T.__mod__ = lambda self, other: self - E.div(self, other, rounding_mode="floor") * other
+    # bitwise on integers, logical on bools (as in PyTorch); symmetric, so reflected is the same op
+    T.__and__ = T.__rand__ = E.bitwise_and
+    T.__or__ = T.__ror__ = E.bitwise_or
+    T.__xor__ = T.__rxor__ = E.bitwise_xor
+    T.__invert__ = E.bitwise_not
+    T.__floordiv__ = E.floor_divide
+    T.__rfloordiv__ = _reflected(E.floor_divide)
+    T.__mod__ = E.remainder
+    T.__rmod__ = _reflected(E.remainder)
     T.__getitem__ = I.getitem
     T.__setitem__ = I.setitem
     T.__iadd__ = _augmented(IP.add_, E.add_)
@@ -100,8 +103,18 @@ def _install_methods() -> None:
         "clip": E.clamp, "maximum": E.maximum, "minimum": E.minimum, "sign": E.sign, "floor": E.floor,
         "ceil": E.ceil, "round": E.round, "trunc": E.trunc, "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le,
         "gt": E.gt, "ge": E.ge, "logical_not": E.logical_not, "logical_and": E.logical_and,
-        "logical_or": E.logical_or, "isnan": E.isnan, "isinf": E.isinf, "isfinite": E.isfinite,
+        "logical_or": E.logical_or, "logical_xor": E.logical_xor, "isnan": E.isnan, "isinf": E.isinf,
+        "isfinite": E.isfinite, "floor_divide": E.floor_divide, "remainder": E.remainder,
+        "bitwise_and": E.bitwise_and, "bitwise_or": E.bitwise_or, "bitwise_xor": E.bitwise_xor,
+        "bitwise_not": E.bitwise_not,
         "where": lambda self, condition, other: E.where(condition, self, other),
+        # sorting
+        "sort": SO.sort, "argsort": SO.argsort, "topk": SO.topk,
+        # indexing writes (out of place)
+        "masked_fill": I.masked_fill, "nonzero": I.nonzero, "scatter": I.scatter,
+        "scatter_add": I.scatter_add, "index_add": I.index_add,
+        # shape
+        "roll": S.roll, "tril": S.tril, "triu": S.triu,
         "square": lambda self: E.mul(self, self), "rsqrt": lambda self: E.div(1.0, E.sqrt(self)),
         "reciprocal": lambda self: E.div(1.0, self),
         # reductions

@@ -70,6 +70,33 @@ def prepare_binary(op: str, a: Tensor, b):
     return a, b
 
 
+def promote_arrays(op: str, a: Tensor, b, promote: bool = True):
+    """The arrays behind ``a`` and ``b`` (or ``b`` itself, a Python scalar) for an op with no
+    gradient, such as a comparison: in the dtype ``prepare_binary`` would give them (unless
+    ``promote`` is false), but not broadcast, which the array library does by itself."""
+    x = a._data
+    cls = b.__class__
+    if cls is float or cls is int or cls is bool:
+        if promote and cls is float and x.dtype.kind in "iub":
+            x = x.astype(dtypes.get_default_dtype())
+        return x, b
+    if not isinstance(b, Tensor):
+        return x, b  # array-likes and NumPy scalars: left to the array library
+    if b._dev is not a._dev:
+        from autograd_core.function import _device_error
+
+        _device_error(op, a._dev, b._dev)
+    y = b._data
+    da, db = x.dtype, y.dtype
+    if promote and da is not db and da != db and da.kind != "b" and db.kind != "b":
+        target = _result_dtype(a, b)
+        if da != target:
+            x = x.astype(target)
+        if db != target:
+            y = y.astype(target)
+    return x, y
+
+
 def _result_dtype(a: Tensor, b: Tensor):
     """PyTorch promotion: a 0-d tensor does not widen a dimensioned one of the same kind."""
     da, db = a._data.dtype, b._data.dtype
@@ -81,7 +108,7 @@ def _result_dtype(a: Tensor, b: Tensor):
 
 def dims_of(op: str, dim, ndim: int) -> tuple:
     """Normalise ``dim`` (None, int, or a sequence) to a sorted tuple of non-negative dims."""
-    if dim is None:
+    if dim is None or (isinstance(dim, (list, tuple)) and not dim):  # dim=() reduces all, as in PyTorch
         return tuple(range(ndim))
     if ndim == 0:  # PyTorch lets a 0-d tensor be reduced over dim 0 or -1 (a no-op)
         for d in dim if isinstance(dim, (list, tuple)) else (dim,):

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from autograd_core import dtypes
 from autograd_core.function import Primitive
-from autograd_core.ops._common import broadcast_shape, no_grad_result, prepare_binary, val
+from autograd_core.ops._common import broadcast_shape, no_grad_result, prepare_binary, promote_arrays, val
 from autograd_core.tensor import Tensor
 
 _wrap = Tensor._wrap
-
 
 
 # ---------------------------------------------------------------------------- binary
@@ -124,6 +123,22 @@ class Minimum(Primitive):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         return _split_ties(ctx, g, a < b, a == b)
+
+
+class Remainder(Primitive):
+    """``a - floor_divide(a, b) * b``, with the sign of ``b`` (Python's ``%``, PyTorch's remainder)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return (a if isinstance(a, Tensor) else b)._dev.xp.remainder(val(a), val(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        # The quotient is piecewise constant: d/da is 1 and d/db is -floor_divide(a, b), as in PyTorch.
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (g if ga else None), (-g * floor_divide(a, b) if gb else None)
 
 
 def _split_ties(ctx, g, a_wins, tie):
@@ -293,12 +308,13 @@ class ReluBackward(Primitive):
 class Softplus(Primitive):
     @staticmethod
     def forward(ctx, x, beta, threshold):
-        # log(1 + exp(bx))/b written as max(x, 0) + log1p(exp(-|bx|))/b: never overflows.
+        # log(1 + exp(bx))/b written as (max(bx, 0) + log1p(exp(-|bx|)))/b: never overflows,
+        # and right for a negative beta too (where max(bx, 0)/b is min(x, 0), not max(x, 0)).
         xp, d = x._dev.xp, x._data
         ctx.save_for_backward(x)
         ctx.beta, ctx.threshold = beta, threshold
         bx = d * beta
-        soft = xp.maximum(d, 0) + xp.log1p(xp.exp(-xp.abs(bx))) / beta
+        soft = (xp.maximum(bx, 0) + xp.log1p(xp.exp(-xp.abs(bx)))) / beta
         return xp.where(bx > threshold, d, soft).astype(d.dtype, copy=False)
 
     @staticmethod
@@ -402,13 +418,11 @@ _pow = _binary(Pow, "pow")
 def div(input, other, *, rounding_mode=None) -> Tensor:
     """True division (integers divide to float, as in PyTorch); ``rounding_mode='floor'|'trunc'`` gives no grad."""
     if rounding_mode is not None:
-        q = div(input, other)
-        xp = q._dev.xp
-        data = xp.floor(q._data) if rounding_mode == "floor" else xp.trunc(q._data)
-        in_dt = (input if isinstance(input, Tensor) else other).dtype
-        if in_dt.kind in "iu" and (not isinstance(other, Tensor) or other.dtype.kind in "iu") and not isinstance(other, float):
-            data = data.astype(in_dt)
-        return no_grad_result(data, q._dev)
+        if rounding_mode == "floor":
+            return floor_divide(input, other)
+        if rounding_mode == "trunc":
+            return _trunc_divide(input, other)
+        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
     if isinstance(input, Tensor) and input._data.dtype.kind in "iub" and not (
         isinstance(other, Tensor) and other._data.dtype.kind == "f"
     ):
@@ -427,6 +441,70 @@ def pow(input, exponent) -> Tensor:
     return _pow(input, exponent)
 
 
+# ---------------------------------------------------------------------------- floor division and remainder
+def _kind(x) -> str:
+    """The dtype kind of an operand: "b", "i", "u" or "f" (Python scalars as PyTorch sees them)."""
+    cls = x.__class__
+    if cls is bool:
+        return "b"
+    if cls is int:
+        return "i"
+    if cls is float:
+        return "f"
+    return val(x).dtype.kind
+
+
+def _division_operands(name: str, input, other):
+    """``input`` and ``other`` prepared as for any binary op (kept in order), their device,
+    and whether the division is integral.  Integer division by zero raises, as in PyTorch
+    (NumPy would give 0 and a warning)."""
+    if isinstance(input, Tensor):
+        a, b = prepare_binary(name, input, other)
+    elif isinstance(other, Tensor):
+        b, a = prepare_binary(name, other, input)
+    else:
+        raise TypeError(f"{name}: expected a Tensor operand, got {type(input).__name__} and {type(other).__name__}")
+    ka, kb = _kind(a), _kind(b)
+    integral = ka != "f" and kb != "f"
+    if integral:
+        if ka == "b" and kb == "b":
+            raise RuntimeError(f"{name}: not implemented for two bool operands; cast one to an integer dtype")
+        d = val(b)
+        if (d == 0) if d.__class__ is int or d.__class__ is bool else bool((d == 0).any()):
+            raise RuntimeError(f"{name}: integer division by zero (ZeroDivisionError)")
+    return a, b, (a if isinstance(a, Tensor) else b)._dev, integral
+
+
+def floor_divide(input, other) -> Tensor:
+    """``input // other``: the quotient rounded down, exact for integers (no gradient, as in PyTorch).
+
+    >>> import autograd_core as ag
+    >>> ag.tensor([7, -7]) // 2
+    tensor([ 3, -4])
+    """
+    a, b, dev, _ = _division_operands("floor_divide", input, other)
+    return no_grad_result(dev.xp.floor_divide(val(a), val(b)), dev)
+
+
+def _trunc_divide(input, other) -> Tensor:
+    """``div(input, other, rounding_mode='trunc')``: the quotient rounded towards zero."""
+    a, b, dev, integral = _division_operands("div", input, other)
+    xp, x, y = dev.xp, val(a), val(b)
+    # Integers: x - fmod(x, y) is a multiple of y, so the floor division is exact.
+    return no_grad_result(xp.floor_divide(x - xp.fmod(x, y), y) if integral else xp.trunc(x / y), dev)
+
+
+def remainder(input, other) -> Tensor:
+    """``input % other``: the remainder of floor division, with the sign of ``other`` (as Python's ``%``).
+
+    >>> import autograd_core as ag
+    >>> ag.tensor([7, -7]) % 3
+    tensor([1, 2])
+    """
+    a, b, _, _ = _division_operands("remainder", input, other)
+    return Remainder.apply(a, b)
+
+
 def _unary(cls, name, doc):
     def op(input: Tensor) -> Tensor:
         return cls.apply(input)
@@ -436,21 +514,35 @@ def _unary(cls, name, doc):
     return op
 
 
+def _float_unary(cls, name, doc):
+    """A float-valued op: integer and bool inputs are computed in the default dtype, as in PyTorch."""
+    apply = cls.apply
+
+    def op(input: Tensor) -> Tensor:
+        if input._data.dtype.kind != "f":
+            input = cast(input, dtypes.get_default_dtype())
+        return apply(input)
+
+    op.__name__ = name
+    op.__doc__ = doc
+    return op
+
+
 neg = negative = _unary(Neg, "neg", "``-input``.")
-exp = _unary(Exp, "exp", "Elementwise e**x.")
-log = _unary(Log, "log", "Natural logarithm.")
-log1p = _unary(Log1p, "log1p", "log(1 + x), accurate for small x.")
-sqrt = _unary(Sqrt, "sqrt", "Square root.")
+exp = _float_unary(Exp, "exp", "Elementwise e**x.")
+log = _float_unary(Log, "log", "Natural logarithm.")
+log1p = _float_unary(Log1p, "log1p", "log(1 + x), accurate for small x.")
+sqrt = _float_unary(Sqrt, "sqrt", "Square root.")
 abs = _unary(Abs, "abs", "Absolute value; its gradient at 0 is 0.")
-sin = _unary(Sin, "sin", "Sine.")
-cos = _unary(Cos, "cos", "Cosine.")
-tanh = _unary(Tanh, "tanh", "Hyperbolic tangent.")
-sigmoid = _unary(Sigmoid, "sigmoid", "Logistic sigmoid 1/(1+exp(-x)), stable for any x.")
+sin = _float_unary(Sin, "sin", "Sine.")
+cos = _float_unary(Cos, "cos", "Cosine.")
+tanh = _float_unary(Tanh, "tanh", "Hyperbolic tangent.")
+sigmoid = _float_unary(Sigmoid, "sigmoid", "Logistic sigmoid 1/(1+exp(-x)), stable for any x.")
 relu = _unary(Relu, "relu", "max(x, 0); its gradient at 0 is 0.")
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold (PyTorch's definition)."""
+    """log(1 + exp(beta * x)) / beta, x itself where beta * x > threshold (PyTorch's definition, any beta)."""
     return Softplus.apply(input, beta, threshold)
 
 
@@ -482,11 +574,15 @@ def where(condition, input, other) -> Tensor:
     if not isinstance(condition, Tensor):
         raise TypeError("where: condition must be a bool Tensor")
     if condition._data.dtype.kind != "b":
-        condition = no_grad_result(condition._data.astype(bool), condition._dev)
+        raise RuntimeError(
+            f"where: expected condition to be a bool tensor, got {condition.dtype}; compare it (e.g. `c != 0`) first"
+        )
     ref = input if isinstance(input, Tensor) else other
-    if not isinstance(ref, Tensor):
-        xp = condition._dev.xp
-        return no_grad_result(xp.where(condition._data, input, other), condition._dev)
+    if not isinstance(ref, Tensor):  # two Python scalars: a float result takes the default dtype
+        out = condition._dev.xp.where(condition._data, input, other)
+        if out.dtype.kind == "f":
+            out = out.astype(dtypes.get_default_dtype(), copy=False)
+        return no_grad_result(out, condition._dev)
     # The branches get one dtype and shape as any binary op's operands do; then all three broadcast.
     if isinstance(input, Tensor):
         input, other = prepare_binary("where", input, other)
@@ -518,21 +614,23 @@ def cast(input: Tensor, dtype) -> Tensor:
 
 
 # ---------------------------------------------------------------------------- no gradient
-def _compare(name, fn):
+def _compare(name, fn, promote=True):
+    """A binary op with no gradient; the array library broadcasts.  Comparisons and bitwise ops
+    compute in the dtype arithmetic would (``promote``), as PyTorch does; logical ops need not."""
+
     def op(input, other) -> Tensor:
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}: expected a Tensor, got {type(input).__name__}")
-        xp = input._dev.xp
-        if isinstance(other, Tensor):
-            if other._dev is not input._dev:
-                from autograd_core.function import _device_error
-
-                _device_error(name, input._dev, other._dev)
-            other_v = other._data
+        a = input._data
+        cls = other.__class__
+        if cls is Tensor and other._data.dtype is a.dtype and other._dev is input._dev:  # the common cases
+            b = other._data
+        elif cls is float and a.dtype.kind == "f":
+            b = other
         else:
-            other_v = other
+            a, b = promote_arrays(name, input, other, promote)
         try:
-            return no_grad_result(fn(xp, input._data, other_v), input._dev)
+            return no_grad_result(fn(input._dev.xp, a, b), input._dev)
         except ValueError:
             broadcast_shape(name, input.shape, other.shape)
             raise
@@ -547,9 +645,44 @@ lt = less = _compare("lt", lambda xp, a, b: xp.less(a, b))
 le = less_equal = _compare("le", lambda xp, a, b: xp.less_equal(a, b))
 gt = greater = _compare("gt", lambda xp, a, b: xp.greater(a, b))
 ge = greater_equal = _compare("ge", lambda xp, a, b: xp.greater_equal(a, b))
-logical_and = _compare("logical_and", lambda xp, a, b: xp.logical_and(a, b))
-logical_or = _compare("logical_or", lambda xp, a, b: xp.logical_or(a, b))
-logical_xor = _compare("logical_xor", lambda xp, a, b: xp.logical_xor(a, b))
+logical_and = _compare("logical_and", lambda xp, a, b: xp.logical_and(a, b), promote=False)
+logical_or = _compare("logical_or", lambda xp, a, b: xp.logical_or(a, b), promote=False)
+logical_xor = _compare("logical_xor", lambda xp, a, b: xp.logical_xor(a, b), promote=False)
+
+
+def _require_integral(name: str, x) -> None:
+    kind = _kind(x) if isinstance(x, (Tensor, bool, int, float)) else "?"
+    if kind not in "biu":
+        what = x.dtype if isinstance(x, Tensor) else type(x).__name__
+        raise TypeError(f"{name}: only integer and bool tensors are supported, got {what}")
+
+
+def _bitwise(name, fn):
+    """``&``, ``|``, ``^``: bitwise on integers, logical on bools (the same thing bit by bit)."""
+
+    compute = _compare(name, fn)
+
+    def op(input, other) -> Tensor:
+        if not isinstance(input, Tensor):  # ``7 & t``: the op is symmetric
+            input, other = other, input
+        _require_integral(name, input)
+        _require_integral(name, other)
+        return compute(input, other)
+
+    op.__name__ = name
+    op.__doc__ = f"Elementwise {name.replace('_', ' ')} of integer or bool tensors (and Python ints or bools)."
+    return op
+
+
+bitwise_and = _bitwise("bitwise_and", lambda xp, a, b: xp.bitwise_and(a, b))
+bitwise_or = _bitwise("bitwise_or", lambda xp, a, b: xp.bitwise_or(a, b))
+bitwise_xor = _bitwise("bitwise_xor", lambda xp, a, b: xp.bitwise_xor(a, b))
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    """``~input``: bitwise not of an integer tensor, logical not of a bool one."""
+    _require_integral("bitwise_not", input)
+    return no_grad_result(input._dev.xp.invert(input._data), input._dev)
 
 
 def _nograd_unary(name, fn, doc):

@@ -1,7 +1,10 @@
-"""Indexing: ``x[idx]`` (basic, negative, fancy, boolean), gather, index_select.
+"""Indexing: ``x[idx]`` (basic, negative, fancy, boolean), gather, index_select, and the writes
+scatter, scatter_add, index_add, masked_fill; nonzero.
 
-One primitive pair covers them all: ``Index`` reads, ``IndexBackward`` scatters the
-gradient into zeros, adding where an index repeats.  Each is the other's backward.
+One primitive pair covers the reads: ``Index`` reads, ``IndexBackward`` scatters the
+gradient into zeros, adding where an index repeats.  Each is the other's backward, so
+scatter_add and index_add are ``IndexBackward`` itself (plus the input).  ``Scatter``
+overwrites instead of adding; masked_fill is ``where``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import builtins
 import numpy as np
 
 from autograd_core.function import Primitive
+from autograd_core.ops._common import broadcast_shape, no_grad_result
+from autograd_core.ops.shape import reshape
 from autograd_core.tensor import Tensor, _check_dim
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
@@ -46,6 +51,26 @@ class IndexBackward(Primitive):
     @staticmethod
     def backward(ctx, gg):
         return Index.apply(gg, ctx.idx, ctx.basic), None, None, None
+
+
+class Scatter(Primitive):
+    """``x`` with ``src`` (a tensor or a number) written at ``idx``; where ``idx`` repeats, one write wins."""
+
+    @staticmethod
+    def forward(ctx, x, src, idx):
+        ctx.idx = idx
+        out = x._data.copy()
+        out[idx] = src._data if isinstance(src, Tensor) else src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        # Overwritten elements of x get no gradient; each src element gets the gradient where it
+        # was written (PyTorch's rule, which also hands it to the losing writes of a repeated index).
+        needs = ctx.needs_input_grad
+        gx = Scatter.apply(g, 0.0, ctx.idx) if needs[0] else None
+        gsrc = Index.apply(g, ctx.idx, False) if needs[1] else None
+        return gx, gsrc, None
 
 
 def _convert_index(x: Tensor, index):
@@ -157,14 +182,18 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
             raise RuntimeError(
                 f"gather: index shape {tuple(index.shape)} exceeds input shape {tuple(input.shape)} at dim {k}"
             )
-    xp = input._dev.xp
-    nd = input._data.ndim
-    full = tuple(
-        index._data if k == d else xp.arange(n).reshape((1,) * k + (n,) + (1,) * (nd - k - 1))
-        for k, n in enumerate(index._data.shape)
-    )
     _check_bounds(input, [slice(None)] * d + [index._data])
-    return Index.apply(input, full, False)
+    return Index.apply(input, along_dim(input._dev.xp, index._data, d), False)
+
+
+def along_dim(xp, index, d: int) -> tuple:
+    """The fancy index that pairs each entry of ``index`` with its own position elsewhere:
+    ``x[along_dim(xp, index, 1)][i][j][k] = x[i][index[i][j][k]][k]`` (gather's rule)."""
+    nd = index.ndim
+    return tuple(
+        index if k == d else xp.arange(n).reshape((1,) * k + (n,) + (1,) * (nd - k - 1))
+        for k, n in enumerate(index.shape)
+    )
 
 
 def take_along_dim(input: Tensor, indices: Tensor, dim: int) -> Tensor:
@@ -177,3 +206,178 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if isinstance(index, Tensor) and index._data.ndim > 1:
         raise IndexError(f"index_select: index must be 1-D, got shape {tuple(index.shape)}")
     return getitem(input, (slice(None),) * d + (index,))
+
+
+# ---------------------------------------------------------------------------- writes: scatter, index_add, masked_fill
+def _vector(t):
+    """A 0-d tensor as a 1-element vector (these ops treat a 0-d input so, as PyTorch does)."""
+    return reshape(t, 1) if isinstance(t, Tensor) and t._data.ndim == 0 else t
+
+
+def _check_in_range(op: str, index, d: int, size: int) -> None:
+    """Write targets must lie in 0..size-1: unlike reads, writes take no negative indices (PyTorch)."""
+    if index.size:
+        lo, hi = int(index.min()), int(index.max())
+        if lo < 0 or hi >= size:
+            raise IndexError(f"{op}: index {lo if lo < 0 else hi} is out of bounds for dim {d} with size {size}")
+
+
+def _check_index_tensor(op: str, index) -> None:
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+        got = index.dtype if isinstance(index, Tensor) else type(index).__name__
+        raise TypeError(f"{op}: index must be an integer (int64) Tensor, got {got}")
+
+
+def _scatter_index(op: str, input: Tensor, dim: int, index, src) -> tuple:
+    """Check a scatter call; return the fancy index it writes through and the part of src it reads."""
+    nd = input._data.ndim
+    d = _check_dim(op, dim, nd)
+    _check_index_tensor(op, index)
+    shape, ishape = input._data.shape, index._data.shape
+    sshape = src._data.shape if isinstance(src, Tensor) else ishape
+    if len(ishape) != nd or len(sshape) != nd:
+        raise RuntimeError(
+            f"{op}: index and src must have as many dims as input ({nd}), got index of shape {ishape}"
+            + (f" and src of shape {sshape}" if isinstance(src, Tensor) else "")
+        )
+    if builtins.any(i > s for i, s in zip(ishape, sshape)) or builtins.any(
+        i > n for k, (i, n) in enumerate(zip(ishape, shape)) if k != d
+    ):
+        raise RuntimeError(
+            f"{op}: index shape {ishape} must be no larger than src shape {sshape} in every dim, and no larger "
+            f"than input shape {shape} in every dim but {d}"
+        )
+    if isinstance(src, Tensor):
+        if src._data.dtype != input._data.dtype:
+            raise RuntimeError(f"{op}: src has dtype {src.dtype} but input has {input.dtype}; convert one with .to()")
+        if sshape != ishape:  # only src's leading part, of index's shape, is written
+            src = src[tuple(builtins.slice(0, n) for n in ishape)]
+    _check_in_range(op, index._data, d, shape[d])
+    # A copy: changing the index tensor in place after this call must not move the gradient.
+    return along_dim(input._dev.xp, index._data.copy(), d), src
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None) -> Tensor:
+    """A copy of ``input`` with ``src`` written where ``index`` points along ``dim``:
+    ``out[index[i][j]][j] = src[i][j]`` for ``dim=0``.  ``src`` is a tensor of input's dtype
+    (its leading part, of index's shape, is used) or a Python number (also as ``value=``).
+    Where ``index`` repeats a target, which write wins is unspecified, as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.index import scatter
+    >>> scatter(ag.zeros(2, 3), 1, ag.tensor([[2], [0]]), ag.tensor([[5.0], [7.0]]))
+    tensor([[0., 0., 5.],
+            [7., 0., 0.]])
+    """
+    if (src is None) == (value is None):
+        raise TypeError("scatter: pass exactly one of src (a Tensor or a number) and value (a number)")
+    src = value if src is None else src
+    if not isinstance(src, (Tensor, int, float, np.number, np.bool_)):
+        raise TypeError(f"scatter: src must be a Tensor or a Python number, got {type(src).__name__}")
+    if input._data.ndim == 0:
+        _check_dim("scatter", dim, 0)
+        return reshape(scatter(reshape(input, 1), 0, _vector(index), _vector(src)), ())
+    idx, src = _scatter_index("scatter", input, dim, index, src)
+    return Scatter.apply(input, src, idx)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """``input`` plus ``src`` added where ``index`` points along ``dim`` (``out[index[i][j]][j] += src[i][j]``
+    for ``dim=0``); repeated targets add up.  Each src element's gradient is read back from there.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.index import scatter_add
+    >>> scatter_add(ag.zeros(3), 0, ag.tensor([0, 2, 0]), ag.tensor([1.0, 2.0, 3.0]))
+    tensor([4., 0., 2.])
+    """
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add: src must be a Tensor, got {type(src).__name__}; use ag.full_like for a constant")
+    if input._data.ndim == 0:
+        _check_dim("scatter_add", dim, 0)
+        return reshape(scatter_add(reshape(input, 1), 0, _vector(index), _vector(src)), ())
+    idx, src = _scatter_index("scatter_add", input, dim, index, src)
+    return input + IndexBackward.apply(src, idx, False, input._data.shape)
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """``input`` plus ``alpha * source[i]`` added into row ``index[i]`` along ``dim``; repeated rows add up.
+    ``source`` has input's shape with dim ``dim`` of size ``len(index)``.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.index import index_add
+    >>> index_add(ag.zeros(3, 2), 0, ag.tensor([0, 2, 0]), ag.ones(3, 2), alpha=2)
+    tensor([[4., 4.],
+            [0., 0.],
+            [2., 2.]])
+    """
+    if input._data.ndim == 0:
+        _check_dim("index_add", dim, 0)
+        return reshape(index_add(reshape(input, 1), 0, _vector(index), _vector(source), alpha=alpha), ())
+    shape = input._data.shape
+    d = _check_dim("index_add", dim, len(shape))
+    _check_index_tensor("index_add", index)
+    if index._data.ndim > 1:
+        raise IndexError(f"index_add: index must be 1-D, got shape {tuple(index.shape)}")
+    if not isinstance(source, Tensor):
+        raise TypeError(f"index_add: source must be a Tensor, got {type(source).__name__}")
+    rows = index._data.reshape(-1)
+    expected = shape[:d] + (rows.shape[0],) + shape[d + 1 :]
+    if source._data.shape != expected:
+        raise RuntimeError(
+            f"index_add: source must have input's shape {shape} with dim {d} of size len(index) = {rows.shape[0]}, "
+            f"that is {expected}; got {tuple(source.shape)}"
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(f"index_add: source has dtype {source.dtype} but input has {input.dtype}; convert one with .to()")
+    _check_in_range("index_add", rows, d, shape[d])
+    if alpha != 1:  # PyTorch casts alpha to the input's kind: integer tensors take int(alpha)
+        source = source * (int(alpha) if input._data.dtype.kind in "iu" else alpha)
+    idx = (builtins.slice(None),) * d + (rows.copy(),)
+    return input + IndexBackward.apply(source, idx, False, shape)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    """``input`` with ``value`` (a number or a 0-d tensor, cast to input's dtype) where ``mask`` is True;
+    ``mask`` broadcasts with ``input``.  Filled elements pass no gradient to ``input``; a 0-d tensor
+    ``value`` gets the sum of theirs.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.index import masked_fill
+    >>> x = ag.tensor([1.0, 2.0, 3.0])
+    >>> masked_fill(x, x > 1.5, 0.0)
+    tensor([1., 0., 0.])
+    """
+    from autograd_core.ops.elementwise import where
+
+    if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
+        got = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_fill: mask must be a bool tensor, got {got}; build it with a comparison (e.g. x > 0)")
+    broadcast_shape("masked_fill", input._data.shape, mask._data.shape)
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(f"masked_fill: value must be a number or a 0-d tensor, got a tensor of shape {tuple(value.shape)}")
+        value = value.to(input.dtype)
+    elif isinstance(value, (int, float, np.number, np.bool_)):
+        value = no_grad_result(input._dev.xp.asarray(value, dtype=input._data.dtype), input._dev)
+    else:
+        raise TypeError(f"masked_fill: value must be a number or a 0-d tensor, got {type(value).__name__}")
+    return where(mask, value, input)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False):
+    """Indices of the non-zero elements, in row-major order: an ``(n, ndim)`` int64 tensor, or with
+    ``as_tuple`` one 1-D tensor per dim (a 0-d input counts as 1-D there, as in PyTorch).  No gradient.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.index import nonzero
+    >>> nonzero(ag.tensor([[0.0, 1.0], [2.0, 0.0]]))
+    tensor([[0, 1],
+            [1, 0]])
+    """
+    d, dev = input._data, input._dev
+    coords = (d.reshape(1) if d.ndim == 0 else d).nonzero()
+    if as_tuple:
+        return tuple(no_grad_result(c.astype("int64", copy=False), dev) for c in coords)
+    if d.ndim == 0:
+        return no_grad_result(dev.xp.zeros((coords[0].shape[0], 0), dtype="int64"), dev)
+    return no_grad_result(dev.xp.stack(coords, axis=1).astype("int64", copy=False), dev)

@@ -118,8 +118,15 @@ def copy_(self: Tensor, src) -> Tensor:
 
 
 def clamp_(self: Tensor, min=None, max=None) -> Tensor:
+    """Limit values to [min, max] in place; the bounds may be numbers or tensors that broadcast to ``self``."""
     _target("clamp_", self)
-    self._dev.xp.clip(self._data, min, max, out=self._data)
+    if min is None and max is None:
+        raise ValueError("clamp_: at least one of min and max must be given")
+    try:
+        self._dev.xp.clip(self._data, _operand("clamp_", self, min), _operand("clamp_", self, max), out=self._data)
+    except (TypeError, ValueError) as exc:  # a bound that doesn't broadcast to self, or a float bound on ints
+        raise RuntimeError(f"clamp_: can't clamp a tensor of shape {tuple(self.shape)} and dtype {self.dtype} "
+                           f"in place to these bounds: {exc}") from None
     self._bump_version()
     return self
 

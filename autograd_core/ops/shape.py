@@ -1,9 +1,12 @@
 """Movement ops, as adjoint pairs: reshape/reshape, permute/inverse permute, expand/sum,
-pad/slice, cat/slices, flip/flip.  Results are views where the back end allows."""
+pad/slice, cat/slices, flip/flip, roll/roll back.  Results are views where the back end allows.
+tril/triu (a triangle of the last two dims, the rest zeroed) are their own adjoints."""
 
 from __future__ import annotations
 
 import builtins
+
+import numpy as np
 
 from autograd_core.function import Primitive
 from autograd_core.ops._common import dims_of
@@ -64,6 +67,34 @@ class Flip(Primitive):
     @staticmethod
     def backward(ctx, g):
         return flip(g, ctx.dims), None
+
+
+class Roll(Primitive):
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return x._dev.xp.roll(x._data, shifts, axis=dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        shifts = -ctx.shifts if ctx.dims is None else tuple(-s for s in ctx.shifts)
+        return Roll.apply(g, shifts, ctx.dims), None, None
+
+
+class Triangle(Primitive):
+    """Keep the lower (``tril``) or upper (``triu``) triangle of the last two dims, zero the rest."""
+
+    @staticmethod
+    def forward(ctx, x, diagonal, upper):
+        ctx.diagonal, ctx.upper = diagonal, upper
+        xp, d = x._dev.xp, x._data
+        # tri(k) marks column - row <= k: the lower triangle; the upper one is what tri(k - 1) leaves out.
+        below = xp.tri(*d.shape[-2:], k=diagonal - 1 if upper else diagonal, dtype=bool)
+        return xp.where(~below if upper else below, d, xp.zeros((), dtype=d.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return Triangle.apply(g, ctx.diagonal, ctx.upper), None, None
 
 
 class Cat(Primitive):
@@ -220,7 +251,7 @@ def t(input: Tensor) -> Tensor:
 def squeeze(input: Tensor, dim=None) -> Tensor:
     """Remove size-1 dims (only those in ``dim`` when given; others are left alone, as in PyTorch)."""
     shape = input._data.shape
-    dims = dims_of("squeeze", dim, len(shape)) if shape else ()
+    dims = dims_of("squeeze", dim, len(shape)) if shape and dim != () and dim != [] else ()  # () squeezes nothing
     return reshape(input, tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
 
 
@@ -296,7 +327,76 @@ def repeat(input: Tensor, *sizes) -> Tensor:
 
 def flip(input: Tensor, dims) -> Tensor:
     """Reverse the order of elements along ``dims``."""
-    return Flip.apply(input, dims_of("flip", dims, input._data.ndim))
+    return Flip.apply(input, () if dims in ((), []) else dims_of("flip", dims, input._data.ndim))  # () flips nothing
+
+
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    """Shift elements by ``shifts`` along ``dims`` (ints or tuples of equal length), wrapping around;
+    with ``dims=None`` the tensor is rolled as if flattened (one shift).
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.shape import roll
+    >>> roll(ag.tensor([[0, 1, 2], [3, 4, 5]]), 1, dims=1)
+    tensor([[2, 0, 1],
+            [5, 3, 4]])
+    """
+    shifts = _int_tuple("roll", "shifts", shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(
+                f"roll: without dims, shifts must be one int (the flattened tensor is rolled), got {len(shifts)} "
+                "shifts; pass as many dims as shifts"
+            )
+        return Roll.apply(input, shifts[0], None)
+    dims = _int_tuple("roll", "dims", dims)
+    if len(shifts) != len(dims) or not shifts:
+        raise RuntimeError(f"roll: shifts and dims must align, got {len(shifts)} shifts and {len(dims)} dims")
+    if input._data.ndim == 0:
+        raise IndexError(f"roll: dims {dims} given but the tensor is 0-d; use dims=None")
+    return Roll.apply(input, shifts, tuple(_check_dim("roll", d, input._data.ndim) for d in dims))
+
+
+def _int_tuple(op: str, name: str, value) -> tuple:
+    values = value if isinstance(value, (tuple, list)) else (value,)
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{op}: {name} must be an int or a tuple of ints, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two dims (batched over leading dims), the rest zeroed: element
+    ``[..., i, j]`` is kept where ``j - i <= diagonal``.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.shape import tril
+    >>> tril(ag.ones(2, 3))
+    tensor([[1., 0., 0.],
+            [1., 1., 0.]])
+    """
+    return _triangle("tril", input, diagonal, False)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two dims (``j - i >= diagonal`` kept), the rest zeroed.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.shape import triu
+    >>> triu(ag.ones(2, 3), 1)
+    tensor([[0., 1., 1.],
+            [0., 0., 1.]])
+    """
+    return _triangle("triu", input, diagonal, True)
+
+
+def _triangle(op, input, diagonal, upper):
+    if input._data.ndim < 2:
+        raise RuntimeError(
+            f"{op}: input must have at least 2 dims (a matrix, or a batch of them), got shape {tuple(input.shape)}"
+        )
+    if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
+        raise TypeError(f"{op}: diagonal must be an int, got {diagonal!r}")
+    return Triangle.apply(input, int(diagonal), upper)
 
 
 def cat(tensors, dim: int = 0) -> Tensor:

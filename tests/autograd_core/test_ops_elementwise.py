@@ -56,6 +56,17 @@ def _softplus_domain(arrays, kwargs):
     return (S.away_from(x, kwargs["threshold"] / kwargs["beta"], gap=0.1),)
 
 
+def _off_multiples(arrays, kwargs):
+    # Divisors +-0.5, 1 or 2 (within 5%), dividends 0.15 to 0.35 past a multiple of 0.5: no quotient
+    # is near an integer, so floor division is constant around every input (remainder is smooth).
+    a, b = arrays
+    return np.floor(a * 2) / 2 + 0.25 + 0.1 * np.tanh(a), _divisor(b)
+
+
+def _divisor(b):
+    return np.where(b >= 0, 1.0, -1.0) * 2.0 ** np.clip(np.round(b), -1, 1) * (1 + 0.05 * np.tanh(3 * b))
+
+
 def _softplus_ref(x, beta, threshold):
     return np.where(beta * x > threshold, x, np.log1p(np.exp(beta * x)) / beta)
 
@@ -111,6 +122,16 @@ SPECS = [
     OpSpec("div", ag.div, np.divide, BINARY, domain=_denominator, torch=_torch("div")),
     OpSpec("div_operator", lambda a, b: a / b, np.divide, BINARY, domain=_denominator,
            torch=lambda torch, a, b: a / b),
+    OpSpec("remainder_operator", lambda a, b: a % b, np.remainder, BINARY, domain=_off_multiples,
+           torch=lambda torch, a, b: a % b),
+    OpSpec("remainder", lambda a, b: a.remainder(b), np.remainder, BINARY, domain=_off_multiples,
+           torch=_torch("remainder")),
+    OpSpec("floor_divide_operator", lambda a, b: a // b, np.floor_divide, BINARY, diff=(), domain=_off_multiples,
+           torch=lambda torch, a, b: a // b),
+    OpSpec("div_floor", lambda a, b: ag.div(a, b, rounding_mode="floor"), np.floor_divide, BINARY, diff=(),
+           domain=_off_multiples, torch=lambda torch, a, b: torch.div(a, b, rounding_mode="floor")),
+    OpSpec("div_trunc", lambda a, b: ag.div(a, b, rounding_mode="trunc"), lambda a, b: np.trunc(a / b), BINARY,
+           diff=(), domain=_off_multiples, torch=lambda torch, a, b: torch.div(a, b, rounding_mode="trunc")),
     OpSpec("neg", ag.neg, np.negative, UNARY, torch=_torch("neg")),
     OpSpec("neg_operator", lambda a: -a, np.negative, UNARY, torch=lambda torch, a: -a),
     # scalars on either side
@@ -122,6 +143,10 @@ SPECS = [
     OpSpec("rdiv_scalar", lambda a: 2.0 / a, lambda a: 2.0 / a, UNARY, domain=each(lambda x: S.away_from(x, 0.0, gap=0.3)),
            torch=lambda torch, a: 2.0 / a),
     OpSpec("div_scalar", lambda a: a / 4.0, lambda a: a / 4.0, UNARY, torch=lambda torch, a: a / 4.0),
+    OpSpec("remainder_scalar", lambda a: a % 0.5, lambda a: np.remainder(a, 0.5), UNARY,
+           domain=each(lambda a: np.floor(a * 2) / 2 + 0.25 + 0.1 * np.tanh(a)), torch=lambda torch, a: a % 0.5),
+    # PyTorch has no derivative for number % tensor (its backward raises); ours is -floor_divide(number, b).
+    OpSpec("rremainder_scalar", lambda b: 2.25 % b, lambda b: np.remainder(2.25, b), UNARY, domain=each(_divisor)),
     # powers: tensor ** tensor, tensor ** scalar, scalar ** tensor
     OpSpec("pow", ag.pow, np.power, BINARY, domain=_positive_base, torch=_torch("pow")),
     OpSpec("pow_operator", lambda a, b: a**b, np.power, BINARY, domain=_positive_base, torch=lambda torch, a, b: a**b),
@@ -148,7 +173,7 @@ SPECS = [
            torch=_torch("relu")),
     OpSpec("softplus", ag.softplus, _softplus_ref, UNARY, domain=_softplus_domain,
            kwargs=lambda s: st.fixed_dictionaries(
-               {"beta": st.sampled_from([1.0, 2.0, 0.5]), "threshold": st.sampled_from([20.0, 1.0, 0.5])}),
+               {"beta": st.sampled_from([1.0, 2.0, 0.5, -1.0, -0.5]), "threshold": st.sampled_from([20.0, 1.0, 0.5])}),
            torch=lambda torch, x, beta, threshold: torch.nn.functional.softplus(x, beta, threshold)),
     # kinks: clamp, maximum, minimum, where
     OpSpec("clamp", ag.clamp, _clamp_ref, UNARY, kwargs=_clamp_kwargs, domain=_clamp_scalar_domain,
@@ -206,6 +231,16 @@ DTYPE_CASES = {
     "ag.clamp(x32,0,1)": (lambda x32, x64, i64: ag.clamp(x32, 0, 1), "float32"),
     "ag.clamp(i64,0.5)": (lambda x32, x64, i64: ag.clamp(i64, 0.5), "float32"),
     "ag.clamp(i64,0,2)": (lambda x32, x64, i64: ag.clamp(i64, 0, 2), "int64"),
+    "i64//2": (lambda x32, x64, i64: i64 // 2, "int64"),
+    "i64%2": (lambda x32, x64, i64: i64 % 2, "int64"),
+    "i64//1.5": (lambda x32, x64, i64: i64 // 1.5, "float32"),
+    "7%i64": (lambda x32, x64, i64: 7 % i64, "int64"),
+    "x32%x64": (lambda x32, x64, i64: x32 % x64, "float64"),
+    "i64&3": (lambda x32, x64, i64: i64 & 3, "int64"),
+    "ag.exp(i64)": (lambda x32, x64, i64: ag.exp(i64), "float32"),
+    "ag.sigmoid(i64>1)": (lambda x32, x64, i64: ag.sigmoid(i64 > 1), "float32"),
+    "ag.where(i64>1,1.0,0.0)": (lambda x32, x64, i64: ag.where(i64 > 1, 1.0, 0.0), "float32"),
+    "ag.where(i64>1,1,0)": (lambda x32, x64, i64: ag.where(i64 > 1, 1, 0), "int64"),
 }
 
 

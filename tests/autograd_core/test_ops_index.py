@@ -1,5 +1,6 @@
 """Indexing: basic (ints, negative ints, slices, None, Ellipsis), fancy (repeated indices accumulate
-gradient), boolean masks, gather, take_along_dim, index_select."""
+gradient), boolean masks, gather, take_along_dim, index_select; the writes scatter, scatter_add,
+index_add and masked_fill; nonzero."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
+from autograd_core.ops.index import index_add, masked_fill, nonzero, scatter, scatter_add
 from tests.helpers import strategies as S
-from tests.helpers.op_factory import DEVICES, OpSpec, make_tests, to_host
+from tests.helpers.op_factory import DEVICES, OpSpec, each, make_tests, to_host
 
 
 def _positive_steps(index) -> bool:
@@ -109,6 +111,80 @@ def _getitem(x, index):
     return x[index]
 
 
+# ---------------------------------------------------------------------------- writes: cases and references
+@st.composite
+def _scatter_case(draw, unique: bool, with_src: bool = True):
+    """An index no larger than input (outside ``dim``) and src; ``unique``: no target written twice."""
+    shape = draw(S.shapes(min_dims=1))
+    nd = len(shape)
+    d = draw(st.integers(0, nd - 1))
+    n = shape[d]
+    ishape = tuple(
+        (draw(st.integers(0, n if unique else 4)) if n else 0) if k == d else draw(st.integers(0, s))
+        for k, s in enumerate(shape)
+    )
+    rng = np.random.default_rng(draw(S.seeds))
+    if unique:  # the first ishape[d] entries of a random permutation of each column
+        perms = np.argsort(rng.random(ishape[:d] + (n,) + ishape[d + 1 :]), axis=d)
+        index = np.take(perms, np.arange(ishape[d]), axis=d)
+    else:
+        index = rng.integers(0, max(n, 1), ishape)
+    kwargs = {"dim": draw(st.sampled_from([d, d - nd])), "index": index.astype(np.int64)}
+    if not with_src:
+        return (shape,), {**kwargs, "value": draw(st.sampled_from([0.0, -1.5, 2.0]))}
+    src_shape = tuple(i + draw(st.integers(0, 1)) for i in ishape)  # src may be larger than index
+    return (shape, src_shape), kwargs
+
+
+def _scatter_ref(x, src, dim, index, add=False):
+    d = dim % x.ndim
+    grid = np.indices(index.shape, sparse=True)
+    where = tuple(index if k == d else grid[k] for k in range(x.ndim))
+    part = src[tuple(slice(0, n) for n in index.shape)] if isinstance(src, np.ndarray) else src
+    out = x.copy()
+    if add:
+        np.add.at(out, where, part)
+    else:
+        out[where] = part
+    return out
+
+
+def _leading(src, index):
+    return src[tuple(slice(0, n) for n in index.shape)]
+
+
+@st.composite
+def _index_add_case(draw):
+    shape = draw(S.shapes(min_dims=1))
+    nd = len(shape)
+    d = draw(st.integers(0, nd - 1))
+    m = draw(st.integers(0, 4)) if shape[d] else 0
+    index = draw(hnp.arrays(np.int64, m, elements=st.integers(0, max(shape[d] - 1, 0))))
+    source = shape[:d] + (m,) + shape[d + 1 :]
+    return (shape, source), {"dim": draw(st.sampled_from([d, d - nd])), "index": index,
+                             "alpha": draw(st.sampled_from([1, 2.5, -1.0]))}
+
+
+def _index_add_ref(x, source, dim, index, alpha=1):
+    out = x.copy()
+    np.add.at(out, (slice(None),) * (dim % x.ndim) + (index,), alpha * source)
+    return out
+
+
+@st.composite
+def _masked_fill_case(draw, tensor_value: bool):
+    x_shape, mask_shape = draw(S.broadcastable_shapes(2))
+    mask = draw(hnp.arrays(np.bool_, mask_shape))
+    if tensor_value:
+        return (x_shape, ()), {"mask": mask}
+    return (x_shape,), {"mask": mask, "value": draw(st.sampled_from([0.0, -1.5, 2, 1e30]))}
+
+
+def _sparse(x):
+    """About half the entries zero, for nonzero."""
+    return np.where(np.abs(x) > 0.7, x, 0.0)
+
+
 SPECS = [
     OpSpec("getitem_basic", _getitem, _getitem, case=_basic_case(False), torch=lambda torch, x, index: x[index]),
     OpSpec("getitem_ellipsis", _getitem, _getitem, case=_basic_case(True), torch=lambda torch, x, index: x[index]),
@@ -128,6 +204,27 @@ SPECS = [
     OpSpec("index_select", lambda x, dim, index: ag.index_select(x, dim, index),
            lambda x, dim, index: np.take(x, index, axis=dim), case=_index_select_case(),
            torch=lambda torch, x, dim, index: torch.index_select(x, dim, index)),
+    OpSpec("scatter", lambda x, src, dim, index: scatter(x, dim, index, src), _scatter_ref,
+           case=_scatter_case(unique=True),
+           torch=lambda torch, x, src, dim, index: torch.scatter(x, dim, index, _leading(src, index))),
+    OpSpec("scatter_value", lambda x, dim, index, value: scatter(x, dim, index, value=value),
+           lambda x, dim, index, value: _scatter_ref(x, value, dim, index), case=_scatter_case(False, with_src=False),
+           torch=lambda torch, x, dim, index, value: torch.scatter(x, dim, index, value)),
+    OpSpec("scatter_add", lambda x, src, dim, index: scatter_add(x, dim, index, src),
+           lambda x, src, dim, index: _scatter_ref(x, src, dim, index, add=True), case=_scatter_case(unique=False),
+           torch=lambda torch, x, src, dim, index: torch.scatter_add(x, dim, index, _leading(src, index))),
+    OpSpec("index_add", lambda x, source, dim, index, alpha: index_add(x, dim, index, source, alpha=alpha),
+           _index_add_ref, case=_index_add_case(),
+           torch=lambda torch, x, source, dim, index, alpha: torch.index_add(x, dim, index, source, alpha=alpha)),
+    OpSpec("masked_fill", masked_fill, lambda x, mask, value: np.where(mask, value, x), case=_masked_fill_case(False),
+           torch=lambda torch, x, mask, value: torch.masked_fill(x, mask, value)),
+    OpSpec("masked_fill_tensor_value", lambda x, v, mask: masked_fill(x, mask, v),
+           lambda x, v, mask: np.where(mask, v, x), case=_masked_fill_case(True),
+           torch=lambda torch, x, v, mask: torch.masked_fill(x, mask, v)),
+    OpSpec("nonzero", nonzero, lambda x: np.argwhere(x), S.same_shapes(1), domain=each(_sparse), diff=(),
+           torch=lambda torch, x: torch.nonzero(x)),
+    OpSpec("nonzero_as_tuple", lambda x: nonzero(x, as_tuple=True), lambda x: np.nonzero(np.atleast_1d(x)),
+           S.same_shapes(1), domain=each(_sparse), diff=(), torch=lambda torch, x: torch.nonzero(x, as_tuple=True)),
 ]
 
 test_forward, test_backward, test_double_backward = make_tests(SPECS)
@@ -252,3 +349,201 @@ def test_changing_the_index_tensor_after_forward_does_not_redirect_the_gradient(
     i[1] = 2  # the gradient belongs to what forward read: element 0, twice
     y.sum().backward()
     assert w.grad.tolist() == [2.0, 0.0, 0.0]
+
+
+# ---------------------------------------------------------------------------- scatter, scatter_add, index_add
+@pytest.mark.parametrize("device", DEVICES)
+def test_scatter_overwrites_and_routes_gradients_to_input_and_src(device):
+    x = _leaf(np.zeros((3, 4)), device)
+    src = _leaf(np.arange(1.0, 7.0).reshape(2, 3), device)
+    index = ag.tensor([[0, 1, 2], [2, 0, 1]], device=device)
+    out = scatter(x, 0, index, src)
+    np.testing.assert_array_equal(to_host(out), [[1.0, 5.0, 0.0, 0.0], [0.0, 2.0, 6.0, 0.0], [4.0, 0.0, 3.0, 0.0]])
+    g = np.arange(12.0).reshape(3, 4)
+    out.backward(ag.tensor(g, device=device))
+    np.testing.assert_array_equal(to_host(x.grad), np.where(to_host(out) != 0, 0.0, g))  # overwritten: no gradient
+    np.testing.assert_array_equal(to_host(src.grad), [[0.0, 5.0, 10.0], [8.0, 1.0, 6.0]])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_scatter_src_larger_than_index_gets_zero_gradient_outside_it(device):
+    # PyTorch fails in backward here (a gradient of index's shape for src); we pad it with zeros.
+    src = _leaf(np.arange(6.0).reshape(2, 3), device)
+    out = scatter(ag.zeros(2, 2, dtype=ag.float64, device=device), 1, ag.tensor([[1], [0]], device=device), src)
+    np.testing.assert_array_equal(to_host(out), [[0.0, 0.0], [3.0, 0.0]])
+    out.sum().backward()
+    np.testing.assert_array_equal(to_host(src.grad), [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_scatter_takes_a_number_as_src_or_value(device):
+    x = _leaf(np.ones((2, 2)), device)
+    index = ag.tensor([[1], [0]], device=device)
+    for out in (scatter(x, -1, index, 7.0), scatter(x, 1, index, value=7.0)):
+        np.testing.assert_array_equal(to_host(out), [[1.0, 7.0], [7.0, 1.0]])
+    scatter(x, 1, index, 7.0).sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), [[1.0, 0.0], [0.0, 1.0]])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_scatter_add_and_index_add_accumulate_repeated_targets(device):
+    x = _leaf(np.zeros(3), device)
+    src = _leaf([1.0, 2.0, 3.0, 4.0], device)
+    out = scatter_add(x, 0, ag.tensor([0, 2, 0, 0], device=device), src)
+    np.testing.assert_array_equal(to_host(out), [8.0, 0.0, 2.0])
+    (out * ag.tensor([1.0, 10.0, 100.0], dtype=ag.float64, device=device)).sum().backward()
+    np.testing.assert_array_equal(to_host(src.grad), [1.0, 100.0, 1.0, 1.0])
+    np.testing.assert_array_equal(to_host(x.grad), [1.0, 10.0, 100.0])
+    y = _leaf(np.zeros((3, 2)), device)
+    source = _leaf(np.ones((3, 2)), device)
+    out = index_add(y, 0, ag.tensor([0, 2, 0], device=device), source, alpha=2)
+    np.testing.assert_array_equal(to_host(out), [[4.0, 4.0], [0.0, 0.0], [2.0, 2.0]])
+    (out * ag.tensor([[1.0], [10.0], [100.0]], dtype=ag.float64, device=device)).sum().backward()
+    np.testing.assert_array_equal(to_host(source.grad), [[2.0, 2.0], [200.0, 200.0], [2.0, 2.0]])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_writes_on_integer_tensors_keep_their_dtype_as_in_pytorch(device):
+    torch = pytest.importorskip("torch")
+    ours = index_add(ag.tensor([1, 2], device=device), 0, ag.tensor([0, 1], device=device),
+                     ag.tensor([3, 3], device=device), alpha=0.5)
+    theirs = torch.index_add(torch.tensor([1, 2]), 0, torch.tensor([0, 1]), torch.tensor([3, 3]), alpha=0.5)
+    assert ours.dtype == ag.int64 and to_host(ours).tolist() == theirs.tolist()
+    out = scatter_add(ag.tensor([1, 2], device=device), 0, ag.tensor([0, 0], device=device), ag.tensor([5, 6], device=device))
+    assert out.dtype == ag.int64 and to_host(out).tolist() == [12, 2]
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_zero_d_inputs_write_as_one_element(device):
+    x = _leaf(1.0, device)
+    assert to_host(scatter(x, 0, ag.tensor(0, device=device), ag.tensor(5.0, dtype=ag.float64, device=device))) == 5.0
+    assert to_host(scatter(x, -1, ag.tensor(0, device=device), 7.0)) == 7.0
+    out = scatter_add(x, 0, ag.tensor(0, device=device), ag.tensor(5.0, dtype=ag.float64, device=device))
+    assert out.shape == () and to_host(out) == 6.0
+    out = index_add(x, 0, ag.tensor([0], device=device), ag.tensor(2.0, dtype=ag.float64, device=device))
+    assert out.shape == () and to_host(out) == 3.0
+    out.backward()
+    assert to_host(x.grad) == 1.0
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_empty_index_writes_nothing(device):
+    x = _leaf(np.ones((2, 3)), device)
+    empty = ag.zeros(0, 3, dtype=ag.int64, device=device)
+    np.testing.assert_array_equal(to_host(scatter(x, 0, empty, ag.zeros(0, 3, dtype=ag.float64, device=device))), np.ones((2, 3)))
+    np.testing.assert_array_equal(to_host(scatter_add(x, 0, empty, ag.zeros(1, 3, dtype=ag.float64, device=device))), np.ones((2, 3)))
+    out = index_add(x, 1, ag.zeros(0, dtype=ag.int64, device=device), ag.zeros(2, 0, dtype=ag.float64, device=device))
+    out.sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), np.ones((2, 3)))
+
+
+@pytest.mark.parametrize(
+    "pick",
+    [
+        lambda w, i: scatter(ag.zeros(3, dtype=ag.float64), 0, i, w),
+        lambda w, i: scatter_add(ag.zeros(3, dtype=ag.float64), 0, i, w),
+        lambda w, i: index_add(ag.zeros(3, dtype=ag.float64), 0, i, w),
+    ],
+    ids=["scatter", "scatter_add", "index_add"],
+)
+def test_changing_the_index_after_a_write_does_not_redirect_the_gradient(pick):
+    w = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    i = ag.tensor([0, 2])
+    y = pick(w, i)
+    i[1] = 0
+    (y * ag.tensor([1.0, 10.0, 100.0], dtype=ag.float64)).sum().backward()
+    assert w.grad.tolist() == [1.0, 100.0]
+
+
+# ---------------------------------------------------------------------------- masked_fill, nonzero
+@pytest.mark.parametrize("device", DEVICES)
+def test_masked_fill_blocks_the_gradient_where_filled_and_feeds_a_tensor_value(device):
+    x = _leaf([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], device)
+    v = _leaf(-1.0, device)
+    mask = ag.tensor([True, False, True], device=device)  # broadcast over rows
+    out = masked_fill(x, mask, v)
+    np.testing.assert_array_equal(to_host(out), [[-1.0, 2.0, -1.0], [-1.0, 5.0, -1.0]])
+    out.sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), [[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+    assert to_host(v.grad) == 4.0
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_masked_fill_casts_the_value_to_the_input_dtype_and_broadcasts_both(device):
+    torch = pytest.importorskip("torch")
+    cases = [
+        (lambda m: m.tensor([1, 2]), lambda m: m.tensor([True, False]), 1.5),
+        (lambda m: m.tensor([True, False]), lambda m: m.tensor([True, True]), 0.0),
+        (lambda m: m.zeros(2), lambda m: m.tensor([True, False]), None),  # a float64 0-d value
+        (lambda m: m.zeros(3), lambda m: m.zeros(2, 3, dtype=m.bool) | True, 2.0),  # mask bigger than input
+    ]
+    for make_x, make_mask, value in cases:
+        ours = masked_fill(make_x(ag).to(device), make_mask(ag).to(device),
+                           ag.tensor(2.0, dtype=ag.float64, device=device) if value is None else value)
+        theirs = torch.masked_fill(make_x(torch), make_mask(torch),
+                                   torch.tensor(2.0, dtype=torch.float64) if value is None else value)
+        assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+        np.testing.assert_array_equal(to_host(ours), theirs.numpy())
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_nonzero_shapes_match_pytorch_for_0d_and_empty(device):
+    torch = pytest.importorskip("torch")
+    for data in ([[0.0, 1.0], [2.0, 0.0]], 5.0, 0.0, np.zeros((2, 0, 3)), [np.nan, 0.0], [True, False, True]):
+        t = torch.tensor(np.asarray(data))
+        x = ag.tensor(np.asarray(data), device=device)
+        ours, theirs = nonzero(x), torch.nonzero(t)
+        assert ours.dtype == ag.int64 and ours.shape == tuple(theirs.shape)
+        np.testing.assert_array_equal(to_host(ours), theirs.numpy())
+        ours, theirs = nonzero(x, as_tuple=True), torch.nonzero(t, as_tuple=True)
+        assert len(ours) == len(theirs)
+        for o, e in zip(ours, theirs):
+            np.testing.assert_array_equal(to_host(o), e.numpy())
+    assert not nonzero(_leaf([1.0, 0.0], device)).requires_grad
+
+
+# ---------------------------------------------------------------------------- errors of the writes
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda x, i: scatter(x, 0, i - 2, x), IndexError, r"scatter: index -1 is out of bounds for dim 0 with size 2"),
+        (lambda x, i: scatter(x, 1, i + 3, x), IndexError, r"scatter: index 4 is out of bounds for dim 1 with size 3"),
+        (lambda x, i: scatter(x, 0, i.double(), x), TypeError, r"scatter: index must be an integer .* got float64"),
+        (lambda x, i: scatter(x, 0, i[0], x), RuntimeError, r"scatter: index and src must have as many dims as input \(2\)"),
+        (lambda x, i: scatter(x, 0, ag.zeros(3, 3, dtype=ag.int64), x), RuntimeError,
+         r"scatter: index shape \(3, 3\) must be no larger than src shape \(2, 3\)"),
+        (lambda x, i: scatter(x, 0, ag.zeros(2, 4, dtype=ag.int64), ag.ones(2, 4)), RuntimeError,
+         r"no larger than input shape \(2, 3\) in every dim but 0"),
+        (lambda x, i: scatter(x, 0, i, x.double()), RuntimeError, r"scatter: src has dtype float64 but input has float32"),
+        (lambda x, i: scatter(x, 0, i), TypeError, r"scatter: pass exactly one of src"),
+        (lambda x, i: scatter(x, 0, i, x, value=1.0), TypeError, r"scatter: pass exactly one of src"),
+        (lambda x, i: scatter(x, 0, i, "a"), TypeError, r"scatter: src must be a Tensor or a Python number"),
+        (lambda x, i: scatter(x, 2, i, x), IndexError, r"scatter: dim 2 is out of range"),
+        (lambda x, i: scatter_add(x, 0, i, 1.0), TypeError, r"scatter_add: src must be a Tensor, got float"),
+        (lambda x, i: scatter_add(x, 0, i + 1, x), IndexError, r"scatter_add: index 2 is out of bounds for dim 0"),
+        (lambda x, i: index_add(x, 0, i, x), IndexError, r"index_add: index must be 1-D, got shape \(2, 3\)"),
+        (lambda x, i: index_add(x, 0, ag.tensor([0, 2]), x), IndexError, r"index_add: index 2 is out of bounds for dim 0"),
+        (lambda x, i: index_add(x, 0, ag.tensor([-1, 0]), x), IndexError, r"index_add: index -1 is out of bounds"),
+        (lambda x, i: index_add(x, 0, ag.tensor([0]), x), RuntimeError,
+         r"index_add: source must have input's shape \(2, 3\) with dim 0 of size len\(index\) = 1, that is \(1, 3\)"),
+        (lambda x, i: index_add(x, 0, ag.tensor([0.0]), x[:1]), TypeError, r"index_add: index must be an integer"),
+        (lambda x, i: index_add(x, 0, ag.tensor([0, 1]), x.double()), RuntimeError, r"index_add: source has dtype float64"),
+        (lambda x, i: index_add(x, 0, ag.tensor([0, 1]), 1.0), TypeError, r"index_add: source must be a Tensor"),
+        (lambda x, i: masked_fill(x, x > 0, ag.ones(1)), RuntimeError, r"masked_fill: value must be a number or a 0-d tensor"),
+        (lambda x, i: masked_fill(x, x, 1.0), RuntimeError, r"masked_fill: mask must be a bool tensor, got float32"),
+        (lambda x, i: masked_fill(x, ag.ones(2, dtype=ag.bool), 1.0), RuntimeError,
+         r"masked_fill: shapes \(2, 3\) and \(2,\) cannot be broadcast"),
+        (lambda x, i: masked_fill(x, x > 0, "a"), TypeError, r"masked_fill: value must be a number"),
+    ],
+    ids=["scatter_negative", "scatter_bounds", "scatter_float_index", "scatter_ndim", "scatter_index_vs_src",
+         "scatter_index_vs_input", "scatter_dtype", "scatter_no_src", "scatter_src_and_value", "scatter_src_type",
+         "scatter_dim", "scatter_add_number", "scatter_add_bounds", "index_add_2d_index", "index_add_bounds",
+         "index_add_negative", "index_add_source_shape", "index_add_float_index", "index_add_dtype",
+         "index_add_number", "masked_fill_value_shape", "masked_fill_float_mask", "masked_fill_broadcast",
+         "masked_fill_value_type"],
+)
+def test_bad_writes_fail_at_the_call_naming_the_op(call, error, match):
+    x = ag.ones(2, 3)
+    i = ag.ones(2, 3, dtype=ag.int64)
+    with pytest.raises(error, match=match):
+        call(x, i)

@@ -1,5 +1,5 @@
-"""Movement ops: reshape/view, flatten, transpose, permute, squeeze, expand, repeat, flip, cat, stack,
-split, chunk, unbind, narrow, pad.  Each is checked against NumPy on hypothesis shapes (size-0 and
+"""Movement ops: reshape/view, flatten, transpose, permute, squeeze, expand, repeat, flip, roll, cat,
+stack, split, chunk, unbind, narrow, pad; tril and triu.  Each is checked against NumPy on hypothesis shapes (size-0 and
 size-1 axes, negative dims), differentiated in float64, and run on the strict device."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import pytest
 from hypothesis import strategies as st
 
 import autograd_core as ag
+from autograd_core.ops.shape import roll, tril, triu
 from tests.helpers import strategies as S
 from tests.helpers.op_factory import DEVICES, OpSpec, make_tests, to_host
 
@@ -211,6 +212,24 @@ def _pad_case(draw):
     return (shape,), {"pad": tuple(pad), "value": draw(st.sampled_from([0.0, 1.5]))}
 
 
+@st.composite
+def _roll_case(draw):
+    shape = draw(S.shapes())
+    nd = len(shape)
+    shift = st.integers(-5, 5)
+    if nd == 0 or draw(st.booleans()):  # dims=None: the flattened tensor rolls by one shift
+        return (shape,), {"shifts": draw(st.one_of(shift, st.tuples(shift))), "dims": None}
+    dims = draw(st.lists(S.dim(nd), min_size=1, max_size=3))  # negative and repeated dims too
+    shifts = [draw(shift) for _ in dims]
+    if len(dims) == 1 and draw(st.booleans()):
+        return (shape,), {"shifts": shifts[0], "dims": dims[0]}
+    return (shape,), {"shifts": tuple(shifts), "dims": tuple(dims)}
+
+
+def _diagonal_kwargs(shapes):
+    return st.fixed_dictionaries({"diagonal": st.integers(-4, 4)})
+
+
 SPECS = [
     OpSpec("reshape", lambda x, shape: x.reshape(shape), lambda x, shape: x.reshape(shape), case=_reshape_case(),
            torch=lambda torch, x, shape: x.reshape(shape)),
@@ -243,6 +262,12 @@ SPECS = [
     OpSpec("flip", ag.flip, lambda x, dims: np.flip(x, S.normalise_dims(dims, x.ndim)), S.same_shapes(1, min_dims=1),
            kwargs=_one(_flip_kwargs),
            torch=lambda torch, x, dims: torch.flip(x, dims if isinstance(dims, tuple) else (dims,))),
+    OpSpec("roll", roll, lambda x, shifts, dims: np.roll(x, shifts, dims), case=_roll_case(),
+           torch=lambda torch, x, shifts, dims: torch.roll(x, shifts, dims)),
+    OpSpec("tril", tril, lambda x, diagonal: np.tril(x, diagonal), S.same_shapes(1, min_dims=2), kwargs=_diagonal_kwargs,
+           torch=lambda torch, x, diagonal: torch.tril(x, diagonal)),
+    OpSpec("triu", triu, lambda x, diagonal: np.triu(x, diagonal), S.same_shapes(1, min_dims=2), kwargs=_diagonal_kwargs,
+           torch=lambda torch, x, diagonal: torch.triu(x, diagonal)),
     OpSpec("cat", lambda *xs, dim: ag.cat(xs, dim), lambda *xs, dim: np.concatenate(xs, dim), case=_cat_case(),
            torch=lambda torch, *xs, dim: torch.cat(xs, dim)),
     OpSpec("stack", lambda *xs, dim: ag.stack(xs, dim), lambda *xs, dim: np.stack(xs, dim), case=_stack_case(),
@@ -349,13 +374,70 @@ def test_chunk_of_an_empty_dim_gives_chunks_empty_pieces(device):
         (lambda x: ag.stack([x, ag.ones(3, 2)]), r"stack.*\(2, 3\).*\(3, 2\)"),
         (lambda x: x.transpose(0, 2), r"transpose.*dim 2"),
         (lambda x: ag.split(x, [1, 1], 1), "split"),
+        (lambda x: roll(x, (1, 2)), r"roll: without dims, shifts must be one int .* got 2 shifts"),
+        (lambda x: roll(x, (1, 1), 1), r"roll: shifts and dims must align, got 2 shifts and 1 dims"),
+        (lambda x: roll(x, (), ()), r"roll: shifts and dims must align, got 0 shifts"),
+        (lambda x: roll(x, 1, 2), r"roll: dim 2 is out of range"),
+        (lambda x: roll(x[0, 0], 1, 0), r"roll: dims \(0,\) given but the tensor is 0-d"),
+        (lambda x: tril(x[0]), r"tril: input must have at least 2 dims .* got shape \(3,\)"),
+        (lambda x: triu(x[0, 0]), r"triu: input must have at least 2 dims"),
     ],
-    ids=["reshape", "permute", "expand", "cat", "stack", "transpose", "split"],
+    ids=["reshape", "permute", "expand", "cat", "stack", "transpose", "split", "roll_no_dims", "roll_align",
+         "roll_empty", "roll_dim", "roll_0d", "tril_1d", "triu_0d"],
 )
 def test_bad_shape_calls_fail_at_the_call_naming_the_op(call, match):
     x = ag.ones(2, 3)
     with pytest.raises((RuntimeError, ValueError, IndexError), match=match):
         call(x)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda x: roll(x, 1.5), r"roll: shifts must be an int or a tuple of ints, got 1.5"),
+        (lambda x: roll(x, 1, dims=(0.0,)), r"roll: dims must be an int or a tuple of ints"),
+        (lambda x: tril(x, 0.5), r"tril: diagonal must be an int, got 0.5"),
+    ],
+    ids=["roll_float_shift", "roll_float_dim", "tril_float_diagonal"],
+)
+def test_non_integer_arguments_are_type_errors(call, match):
+    with pytest.raises(TypeError, match=match):
+        call(ag.ones(2, 3))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_roll_gradient_rolls_back(device):
+    x = ag.tensor(np.arange(6.0).reshape(2, 3), dtype=ag.float64, device=device, requires_grad=True)
+    w = ag.tensor(np.arange(6.0).reshape(2, 3) * 10, dtype=ag.float64, device=device)
+    (roll(x, (1, -1), (0, -1)) * w).sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), np.roll(np.arange(6.0).reshape(2, 3) * 10, (-1, 1), (0, 1)))
+    x.grad = None
+    (roll(x, 4) * w).sum().backward()  # flattened: 4 places along the 6 elements
+    np.testing.assert_array_equal(to_host(x.grad), np.roll(np.arange(6.0) * 10, -4).reshape(2, 3))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_roll_of_0d_and_empty_tensors(device):
+    assert to_host(roll(ag.tensor(3.0, device=device), 1)) == 3.0
+    assert roll(ag.zeros(0, 3, device=device), 1, 0).shape == (0, 3)
+    assert roll(ag.zeros(0, 3, device=device), 2).shape == (0, 3)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_tril_and_triu_are_batched_keep_the_dtype_and_mask_the_gradient(device):
+    torch = pytest.importorskip("torch")
+    data = np.arange(24.0).reshape(2, 3, 4)
+    for diagonal in (-4, -1, 0, 2, 5):
+        for ours, theirs in ((tril, torch.tril), (triu, torch.triu)):
+            np.testing.assert_array_equal(to_host(ours(ag.tensor(data, device=device), diagonal)),
+                                          theirs(torch.tensor(data), diagonal).numpy())
+    for dtype in (ag.int64, ag.bool):
+        out = triu(ag.ones(3, 3, dtype=dtype, device=device))
+        assert out.dtype == dtype and to_host(out).tolist() == np.triu(np.ones((3, 3), dtype=dtype)).tolist()
+    assert tril(ag.zeros(2, 0, 3, device=device)).shape == (2, 0, 3)
+    x = ag.tensor(data, dtype=ag.float64, device=device, requires_grad=True)
+    tril(x, -1).sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), np.tril(np.ones((2, 3, 4)), -1))
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -14,13 +14,14 @@ from tests.autograd_core.test_ops_linalg import SPECS as LINALG
 from tests.autograd_core.test_ops_loss import SPECS as LOSS
 from tests.autograd_core.test_ops_reduce import SPECS as REDUCE
 from tests.autograd_core.test_ops_shape import SPECS as SHAPE
+from tests.autograd_core.test_ops_sorting import SPECS as SORTING
 from tests.autograd_core.test_ops_window import SPECS as WINDOW
 from tests.helpers.op_factory import TORCH_TOL, make_torch_test, to_host
 
 torch = pytest.importorskip("torch")
 
 # One hypothesis-driven comparison per spec that names its PyTorch counterpart.
-test_vs_torch = make_torch_test(ELEMENTWISE + REDUCE + SHAPE + INDEX + LINALG + LOSS + WINDOW, torch)
+test_vs_torch = make_torch_test(ELEMENTWISE + REDUCE + SHAPE + INDEX + SORTING + LINALG + LOSS + WINDOW, torch)
 
 
 def _compare(ours_fn, torch_fn, *arrays, grad_output=None):
