@@ -501,3 +501,14 @@ def test_bad_dims_fail_naming_op_and_range(device):
         ag.sum(x, 2)
     with pytest.raises(IndexError, match="softmax"):
         ag.softmax(x, -3)
+
+
+@pytest.mark.parametrize("dim", [(), []])
+def test_an_empty_dim_list_reduces_every_dim_as_in_pytorch(dim):
+    x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    assert x.sum(dim=dim).item() == 21.0 and x.mean(dim=dim).item() == 3.5
+    assert x.amax(dim=dim).item() == 6.0 and x.sum(dim=dim, keepdim=True).shape == (1, 1)
+    assert x.var(dim=dim).shape == x.std(dim=dim).shape == x.norm(dim=dim).shape == ()
+    x.sum(dim=dim).backward()
+    assert x.grad.tolist() == [[1.0] * 3] * 2
+    assert x.squeeze(dim).shape == (2, 3) and x.flip(dim).tolist() == x.tolist()  # these change nothing
