@@ -62,33 +62,48 @@ from autograd_core.factories import (
     zeros_like,
 )
 from autograd_core.function import Function
-from autograd_core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd_core.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.ops.elementwise import (
     abs,
     add,
+    allclose,
     bitwise_and,
     bitwise_not,
     bitwise_or,
     bitwise_xor,
     ceil,
     clamp,
+    clamp_max,
+    clamp_min,
     clip,
     cos,
     div,
     divide,
     eq,
     exp,
+    exp2,
+    expm1,
     floor,
     floor_divide,
     ge,
     gt,
+    isclose,
     isfinite,
     isinf,
     isnan,
     le,
     log,
     log1p,
+    log2,
+    log10,
     logical_and,
     logical_not,
     logical_or,
@@ -102,12 +117,15 @@ from autograd_core.ops.elementwise import (
     pow,
     relu,
     remainder,
+    repeat_interleave,
     round,
+    rsqrt,
     sigmoid,
     sign,
     sin,
     softplus,
     sqrt,
+    square,
     sub,
     tanh,
     true_divide,
@@ -191,10 +209,6 @@ def is_floating_point(input: Tensor) -> builtins.bool:
 
 def numel(input: Tensor) -> int:
     return input.numel()
-
-
-def square(input: Tensor) -> Tensor:
-    return input * input
 
 
 class cuda:

@@ -142,6 +142,58 @@ def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad:
     return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
+# ---------------------------------------------------------------------------- Tensor.new_*
+def _new_args(self: Tensor, dtype, device):
+    return (self.dtype if dtype is None else dtype), (self._dev if device is None else device)
+
+
+def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``self.new_zeros(2, 3)``: zeros with ``self``'s dtype and device unless given.
+
+    >>> import autograd_core as ag
+    >>> ag.tensor([1, 2]).new_zeros(2, 3).dtype
+    dtype('int64')
+    """
+    dt, dev = _new_args(self, dtype, device)
+    return zeros(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``self.new_ones(size)``: ones with ``self``'s dtype and device unless given."""
+    dt, dev = _new_args(self, dtype, device)
+    return ones(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``self.new_empty(size)``: an uninitialised (here zeroed) tensor with ``self``'s dtype and device."""
+    dt, dev = _new_args(self, dtype, device)
+    return empty(*size, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``self.new_full(size, fill_value)``: ``self``'s dtype (not the value's) and device unless given.
+
+    >>> import autograd_core as ag
+    >>> ag.tensor([1.0]).new_full((2,), 7)
+    tensor([7., 7.])
+    """
+    dt, dev = _new_args(self, dtype, device)
+    return full(size, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def new_tensor(self: Tensor, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``self.new_tensor(data)``: a copy of ``data`` with ``self``'s dtype and device unless given.
+
+    >>> import autograd_core as ag
+    >>> ag.tensor([1, 2]).new_tensor([1.5, 2.7])
+    tensor([1, 2])
+    """
+    dt, dev = _new_args(self, dtype, device)
+    if isinstance(data, Tensor):
+        data = data.detach()
+    return tensor(data, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
 def rand_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     dt, dev = _like(input, dtype, device)
     return rand(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 
 GRAD_ENABLED = [True]
+INFERENCE_MODE = [False]  # only reported by is_inference_mode_enabled: here it acts as no_grad
 
 
 class _GradModeContext:
@@ -74,6 +75,52 @@ class set_grad_enabled(_GradModeContext):
         # Used as a decorator the constructor's immediate effect is undone (PyTorch does the same).
         GRAD_ENABLED[0] = self._prev
         return super().__call__(fn)
+
+
+class inference_mode(_GradModeContext):
+    """``no_grad`` under PyTorch's name for inference: nothing inside records onto the tape.
+
+    ``inference_mode(False)`` turns it off again inside (and, as in PyTorch, turns grad mode on).
+    Works as ``with`` block and as decorator, with or without parentheses.
+
+    >>> import autograd_core as ag
+    >>> x = ag.ones(2, requires_grad=True)
+    >>> with ag.inference_mode():
+    ...     y = x * 2
+    >>> y.requires_grad, ag.is_inference_mode_enabled()
+    (False, False)
+    """
+
+    def __new__(cls, mode=True):
+        if callable(mode) and not isinstance(mode, bool):  # bare decorator: @ag.inference_mode
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        self._inference = bool(mode)
+        self._mode = not self._inference
+
+    def __enter__(self):
+        self._prev_inference = INFERENCE_MODE[0]
+        INFERENCE_MODE[0] = self._inference
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        INFERENCE_MODE[0] = self._prev_inference
+        return super().__exit__(*exc)
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(self._inference):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()``."""
+    return INFERENCE_MODE[0]
 
 
 def is_grad_enabled() -> bool:

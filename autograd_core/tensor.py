@@ -326,6 +326,10 @@ class Tensor:
             return f"{self.dtype}"
         return self.to(dtype)
 
+    def type_as(self, other: Tensor) -> Tensor:
+        """``self`` converted to ``other``'s dtype and device (``self`` itself if they match)."""
+        return self.to(other._dev, other.dtype)
+
     # -- Python protocol --------------------------------------------------------
     def __len__(self) -> int:
         if self._data.ndim == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from autograd_core import factories as F
 from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.ops import elementwise as E
 from autograd_core.ops import index as I
@@ -108,6 +109,12 @@ def _install_methods() -> None:
         "bitwise_and": E.bitwise_and, "bitwise_or": E.bitwise_or, "bitwise_xor": E.bitwise_xor,
         "bitwise_not": E.bitwise_not,
         "where": lambda self, condition, other: E.where(condition, self, other),
+        "log2": E.log2, "log10": E.log10, "exp2": E.exp2, "expm1": E.expm1, "clamp_min": E.clamp_min,
+        "clamp_max": E.clamp_max, "isclose": E.isclose, "allclose": E.allclose,
+        "repeat_interleave": E.repeat_interleave,
+        # new tensors like self
+        "new_zeros": F.new_zeros, "new_ones": F.new_ones, "new_empty": F.new_empty, "new_full": F.new_full,
+        "new_tensor": F.new_tensor,
         # sorting
         "sort": SO.sort, "argsort": SO.argsort, "topk": SO.topk,
         # indexing writes (out of place)
@@ -115,7 +122,7 @@ def _install_methods() -> None:
         "scatter_add": I.scatter_add, "index_add": I.index_add,
         # shape
         "roll": S.roll, "tril": S.tril, "triu": S.triu,
-        "square": lambda self: E.mul(self, self), "rsqrt": lambda self: E.div(1.0, E.sqrt(self)),
+        "square": E.square, "rsqrt": E.rsqrt,
         "reciprocal": lambda self: E.div(1.0, self),
         # reductions
         "sum": R.sum, "mean": R.mean, "prod": R.prod, "max": R.max, "min": R.min, "amax": R.amax,

@@ -6,12 +6,16 @@ Operands reach these primitives already broadcast to one shape and dtype
 
 from __future__ import annotations
 
+import math
+
 from autograd_core import dtypes
 from autograd_core.function import Primitive
 from autograd_core.ops._common import broadcast_shape, no_grad_result, prepare_binary, promote_arrays, val
 from autograd_core.tensor import Tensor
 
 _wrap = Tensor._wrap
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
 
 
 # ---------------------------------------------------------------------------- binary
@@ -95,8 +99,6 @@ class Pow(Primitive):
                 safe = where(a == 0, 1.0, a)
                 grad_b = where((a == 0) & (b >= 0), 0.0, g * out * log(safe))
             else:
-                import math
-
                 grad_b = g * out * (math.log(a) if a > 0 else float("nan")) if a != 0 else g * 0.0
         return grad_a, grad_b
 
@@ -210,6 +212,70 @@ class Sqrt(Primitive):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         return g / (y * 2.0)
+
+
+class Log2(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.log2(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x * _LN2)
+
+
+class Log10(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.log10(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x * _LN10)
+
+
+class Exp2(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(x._dev.xp.exp2(x._data), x._dev)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y * _LN2
+
+
+class Expm1(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(x._dev.xp.expm1(x._data), x._dev)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y + 1.0)
+
+
+class Rsqrt(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        d = x._data
+        y = _wrap((1.0 / x._dev.xp.sqrt(d)).astype(d.dtype, copy=False), x._dev)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y * y * y) * -0.5  # d/dx x**-0.5 = -0.5 * y**3, as PyTorch computes it
 
 
 class Abs(Primitive):
@@ -539,6 +605,23 @@ cos = _float_unary(Cos, "cos", "Cosine.")
 tanh = _float_unary(Tanh, "tanh", "Hyperbolic tangent.")
 sigmoid = _float_unary(Sigmoid, "sigmoid", "Logistic sigmoid 1/(1+exp(-x)), stable for any x.")
 relu = _unary(Relu, "relu", "max(x, 0); its gradient at 0 is 0.")
+log2 = _float_unary(Log2, "log2", "Base-2 logarithm.")
+log10 = _float_unary(Log10, "log10", "Base-10 logarithm.")
+exp2 = _float_unary(Exp2, "exp2", "Elementwise 2**x.")
+expm1 = _float_unary(Expm1, "expm1", "exp(x) - 1, accurate for small x.")
+rsqrt = _float_unary(Rsqrt, "rsqrt", "Reciprocal square root 1/sqrt(x).")
+
+
+def square(input: Tensor) -> Tensor:
+    """``input * input``; integer dtypes are kept and bool becomes int64, as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.square(ag.tensor([-2, 3]))
+    tensor([4, 9])
+    """
+    if input._data.dtype.kind == "b":
+        input = cast(input, dtypes.int64)
+    return mul(input, input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -567,10 +650,40 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:
 clip = clamp
 
 
-def where(condition, input, other) -> Tensor:
-    """Pick ``input`` where ``condition`` holds, else ``other``; scalars allowed for either branch."""
+def clamp_min(input: Tensor, min) -> Tensor:
+    """``clamp(input, min=min)``: values below ``min`` become ``min`` (a number or a tensor).
+
+    >>> import autograd_core as ag
+    >>> ag.clamp_min(ag.tensor([-1.0, 0.5, 2.0]), 0.0)
+    tensor([0. , 0.5, 2. ])
+    """
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max) -> Tensor:
+    """``clamp(input, max=max)``: values above ``max`` become ``max`` (a number or a tensor)."""
+    return clamp(input, max=max)
+
+
+def where(condition, input=None, other=None):
+    """Pick ``input`` where ``condition`` holds, else ``other``; scalars allowed for either branch.
+
+    With ``condition`` alone it is ``nonzero(condition, as_tuple=True)``, as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.where(ag.tensor([0.0, 3.0, 5.0]))
+    (tensor([1, 2]),)
+    """
     from autograd_core.ops.shape import expand
 
+    if input is None and other is None:
+        from autograd_core.ops.index import nonzero
+
+        if not isinstance(condition, Tensor):
+            raise TypeError(f"where: condition must be a Tensor, got {type(condition).__name__}")
+        return nonzero(condition, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: expected where(condition) or where(condition, input, other)")
     if not isinstance(condition, Tensor):
         raise TypeError("where: condition must be a bool Tensor")
     if condition._data.dtype.kind != "b":
@@ -703,3 +816,131 @@ logical_not = _nograd_unary("logical_not", lambda xp, a: xp.logical_not(a), "Ele
 isnan = _nograd_unary("isnan", lambda xp, a: xp.isnan(a), "True where NaN")
 isinf = _nograd_unary("isinf", lambda xp, a: xp.isinf(a), "True where +-inf")
 isfinite = _nograd_unary("isfinite", lambda xp, a: xp.isfinite(a), "True where finite")
+
+
+# ---------------------------------------------------------------------------- closeness
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """True where ``|input - other| <= atol + rtol * |other|``, elementwise (no gradient).
+
+    Infinities are close only to themselves, NaN to nothing unless ``equal_nan``.  Both
+    tensors must have one dtype; they broadcast.  Integers are compared in the default dtype.
+
+    >>> import autograd_core as ag
+    >>> ag.isclose(ag.tensor([1.0, 2.0]), ag.tensor([1.0 + 1e-7, 2.1]))
+    tensor([ True, False])
+    """
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        bad = other if isinstance(input, Tensor) else input
+        raise TypeError(f"isclose: expected Tensor operands, got {type(bad).__name__}")
+    if input._dev is not other._dev:
+        from autograd_core.function import _device_error
+
+        _device_error("isclose", input._dev, other._dev)
+    if input.dtype != other.dtype:
+        raise RuntimeError(
+            f"isclose: expected both tensors to have the same dtype, got {input.dtype} and {other.dtype}; "
+            "convert one with .to(other.dtype)"
+        )
+    if rtol < 0 or atol < 0:
+        raise RuntimeError(f"isclose: rtol and atol must be >= 0, got rtol={rtol} and atol={atol}")
+    broadcast_shape("isclose", input._data.shape, other._data.shape)
+    xp, a, b = input._dev.xp, input._data, other._data
+    close = a == b
+    if equal_nan and a.dtype.kind == "f":
+        close = close | (xp.isnan(a) & xp.isnan(b))
+    if rtol == 0 and atol == 0:
+        return no_grad_result(close, input._dev)
+    # As PyTorch: integers and bools are compared in the default dtype (converted before the
+    # subtraction, so nothing wraps; 2**40 and 2**40 + 1 are then equal in float32).
+    if a.dtype.kind != "f":
+        a, b = a.astype(dtypes.get_default_dtype()), b.astype(dtypes.get_default_dtype())
+    allowed = xp.abs(rtol * b) + atol
+    actual = xp.abs(a - b)
+    close = close | (xp.isfinite(actual) & (actual <= allowed))
+    return no_grad_result(close, input._dev)
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """Whether every element of ``input`` is close to ``other`` (see ``isclose``): a Python bool.
+
+    >>> import autograd_core as ag
+    >>> ag.allclose(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 2.0 + 1e-6]))
+    True
+    """
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+# ---------------------------------------------------------------------------- repetition
+def _repeat_index(op: str, repeats: Tensor, dtype):
+    """``[0]*r0 + [1]*r1 + ...`` for the counts in the 1-D ``repeats``, as a device array of ``dtype``."""
+    r = repeats._data
+    xp = repeats._dev.xp
+    if r.size and int(r.min()) < 0:
+        raise RuntimeError(f"{op}: repeats can not be negative")
+    ends = xp.cumsum(r.astype("int64"))
+    total = int(ends[-1]) if r.size else 0
+    return xp.searchsorted(ends, xp.arange(total, dtype="int64"), side="right").astype(dtype, copy=False)
+
+
+def repeat_interleave(input: Tensor, repeats=None, dim=None, *, output_size=None) -> Tensor:
+    """Repeat each element (each slice along ``dim``) ``repeats`` times, in place of ``repeat``'s tiling.
+
+    ``repeats`` is an int or a 1-D int tensor with one count per slice; without ``dim`` the
+    input is flattened first.  Gradients of the copies sum back.  ``repeat_interleave(r)``
+    alone gives the indices ``[0]*r[0] + [1]*r[1] + ...``.
+
+    >>> import autograd_core as ag
+    >>> ag.repeat_interleave(ag.tensor([1, 2]), 2)
+    tensor([1, 1, 2, 2])
+    >>> ag.repeat_interleave(ag.tensor([[1, 2], [3, 4]]), ag.tensor([1, 2]), dim=0)
+    tensor([[1, 2],
+            [3, 4],
+            [3, 4]])
+    """
+    from autograd_core.ops.index import index_select
+    from autograd_core.ops.shape import reshape
+    from autograd_core.tensor import _check_dim
+
+    op = "repeat_interleave"
+    if repeats is None:  # repeat_interleave(repeats)
+        _check_repeats(op, input)
+        return no_grad_result(_repeat_index(op, reshape(input, -1), input._data.dtype), input._dev)
+    if dim is None:
+        input, d = reshape(input, -1), 0
+    else:
+        d = _check_dim(op, dim, input._data.ndim)
+        if input._data.ndim == 0:
+            input = reshape(input, 1)
+    n = input._data.shape[d]
+    xp = input._dev.xp
+    if isinstance(repeats, Tensor):
+        _check_repeats(op, repeats)
+        if repeats._dev is not input._dev:
+            from autograd_core.function import _device_error
+
+            _device_error(op, input._dev, repeats._dev)
+        if repeats._data.size == 1:
+            repeats = int(repeats._data.reshape(()))
+        elif repeats._data.shape != (n,):
+            raise RuntimeError(
+                f"{op}: repeats must have the same size as input along dim, but got repeats.size(0) = "
+                f"{repeats._data.size} and input.size({d}) = {n}"
+            )
+    if isinstance(repeats, Tensor):
+        index = _repeat_index(op, repeats, "int64")
+    elif isinstance(repeats, int) and not isinstance(repeats, bool):
+        if repeats < 0:
+            raise RuntimeError(f"{op}: repeats can not be negative, got {repeats}")
+        index = xp.repeat(xp.arange(n, dtype="int64"), repeats)
+    else:
+        raise TypeError(f"{op}: repeats must be an int or an integer Tensor, got {type(repeats).__name__}")
+    if output_size is not None and index.shape[0] != output_size:
+        raise RuntimeError(f"{op}: output_size {output_size} does not match the {index.shape[0]} repeated slices")
+    return index_select(input, d, _wrap(index, input._dev))
+
+
+def _check_repeats(op: str, repeats: Tensor) -> None:
+    if repeats._data.dtype.kind not in "iu":
+        raise TypeError(f"{op}: repeats must be an integer tensor, got {repeats.dtype}")
+    if repeats._data.ndim > 1:
+        raise RuntimeError(f"{op}: repeats must be 0-dim or 1-dim tensor, got shape {tuple(repeats.shape)}")

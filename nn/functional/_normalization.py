@@ -15,7 +15,7 @@ import math
 import autograd_core as ag
 from autograd_core import Tensor
 
-__all__ = ["batch_norm", "layer_norm", "group_norm"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "normalize"]
 
 
 def _check_param(op: str, name: str, t, shape: tuple) -> None:
@@ -160,3 +160,20 @@ def group_norm(
     if bias is not None:
         out = out + bias.reshape(shape)
     return out
+
+
+def normalize(input: Tensor, p: float = 2.0, dim=1, eps: float = 1e-12) -> Tensor:
+    """Divide each vector along ``dim`` by its ``p``-norm, or by ``eps`` where the norm is smaller.
+
+    ``input / input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)``, as PyTorch
+    computes it (``dim`` may be a tuple of dims).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.normalize(ag.tensor([[3.0, 4.0], [0.0, 0.0]]))
+    tensor([[0.6, 0.8],
+            [0. , 0. ]])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"normalize: input must be a Tensor, got {type(input).__name__}")
+    denom = ag.norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom

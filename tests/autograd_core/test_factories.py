@@ -212,3 +212,55 @@ def test_randint_with_a_float_dtype_gives_whole_numbers_of_that_dtype():
     r = ag.randint(0, 5, (100,), dtype=ag.float32)
     assert r.dtype == ag.float32
     assert set(r.tolist()) <= {0.0, 1.0, 2.0, 3.0, 4.0}
+
+
+# ---------------------------------------------------------------------------- Tensor.new_*
+NEW_CASES = {
+    "new_zeros(2,3)": lambda t: t.new_zeros(2, 3),
+    "new_zeros((2,3))": lambda t: t.new_zeros((2, 3)),
+    "new_zeros(())": lambda t: t.new_zeros(()),
+    "new_ones([2])": lambda t: t.new_ones([2]),
+    "new_empty(2)": lambda t: t.new_empty(2).zero_(),  # values unspecified: compare shape and dtype
+    "new_full((2,),7)": lambda t: t.new_full((2,), 7),
+    "new_full((2,),1.7)": lambda t: t.new_full((2,), 1.7),
+    "new_full((1,),True)": lambda t: t.new_full((1,), True),
+    "new_tensor([1.5,-2.7])": lambda t: t.new_tensor([1.5, -2.7]),
+    "new_tensor([[1,2]])": lambda t: t.new_tensor([[1, 2]]),
+    "new_tensor(3)": lambda t: t.new_tensor(3),
+    "new_zeros(2,dtype=int32)": None,  # dtype given: built below with each library's dtype
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool"])
+@pytest.mark.parametrize("name", list(NEW_CASES))
+def test_new_factories_match_pytorch(name, dtype):
+    torch = pytest.importorskip("torch")
+    make = NEW_CASES[name] or (lambda t: t.new_zeros(2, dtype=(ag if isinstance(t, ag.Tensor) else torch).int32))
+    ours = make(ag.tensor([1, 0], dtype=dtype))
+    theirs = make(torch.tensor([1, 0], dtype=getattr(torch, dtype)))
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    assert ours.shape == tuple(theirs.shape)
+    assert ours.tolist() == theirs.tolist()
+    assert not ours.requires_grad and ours.is_leaf
+
+
+def test_new_factories_keep_the_device_and_take_requires_grad():
+    from tests.helpers.strict_backend import DEVICE
+
+    src = ag.tensor([1.0, 2.0], dtype=ag.float64, device=DEVICE, requires_grad=True)
+    for out in (src.new_zeros(3), src.new_ones(3), src.new_empty(3), src.new_full((3,), 2.0), src.new_tensor([1, 2, 3])):
+        assert str(out.device) == DEVICE and out.dtype == ag.float64 and out.shape == (3,)
+        assert not out.requires_grad and out.is_leaf  # requires_grad is not inherited, as in PyTorch
+    assert src.new_zeros(2, requires_grad=True).requires_grad
+    assert str(src.new_ones(2, device="cpu").device) == "cpu"
+    assert src.new_full((2,), 1, dtype=ag.int64).tolist() == [1, 1]
+
+
+def test_new_tensor_copies_a_tensor_and_leaves_its_graph():
+    src = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = src * 2.0
+    out = ag.zeros(1, dtype=ag.float64).new_tensor(y)
+    assert out.dtype == ag.float64 and out.tolist() == [2.0, 4.0]
+    assert not out.requires_grad and out.grad_fn is None
+    out.add_(1.0)
+    assert y.tolist() == [2.0, 4.0]  # a copy, not a view

@@ -172,3 +172,61 @@ def test_grad_mode_names_are_shared_with_autograd_module():
     assert ag.autograd.no_grad is ag.no_grad
     assert ag.autograd.enable_grad is ag.enable_grad
     assert ag.autograd.set_grad_enabled is ag.set_grad_enabled
+
+
+# ---------------------------------------------------------------------------- inference_mode
+def test_inference_mode_records_nothing_and_reports_itself():
+    x = leaf()
+    assert not ag.is_inference_mode_enabled()
+    with ag.inference_mode():
+        assert ag.is_inference_mode_enabled() and not ag.is_grad_enabled()
+        y = x * 2.0
+    assert not y.requires_grad and y.grad_fn is None
+    assert not ag.is_inference_mode_enabled() and ag.is_grad_enabled()
+
+
+def test_inference_mode_as_decorator_with_and_without_parentheses():
+    @ag.inference_mode()
+    def f(t):
+        """Doc."""
+        return t * 2.0, ag.is_inference_mode_enabled()
+
+    @ag.inference_mode
+    def g(t):
+        return t * 2.0, ag.is_inference_mode_enabled()
+
+    for fn in (f, g):
+        y, inside = fn(leaf())
+        assert inside and not y.requires_grad
+        assert not ag.is_inference_mode_enabled()
+    assert f.__name__ == "f" and f.__doc__ == "Doc." and g.__name__ == "g"
+
+
+def test_inference_mode_restores_both_flags_after_an_exception():
+    with pytest.raises(ValueError):
+        with ag.inference_mode():
+            raise ValueError("boom")
+    assert not ag.is_inference_mode_enabled()
+
+
+def _inference_mode_trace(m):
+    """The (inference, grad) flags at each step of nested blocks, in library ``m``."""
+    seen = [(m.is_inference_mode_enabled(), m.is_grad_enabled())]
+    with m.inference_mode():
+        seen.append((m.is_inference_mode_enabled(), m.is_grad_enabled()))
+        with m.inference_mode(False):
+            seen.append((m.is_inference_mode_enabled(), m.is_grad_enabled()))
+        with m.enable_grad():
+            seen.append((m.is_inference_mode_enabled(), m.is_grad_enabled()))
+        seen.append((m.is_inference_mode_enabled(), m.is_grad_enabled()))
+    with m.no_grad():
+        with m.inference_mode(False):
+            seen.append((m.is_inference_mode_enabled(), m.is_grad_enabled()))
+        seen.append((m.is_inference_mode_enabled(), m.is_grad_enabled()))
+    seen.append((m.is_inference_mode_enabled(), m.is_grad_enabled()))
+    return seen
+
+
+def test_inference_mode_nesting_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    assert _inference_mode_trace(ag) == _inference_mode_trace(torch)

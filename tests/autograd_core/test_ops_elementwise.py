@@ -94,6 +94,33 @@ def _clamp_ref(x, min=None, max=None):
     return np.clip(x, min, max)
 
 
+def _clamp_min_kwargs(shapes):
+    return st.fixed_dictionaries({"min": st.sampled_from([-1.0, -0.5, 0.0, 0.25])})
+
+
+def _clamp_max_kwargs(shapes):
+    return st.fixed_dictionaries({"max": st.sampled_from([-0.5, 0.5, 1.0, 1.5])})
+
+
+def _some_equal(arrays, kwargs):
+    # half the pairs equal (close), the rest far apart: isclose's two outcomes, none on its boundary
+    a, b = arrays
+    return a, np.where(b > 0, a, a + 1.0 + np.abs(b))
+
+
+@st.composite
+def _repeat_interleave_case(draw):
+    shape = draw(S.shapes(min_dims=0))
+    dim = draw(st.none() | (S.dim(len(shape)) if shape else st.none()))
+    n = int(np.prod(shape)) if dim is None else shape[dim]
+    repeats = draw(st.sampled_from([0, 1, 2, 3]) | hnp.arrays(np.int64, (n,), elements=st.integers(0, 3)))
+    return (shape,), {"repeats": repeats, "dim": dim}
+
+
+def _repeat_interleave_ref(x, repeats, dim):
+    return np.repeat(x.reshape(-1) if dim is None else x, repeats, axis=0 if dim is None else dim)
+
+
 @st.composite
 def _where_case(draw):
     cond_shape, a_shape, b_shape = draw(S.broadcastable_shapes(3))
@@ -175,6 +202,24 @@ SPECS = [
            kwargs=lambda s: st.fixed_dictionaries(
                {"beta": st.sampled_from([1.0, 2.0, 0.5, -1.0, -0.5]), "threshold": st.sampled_from([20.0, 1.0, 0.5])}),
            torch=lambda torch, x, beta, threshold: torch.nn.functional.softplus(x, beta, threshold)),
+    # more unary math
+    OpSpec("log2", ag.log2, np.log2, UNARY, domain=each(S.positive), torch=_torch("log2")),
+    OpSpec("log10", ag.log10, np.log10, UNARY, domain=each(S.positive), torch=_torch("log10")),
+    OpSpec("log10_method", lambda x: x.log10(), np.log10, UNARY, domain=each(S.positive),
+           torch=lambda torch, x: x.log10()),
+    OpSpec("exp2", ag.exp2, np.exp2, UNARY, torch=_torch("exp2")),
+    OpSpec("expm1", ag.expm1, np.expm1, UNARY, torch=_torch("expm1")),
+    OpSpec("expm1_method", lambda x: x.expm1(), np.expm1, UNARY, torch=lambda torch, x: x.expm1()),
+    OpSpec("rsqrt", ag.rsqrt, lambda x: 1.0 / np.sqrt(x), UNARY, domain=each(S.positive), torch=_torch("rsqrt")),
+    OpSpec("rsqrt_method", lambda x: x.rsqrt(), lambda x: 1.0 / np.sqrt(x), UNARY, domain=each(S.positive),
+           torch=lambda torch, x: x.rsqrt()),
+    OpSpec("square", ag.square, np.square, UNARY, torch=_torch("square")),
+    OpSpec("square_method", lambda x: x.square(), np.square, UNARY, torch=lambda torch, x: x.square()),
+    OpSpec("repeat_interleave", ag.repeat_interleave, _repeat_interleave_ref, case=_repeat_interleave_case(),
+           torch=_torch("repeat_interleave")),
+    OpSpec("repeat_interleave_method", lambda x, repeats, dim: x.repeat_interleave(repeats, dim),
+           _repeat_interleave_ref, case=_repeat_interleave_case(),
+           torch=lambda torch, x, repeats, dim: x.repeat_interleave(repeats, dim)),
     # kinks: clamp, maximum, minimum, where
     OpSpec("clamp", ag.clamp, _clamp_ref, UNARY, kwargs=_clamp_kwargs, domain=_clamp_scalar_domain,
            torch=_torch("clamp")),
@@ -182,6 +227,16 @@ SPECS = [
            S.broadcastable_shapes(3), domain=_clamp_tensor_domain, torch=_torch_clamp_tensor_bounds),
     OpSpec("clamp_tensor_min", lambda x, lo: ag.clamp(x, min=lo), np.maximum, BINARY, domain=_apart,
            torch=lambda torch, x, lo: torch.clamp(x, min=lo)),
+    OpSpec("clamp_min", ag.clamp_min, lambda x, min: np.maximum(x, min), UNARY, kwargs=_clamp_min_kwargs,
+           domain=_clamp_scalar_domain, torch=_torch("clamp_min")),
+    OpSpec("clamp_max", ag.clamp_max, lambda x, max: np.minimum(x, max), UNARY, kwargs=_clamp_max_kwargs,
+           domain=_clamp_scalar_domain, torch=_torch("clamp_max")),
+    OpSpec("clamp_min_method", lambda x, min: x.clamp_min(min), lambda x, min: np.maximum(x, min), UNARY,
+           kwargs=_clamp_min_kwargs, domain=_clamp_scalar_domain, torch=lambda torch, x, min: x.clamp_min(min)),
+    OpSpec("clamp_max_method", lambda x, max: x.clamp_max(max), lambda x, max: np.minimum(x, max), UNARY,
+           kwargs=_clamp_max_kwargs, domain=_clamp_scalar_domain, torch=lambda torch, x, max: x.clamp_max(max)),
+    OpSpec("clamp_min_tensor", ag.clamp_min, np.maximum, S.same_shapes(2), domain=_apart, torch=_torch("clamp_min")),
+    OpSpec("clamp_max_tensor", ag.clamp_max, np.minimum, S.same_shapes(2), domain=_apart, torch=_torch("clamp_max")),
     OpSpec("maximum", ag.maximum, np.maximum, BINARY, domain=_apart, torch=_torch("maximum")),
     OpSpec("minimum", ag.minimum, np.minimum, BINARY, domain=_apart, torch=_torch("minimum")),
     OpSpec("where", lambda a, b, condition: ag.where(condition, a, b), lambda a, b, condition: np.where(condition, a, b),
@@ -193,6 +248,12 @@ SPECS = [
     OpSpec("sign", ag.sign, np.sign, UNARY, diff=(), torch=_torch("sign")),
     OpSpec("floor", ag.floor, np.floor, UNARY, diff=(), torch=_torch("floor")),
     OpSpec("gt", ag.gt, np.greater, BINARY, diff=(), torch=_torch("gt")),
+    OpSpec("isclose", ag.isclose, np.isclose, S.same_shapes(2), diff=(), domain=_some_equal, torch=_torch("isclose")),
+    OpSpec("isclose_method", lambda a, b: a.isclose(b, rtol=0.1, atol=0.5, equal_nan=True),
+           lambda a, b: np.isclose(a, b, rtol=0.1, atol=0.5, equal_nan=True), S.same_shapes(2), diff=(),
+           domain=_some_equal, torch=lambda torch, a, b: a.isclose(b, rtol=0.1, atol=0.5, equal_nan=True)),
+    OpSpec("where_condition_only", ag.where, np.nonzero, S.same_shapes(1, min_dims=1), diff=(),
+           domain=each(lambda x: np.where(x > 0.3, x, 0.0)), torch=_torch("where")),
     OpSpec("eq_operator", lambda a, b: a == b, np.equal, BINARY, diff=(), domain=_apart, torch=lambda torch, a, b: a == b),
 ]
 
@@ -241,7 +302,34 @@ DTYPE_CASES = {
     "ag.sigmoid(i64>1)": (lambda x32, x64, i64: ag.sigmoid(i64 > 1), "float32"),
     "ag.where(i64>1,1.0,0.0)": (lambda x32, x64, i64: ag.where(i64 > 1, 1.0, 0.0), "float32"),
     "ag.where(i64>1,1,0)": (lambda x32, x64, i64: ag.where(i64 > 1, 1, 0), "int64"),
+    "ag.log2(i64)": (lambda x32, x64, i64: ag.log2(i64), "float32"),
+    "ag.log10(i64)": (lambda x32, x64, i64: ag.log10(i64), "float32"),
+    "ag.exp2(i64)": (lambda x32, x64, i64: ag.exp2(i64), "float32"),
+    "ag.expm1(i64>1)": (lambda x32, x64, i64: ag.expm1(i64 > 1), "float32"),
+    "ag.rsqrt(i64)": (lambda x32, x64, i64: ag.rsqrt(i64), "float32"),
+    "ag.log2(x64)": (lambda x32, x64, i64: ag.log2(x64), "float64"),
+    "ag.square(i64)": (lambda x32, x64, i64: ag.square(i64), "int64"),
+    "ag.square(i64>1)": (lambda x32, x64, i64: ag.square(i64 > 1), "int64"),
+    "ag.clamp_min(i64,0.5)": (lambda x32, x64, i64: ag.clamp_min(i64, 0.5), "float32"),
+    "ag.clamp_max(i64,2)": (lambda x32, x64, i64: ag.clamp_max(i64, 2), "int64"),
+    "ag.repeat_interleave(i64,2)": (lambda x32, x64, i64: ag.repeat_interleave(i64, 2), "int64"),
+    "ag.isclose(x32,x32)": (lambda x32, x64, i64: ag.isclose(x32, x32), "bool"),
 }
+
+
+FUNCTION_DTYPE_CASES = [n for n in DTYPE_CASES if n.startswith("ag.") and n.split("(")[0][3:] in (
+    "log2", "log10", "exp2", "expm1", "rsqrt", "square", "clamp_min", "clamp_max", "repeat_interleave", "isclose")]
+
+
+@pytest.mark.parametrize("name", FUNCTION_DTYPE_CASES)
+def test_result_dtypes_of_functions_match_pytorch(name):
+    """The same expressions, evaluated with ``torch`` in place of ``ag``, give PyTorch's dtype."""
+    torch = pytest.importorskip("torch")
+    x32 = torch.tensor([1.0, -2.0, 3.0], dtype=torch.float32)
+    x64 = torch.tensor([0.5, 1.0, -1.0], dtype=torch.float64)
+    i64 = torch.tensor([1, 2, 3])
+    out = eval(name.replace("ag.", "torch."), {"torch": torch, "x32": x32, "x64": x64, "i64": i64})
+    assert str(out.dtype).replace("torch.", "") == DTYPE_CASES[name][1]
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -426,3 +514,217 @@ def test_factory_second_order_check_catches_a_wrong_second_derivative(device):
         check_second_order(spec, case, device, seed=0)
     good = OpSpec("cube_composed", lambda x: x * x * x, lambda x: x**3, UNARY)
     check_second_order(good, case, device, seed=0)
+
+
+# ---------------------------------------------------------------------------- log2 ... rsqrt, clamp_min/max at their edges
+def _vs_torch(ours_fn, torch_fn, *arrays):
+    """Forward values and every input's gradient against PyTorch (float64, upstream gradient of ones)."""
+    torch = pytest.importorskip("torch")
+    ours = [ag.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(np.asarray(a, dtype=np.float64), requires_grad=True) for a in arrays]
+    out, tout = ours_fn(*ours), torch_fn(*theirs)
+    np.testing.assert_allclose(to_host(out), tout.detach().numpy(), rtol=1e-12, atol=0, equal_nan=True)
+    out.sum().backward()
+    tout.sum().backward()
+    for x, t in zip(ours, theirs):
+        np.testing.assert_allclose(to_host(x.grad), t.grad.numpy(), rtol=1e-12, atol=0, equal_nan=True)
+
+
+EDGES = {
+    "log2_at_0_and_negative": (ag.log2, "log2", [[0.0, -1.0, 1.0, 8.0]]),
+    "log10_at_0_and_negative": (ag.log10, "log10", [[0.0, -1.0, 1.0, 1000.0]]),
+    "exp2_extremes": (ag.exp2, "exp2", [[-1100.0, -1.0, 0.0, 1100.0]]),
+    "expm1_tiny_and_large": (ag.expm1, "expm1", [[1e-12, -1e-12, 0.0, -800.0, 30.0]]),
+    "rsqrt_at_0": (ag.rsqrt, "rsqrt", [[0.0, 0.25, 4.0]]),
+    "square_at_0": (ag.square, "square", [[0.0, -3.0, 2.0]]),
+    "clamp_min_at_bound": (lambda x: ag.clamp_min(x, 0.0), lambda x: x.clamp_min(0.0), [[-1.0, 0.0, 1.0]]),
+    "clamp_max_at_bound": (lambda x: ag.clamp_max(x, 0.0), lambda x: x.clamp_max(0.0), [[-1.0, 0.0, 1.0]]),
+    "clamp_min_tensor_ties": (ag.clamp_min, "clamp_min", [[-1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]),
+    "clamp_max_tensor_ties": (ag.clamp_max, "clamp_max", [[-1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]),
+}
+
+
+@pytest.mark.parametrize("name", list(EDGES))
+def test_new_unary_ops_match_pytorch_at_their_edges(name):
+    ours, theirs, arrays = EDGES[name]
+    torch_fn = theirs if callable(theirs) else (lambda *xs: getattr(__import__("torch"), theirs)(*xs))
+    with np.errstate(all="ignore"):
+        _vs_torch(ours, torch_fn, *arrays)
+
+
+@pytest.mark.parametrize("name", ["log2", "log10", "exp2", "expm1", "rsqrt"])
+def test_new_unary_ops_hessians_match_pytorch(name):
+    torch = pytest.importorskip("torch")
+    data = [0.5, 1.5, 2.0]
+    x = ag.tensor(data, dtype=ag.float64, requires_grad=True)
+    t = torch.tensor(data, dtype=torch.float64, requires_grad=True)
+    (g,) = ag.grad(getattr(ag, name)(x).sum(), x, create_graph=True)
+    (tg,) = torch.autograd.grad(getattr(torch, name)(t).sum(), t, create_graph=True)
+    np.testing.assert_allclose(to_host(g), tg.detach().numpy(), rtol=1e-12)
+    (gg,) = ag.grad(g.sum(), x)
+    (tgg,) = torch.autograd.grad(tg.sum(), t)
+    np.testing.assert_allclose(to_host(gg), tgg.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_new_unary_ops_promote_integers_and_keep_float32(device):
+    i = ag.tensor([1, 2, 4], device=device)
+    x32 = ag.tensor([1.0, 2.0, 4.0], device=device, requires_grad=True)
+    for op, ref in ((ag.log2, np.log2), (ag.log10, np.log10), (ag.exp2, np.exp2), (ag.expm1, np.expm1),
+                    (ag.rsqrt, lambda v: 1 / np.sqrt(v))):
+        out = op(i)
+        assert out.dtype == ag.float32 and str(out.device) == device and not out.requires_grad
+        np.testing.assert_allclose(to_host(out), ref(np.array([1.0, 2.0, 4.0])), rtol=1e-6)
+        y = op(x32)
+        assert y.dtype == ag.float32 and y.requires_grad
+        (g,) = ag.grad(y.sum(), x32)
+        assert g.dtype == ag.float32
+
+
+# ---------------------------------------------------------------------------- isclose / allclose
+def test_isclose_nonfinite_values_and_equal_nan():
+    a = ag.tensor([1.0, np.inf, np.nan, -np.inf, 1e-9, 1.0, np.inf])
+    b = ag.tensor([1.00001, np.inf, np.nan, np.inf, 0.0, 1.1, 1e38])
+    assert to_host(ag.isclose(a, b)).tolist() == [False, True, False, False, True, False, False]
+    assert to_host(ag.isclose(a, b, equal_nan=True)).tolist() == [False, True, True, False, True, False, False]
+    assert to_host(a.isclose(b, rtol=0.2)).tolist() == [True, True, False, False, True, True, False]
+
+
+ISCLOSE_CASES = {
+    "float32": ([1.0, 1.00001, np.inf, np.nan, 2.0], [1.00001, 1.0, np.inf, np.nan, 2.1], "float32", {}),
+    "float32_equal_nan": ([1.0, np.nan, 0.0], [1.0, np.nan, np.nan], "float32", {"equal_nan": True}),
+    "float64_rtol": ([10.0, 12.0, -3.0], [10.5, 11.0, 3.0], "float64", {"rtol": 0.1, "atol": 0.0}),
+    "float64_zero_tolerances": ([1.0, 1.0 + 1e-15], [1.0, 1.0], "float64", {"rtol": 0.0, "atol": 0.0}),
+    "int64_rtol": ([10, 12, -5], [10, 11, 5], "int64", {"rtol": 0.1, "atol": 0.0}),
+    "int64_atol": ([10, 12, 2**40], [10, 11, 2**40 + 1], "int64", {"rtol": 0.0, "atol": 1.0}),
+    "int64_in_float32": ([2**40, 2**24 + 1, 7], [2**40 + 1, 2**24, 8], "int64", {"rtol": 0.0, "atol": 0.5}),
+    "uint8_no_wrap": ([3, 250, 7, 0, 5], [5, 251, 7, 255, 3], "uint8", {"rtol": 0.0, "atol": 1.0}),
+    "int8_no_wrap": ([100, -100, 3], [-100, 100, 4], "int8", {"rtol": 0.0, "atol": 60.0}),
+    "bool": ([True, False, True], [True, True, False], "bool", {"atol": 0.5}),
+    "broadcast": ([[1.0, 2.0], [3.0, 4.0]], [1.0, 2.5], "float32", {}),
+}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", list(ISCLOSE_CASES))
+def test_isclose_and_allclose_match_pytorch(name, device):
+    torch = pytest.importorskip("torch")
+    a, b, dtype, kw = ISCLOSE_CASES[name]
+    ours = ag.isclose(ag.tensor(a, dtype=dtype, device=device), ag.tensor(b, dtype=dtype, device=device), **kw)
+    ta, tb = torch.tensor(a, dtype=getattr(torch, dtype)), torch.tensor(b, dtype=getattr(torch, dtype))
+    theirs = torch.isclose(ta, tb, **kw)
+    assert ours.dtype == ag.bool and not ours.requires_grad and str(ours.device) == device
+    assert to_host(ours).tolist() == theirs.tolist()
+    got = ag.allclose(ag.tensor(a, dtype=dtype, device=device), ag.tensor(b, dtype=dtype, device=device), **kw)
+    assert type(got) is bool and got == torch.allclose(ta, tb, **kw)
+
+
+def test_allclose_is_a_python_bool_and_a_method():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    assert x.allclose(x * 1.0) is True
+    assert ag.allclose(x, x + 1e-3) is False
+    assert ag.allclose(x, x + 1e-3, atol=1e-2) is True
+
+
+def test_isclose_refuses_mixed_dtypes_negative_tolerances_and_numbers():
+    # PyTorch: RuntimeError "Float did not match Double", "rtol must be greater than or equal to zero", TypeError
+    a = ag.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="same dtype.*float32.*float64"):
+        ag.isclose(a, a.double())
+    with pytest.raises(RuntimeError, match="rtol"):
+        ag.isclose(a, a, rtol=-1.0)
+    with pytest.raises(TypeError, match="float"):
+        ag.isclose(a, 1.0)
+    with pytest.raises(RuntimeError, match="broadcast"):
+        ag.isclose(a, ag.tensor([1.0, 2.0, 3.0]))
+
+
+# ---------------------------------------------------------------------------- where(condition)
+@pytest.mark.parametrize("device", DEVICES)
+def test_where_with_only_a_condition_is_nonzero_as_tuple(device):
+    c = ag.tensor([[0, 1], [2, 0]], device=device)
+    rows, cols = ag.where(c)
+    assert to_host(rows).tolist() == [0, 1] and to_host(cols).tolist() == [1, 0]
+    assert rows.dtype == ag.int64 and str(rows.device) == device
+    (idx,) = ag.where(ag.tensor(1.0, device=device))  # a 0-d condition counts as 1-D, as in PyTorch
+    assert to_host(idx).tolist() == [0]
+    (idx,) = ag.where(ag.tensor([False, True, True], device=device))
+    assert to_host(idx).tolist() == [1, 2]
+
+
+def test_where_with_only_a_condition_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    for data in ([[0.0, 1.5], [2.0, 0.0]], [True, False, True], 3.0, [[[0, 1]], [[1, 1]]]):
+        ours, theirs = ag.where(ag.tensor(data)), torch.where(torch.tensor(data))
+        assert len(ours) == len(theirs)
+        for o, t in zip(ours, theirs):
+            assert to_host(o).tolist() == t.tolist()
+
+
+def test_where_with_two_arguments_is_an_error():
+    with pytest.raises(TypeError, match="where"):
+        ag.where(ag.tensor([True]), ag.tensor([1.0]))
+
+
+# ---------------------------------------------------------------------------- repeat_interleave
+@pytest.mark.parametrize("device", DEVICES)
+def test_repeat_interleave_gradients_sum_back(device):
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float64, device=device, requires_grad=True)
+    y = ag.repeat_interleave(x, ag.tensor([3, 0], device=device), dim=0)
+    assert y.shape == (3, 2) and str(y.device) == device
+    (y * ag.tensor([[1.0, 10.0], [2.0, 20.0], [3.0, 30.0]], dtype=ag.float64, device=device)).sum().backward()
+    np.testing.assert_array_equal(to_host(x.grad), [[6.0, 60.0], [0.0, 0.0]])
+    x.grad = None
+    x.repeat_interleave(2).sum().backward()  # flattened: every element twice
+    np.testing.assert_array_equal(to_host(x.grad), np.full((2, 2), 2.0))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_repeat_interleave_of_repeats_alone_gives_indices(device):
+    r = ag.tensor([2, 0, 1], dtype=ag.int32, device=device)
+    out = ag.repeat_interleave(r)
+    assert to_host(out).tolist() == [0, 0, 2] and out.dtype == ag.int32
+    assert to_host(ag.repeat_interleave(ag.tensor([], dtype=ag.int64, device=device))).tolist() == []
+
+
+REPEAT_INTERLEAVE_CASES = {
+    "int_flat": ([[1, 2], [3, 4]], 2, None),
+    "int_dim": ([[1, 2], [3, 4]], 2, -1),
+    "tensor_dim0": ([[1, 2], [3, 4]], [1, 2], 0),
+    "tensor_flat": ([[1, 2], [3, 4]], [1, 2, 0, 1], None),
+    "one_element_tensor": ([[1, 2], [3, 4]], [3], 1),
+    "zero_d_tensor": ([[1, 2], [3, 4]], 2, 1),
+    "zero_repeats": ([1.0, 2.0], 0, None),
+    "zero_d_input": (5.0, 3, None),
+}
+
+
+@pytest.mark.parametrize("name", list(REPEAT_INTERLEAVE_CASES))
+def test_repeat_interleave_matches_pytorch(name):
+    torch = pytest.importorskip("torch")
+    data, repeats, dim = REPEAT_INTERLEAVE_CASES[name]
+    r_ours = ag.tensor(repeats) if isinstance(repeats, list) or name == "zero_d_tensor" else repeats
+    r_theirs = torch.tensor(repeats) if isinstance(repeats, list) or name == "zero_d_tensor" else repeats
+    ours = ag.repeat_interleave(ag.tensor(data), r_ours, dim)
+    theirs = torch.repeat_interleave(torch.tensor(data), r_theirs, dim)
+    assert ours.shape == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    assert to_host(ours).tolist() == theirs.tolist()
+
+
+def test_repeat_interleave_errors_name_the_problem():
+    x = ag.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="negative"):
+        ag.repeat_interleave(x, ag.tensor([1, -1]))
+    with pytest.raises(RuntimeError, match="negative"):
+        ag.repeat_interleave(x, -1)
+    with pytest.raises(RuntimeError, match=r"repeats.size\(0\) = 3 and input.size\(0\) = 2"):
+        ag.repeat_interleave(x, ag.tensor([1, 2, 3]))
+    with pytest.raises(TypeError, match="integer"):
+        ag.repeat_interleave(x, ag.tensor([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match="0-dim or 1-dim"):
+        ag.repeat_interleave(x, ag.tensor([[1, 2]]))
+    with pytest.raises(TypeError, match="int"):
+        ag.repeat_interleave(x, 2.0)
+    with pytest.raises(RuntimeError, match="output_size"):
+        ag.repeat_interleave(x, 2, output_size=3)
+    assert ag.repeat_interleave(x, 2, output_size=4).tolist() == [1, 1, 2, 2]

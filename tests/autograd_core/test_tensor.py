@@ -352,3 +352,27 @@ def test_repr_of_a_large_tensor_is_summarised():
 def test_is_tensor_and_isinstance():
     assert ag.is_tensor(ag.zeros(1)) and isinstance(ag.zeros(1), ag.Tensor)
     assert not ag.is_tensor(np.zeros(1))
+
+
+# ---------------------------------------------------------------------------- type_as
+@pytest.mark.parametrize("src,other", [("float32", "float64"), ("int64", "float32"), ("float64", "int32"),
+                                       ("bool", "float32"), ("float32", "float32")])
+def test_type_as_converts_to_the_other_dtype_as_pytorch(src, other):
+    t = ag.tensor([1.5, 0.0, -2.0]).to(dtype=src)
+    out = t.type_as(ag.zeros(1, dtype=other))
+    assert out.dtype == np.dtype(other)
+    if src == other:
+        assert out is t
+    torch = pytest.importorskip("torch")
+    theirs = torch.tensor([1.5, 0.0, -2.0]).to(getattr(torch, src)).type_as(torch.zeros(1, dtype=getattr(torch, other)))
+    assert out.tolist() == theirs.tolist()
+
+
+def test_type_as_keeps_the_gradient_and_follows_the_device():
+    from tests.helpers.strict_backend import DEVICE
+
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x.type_as(ag.zeros(1, dtype=ag.float64))
+    (y * 3.0).sum().backward()
+    assert x.grad.dtype == ag.float32 and x.grad.tolist() == [3.0, 3.0]
+    assert str(x.type_as(ag.zeros(1, device=DEVICE)).device) == DEVICE

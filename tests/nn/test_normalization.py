@@ -182,3 +182,37 @@ def test_cuda_matches_cpu():
         np.testing.assert_allclose(to_host(a), to_host(b), rtol=1e-10, atol=1e-12)
     for (k, v), (_, w) in zip(gpu.state_dict().items(), cpu.state_dict().items()):
         np.testing.assert_allclose(to_host(v), to_host(w), rtol=1e-10, err_msg=k)
+
+
+# ---------------------------------------------------------------------------- F.normalize
+def test_normalize_formula_and_zero_vectors():
+    x = np.array([[3.0, 4.0], [0.0, 0.0], [1e-14, 0.0]])
+    out = to_host(F.normalize(ag.tensor(x)))
+    np.testing.assert_allclose(out, [[0.6, 0.8], [0.0, 0.0], [1e-2, 0.0]])  # norm clamped to eps=1e-12
+    y = np.random.default_rng(0).standard_normal((2, 3, 4))
+    for p, dim in ((2.0, 1), (1.0, -1), (3.0, 0), (float("inf"), 2), (2.0, (1, 2))):
+        got = to_host(F.normalize(ag.tensor(y), p=p, dim=dim))
+        axes = dim if isinstance(dim, tuple) else (dim,)
+        if p == float("inf"):
+            n = np.abs(y).max(axis=axes, keepdims=True)
+        else:
+            n = (np.abs(y) ** p).sum(axis=axes, keepdims=True) ** (1 / p)
+        np.testing.assert_allclose(got, y / np.maximum(n, 1e-12), rtol=1e-12)
+
+
+@pytest.mark.parametrize("p,dim", [(2.0, 1), (1.0, 0), (3.0, -1), (2.0, (0, 1))])
+def test_normalize_gradcheck_and_gradgradcheck(p, dim):
+    x = _t(3, 4, seed=1)
+    fn = lambda t: F.normalize(t, p=p, dim=dim)  # noqa: E731
+    assert ag.gradcheck(fn, (x,)) and ag.gradgradcheck(fn, (x,))
+
+
+def test_normalize_on_the_strict_device_matches_cpu():
+    x = np.random.default_rng(2).standard_normal((3, 5))
+    a, b = ag.tensor(x, requires_grad=True), ag.tensor(x, device=STRICT, requires_grad=True)
+    ya, yb = F.normalize(a), F.normalize(b, eps=1e-12)
+    assert str(yb.device) == STRICT
+    np.testing.assert_allclose(to_host(yb), to_host(ya), rtol=1e-12)
+    (ya * ya[0:1]).sum().backward()
+    (yb * yb[0:1]).sum().backward()
+    np.testing.assert_allclose(to_host(b.grad), to_host(a.grad), rtol=1e-12)

@@ -162,3 +162,32 @@ def test_repr_and_state_dict_layout_match_torch(make):
     }
     for k, v in ours.state_dict().items():
         np.testing.assert_array_equal(to_host(v), theirs.state_dict()[k].numpy())
+
+
+# ---------------------------------------------------------------------------- F.normalize
+@pytest.mark.parametrize(
+    "shape,kw",
+    [((4, 3), {}), ((2, 3, 4), {"dim": 0}), ((2, 3, 4), {"p": 1.0, "dim": -1}), ((5,), {"dim": 0, "p": 3.0}),
+     ((2, 3, 4), {"dim": (1, 2)}), ((3, 4), {"p": float("inf")}), ((3, 4), {"eps": 0.5})],
+    ids=["default", "dim0", "p1", "p3_1d", "dims_tuple", "p_inf", "large_eps"],
+)
+def test_normalize_matches_torch(shape, kw):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(shape)
+    xo, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yo, yt = F.normalize(xo, **kw), TF.normalize(xt, **kw)
+    np.testing.assert_allclose(to_host(yo), yt.detach().numpy(), **TOL)
+    g = rng.standard_normal(shape)
+    yo.backward(ag.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(to_host(xo.grad), xt.grad.numpy(), **TOL)
+
+
+def test_normalize_of_zero_and_tiny_vectors_matches_torch():
+    x = np.array([[0.0, 0.0, 0.0], [1e-14, -2e-14, 0.0], [1.0, -2.0, 2.0]])
+    xo, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yo, yt = F.normalize(xo), TF.normalize(xt)
+    np.testing.assert_allclose(to_host(yo), yt.detach().numpy(), **TOL)
+    yo.sum().backward()
+    yt.sum().backward()
+    np.testing.assert_allclose(to_host(xo.grad), xt.grad.numpy(), **TOL)
