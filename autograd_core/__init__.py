@@ -151,6 +151,7 @@ from autograd_core.ops.reduce import (
     any,
     argmax,
     argmin,
+    cumprod,
     cumsum,
     log_softmax,
     logsumexp,

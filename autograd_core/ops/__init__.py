@@ -127,7 +127,7 @@ def _install_methods() -> None:
         # reductions
         "sum": R.sum, "mean": R.mean, "prod": R.prod, "max": R.max, "min": R.min, "amax": R.amax,
         "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin, "var": R.var, "std": R.std,
-        "erf": _erf, "logsumexp": R.logsumexp, "cumsum": R.cumsum, "softmax": R.softmax, "log_softmax": R.log_softmax, "norm": R.norm,
+        "erf": _erf, "logsumexp": R.logsumexp, "cumsum": R.cumsum, "cumprod": R.cumprod, "softmax": R.softmax, "log_softmax": R.log_softmax, "norm": R.norm,
         "all": R.all, "any": R.any,
         # shape
         "reshape": S.reshape, "view": S.view, "flatten": S.flatten, "unflatten": S.unflatten,

@@ -15,7 +15,7 @@ import numpy as np
 
 from autograd_core.function import Primitive
 from autograd_core.ops._common import broadcast_shape, no_grad_result
-from autograd_core.ops.shape import reshape
+from autograd_core.ops.shape import expand, reshape
 from autograd_core.tensor import Tensor, _check_dim
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
@@ -81,8 +81,14 @@ def _convert_index(x: Tensor, index):
     dev = x._dev
     for it in items:
         if isinstance(it, _BASIC) and not isinstance(it, bool):
-            if isinstance(it, slice) and builtins.any(isinstance(v, Tensor) for v in (it.start, it.stop, it.step)):
-                it = slice(*(int(v) if isinstance(v, Tensor) else v for v in (it.start, it.stop, it.step)))
+            if isinstance(it, slice):
+                if builtins.any(isinstance(v, Tensor) for v in (it.start, it.stop, it.step)):
+                    it = slice(*(int(v) if isinstance(v, Tensor) else v for v in (it.start, it.stop, it.step)))
+                if it.step is not None and it.step < 0:
+                    raise ValueError(
+                        f"index: step must be greater than zero, got {it.step} (PyTorch has no negative "
+                        "steps); reverse a dim with x.flip(dim)"
+                    )
             out.append(it)
             continue
         basic = False
@@ -102,42 +108,80 @@ def _convert_index(x: Tensor, index):
                         f"index: tensors used as indices must be long, int or bool, got {host.dtype}"
                     )
             arr = dev.backend.asarray(host)
-        if arr.dtype.kind == "b":
-            out.extend(arr.nonzero()) if arr.ndim else out.append(arr)
-        else:
-            if arr.dtype.kind not in "iu":
-                raise IndexError(f"index: tensors used as indices must be long, int or bool, got {arr.dtype}")
-            out.append(arr)
-    _check_bounds(x, out)
+        if arr.dtype.kind not in "iub":
+            raise IndexError(f"index: tensors used as indices must be long, int or bool, got {arr.dtype}")
+        out.append(arr)
+    if _check_bounds(x, out):  # more than one Ellipsis: the first one expands, the others stand for nothing
+        first = next(k for k, it in enumerate(out) if it is Ellipsis)
+        out = out[: first + 1] + [it for it in out[first + 1 :] if it is not Ellipsis]
+    if not basic:  # masks become the integer indices of their True elements (a 0-d bool stays: a new dim)
+        out = [a for it in out for a in (it.nonzero() if _is_mask(it) and it.ndim else (it,))]
     return (out[0] if len(out) == 1 and not isinstance(index, tuple) and basic else tuple(out)), basic
 
 
-def _check_bounds(x: Tensor, items) -> None:
-    """Out-of-range integer indices fail here, naming the dim and size (not deep in NumPy)."""
-    dim = 0
-    n_real = builtins.sum(1 for it in items if it is not None and it is not Ellipsis)
+def _is_mask(it) -> bool:
+    return not isinstance(it, (int, slice)) and it is not None and it is not Ellipsis and it.dtype.kind == "b"
+
+
+def _check_bounds(x: Tensor, items) -> bool:
+    """Out-of-range integer indices and misshapen masks fail here, naming the dim and size (not deep in
+    NumPy).  Returns whether the index holds more than one Ellipsis."""
+    shape = x._data.shape
+    ndim = len(shape)
+    # A mask indexes as many dims as it has; a 0-d bool (x[True]) adds a dim of size 1 or 0 and indexes none.
+    n_real = 0
+    for it in items:
+        if isinstance(it, (int, slice)):
+            n_real += 1
+        elif it is not None and it is not Ellipsis:
+            n_real += it.ndim if it.dtype.kind == "b" else 1
+    if n_real > ndim:
+        raise IndexError(f"index: too many indices for a tensor of shape {tuple(shape)}")
+    dim = ellipses = 0
     for it in items:
         if it is Ellipsis:  # stands for the dims no other item names
-            dim += x._data.ndim - n_real
+            ellipses += 1
+            dim += (ndim - n_real) if ellipses == 1 else 0
             continue
+        if ellipses > 1 and ndim != n_real:  # PyTorch skips as many dims again: past the last one
+            raise IndexError(
+                f"index: nothing but '...' may follow a second '...' in an index of a tensor of shape "
+                f"{tuple(shape)}; use a single '...'"
+            )
         if it is None:
             continue
-        if dim >= x._data.ndim:
-            raise IndexError(f"index: too many indices for a tensor of shape {tuple(x.shape)}")
-        size = x._data.shape[dim]
         if isinstance(it, int):
+            size = shape[dim]
             if not -size <= it < size:
                 raise IndexError(f"index {it} is out of bounds for dim {dim} with size {size}")
-        elif not isinstance(it, slice) and getattr(it, "size", 0) and it.dtype.kind != "b":
+        elif isinstance(it, slice):
+            pass
+        elif it.dtype.kind == "b":
+            for j, n in enumerate(it.shape):
+                if n != shape[dim + j]:
+                    raise IndexError(
+                        f"index: the shape of the mask {list(it.shape)} at index {j} does not match the shape of "
+                        f"the indexed tensor {list(shape)} at index {dim + j}; a boolean mask must have the sizes "
+                        "of the dims it indexes"
+                    )
+            dim += it.ndim
+            continue
+        elif it.size:
+            size = shape[dim]
             lo, hi = int(it.min()), int(it.max())
             if lo < -size or hi >= size:
                 raise IndexError(f"index {hi if hi >= size else lo} is out of bounds for dim {dim} with size {size}")
         dim += 1
+    return ellipses > 1
 
 
 def getitem(x: Tensor, index) -> Tensor:
     """``x[index]``; a basic index gives a view, repeated fancy indices accumulate gradients."""
     idx, basic = _convert_index(x, index)
+    if not basic:
+        first, idx = _ints_first(idx)
+        if first is not None:
+            x = Index.apply(x, first, True)
     out = Index.apply(x, idx, basic)
     if basic:
         out._vc = x._version_box()
@@ -153,7 +197,12 @@ def setitem(x: Tensor, index, value) -> None:
             "setitem: in-place assignment into a tensor that requires grad is not recorded on the tape; "
             "do it under ag.no_grad(), or build the result out of place (ag.where, ag.cat, index ops)"
         )
-    idx, _ = _convert_index(x, index)
+    idx, basic = _convert_index(x, index)
+    target = x._data
+    if not basic:
+        first, idx = _ints_first(idx)
+        if first is not None:
+            target = target[first]  # a view: writing into it writes into x
     if isinstance(value, Tensor):
         if value._rg and GRAD_ENABLED[0]:
             raise RuntimeError(
@@ -164,15 +213,42 @@ def setitem(x: Tensor, index, value) -> None:
         if value._dev is not x._dev:
             raise RuntimeError(f"setitem: value is on {value._dev} but the tensor is on {x._dev}")
         value = value._data
-    x._data[idx] = value
+    target[idx] = value
     x._bump_version()
 
 
+def _ints_first(idx: tuple):
+    """Split an advanced index into (integer part, the rest) when it mixes integers with index arrays.
+
+    PyTorch applies integers (and 0-d integer tensors) first, each removing its dim, and only then
+    the arrays; NumPy counts them as advanced indices, which moves the result's dims to the front
+    when a slice separates them from the arrays (``x[0, :, [0, 1]]``).  Returns (None, idx) when
+    there is nothing to split.
+    """
+    scalar = [isinstance(i, int) or (hasattr(i, "dtype") and i.ndim == 0 and i.dtype.kind in "iu") for i in idx]
+    if not builtins.any(scalar) or builtins.all(s or not hasattr(i, "dtype") for i, s in zip(idx, scalar)):
+        return None, idx
+    first = []
+    for i, s in zip(idx, scalar):
+        if s:
+            first.append(int(i))
+        elif i is Ellipsis:
+            first.append(i)
+        elif i is not None and not (hasattr(i, "dtype") and i.ndim == 0):  # None and a 0-d bool take no dim
+            first.append(slice(None))
+    if not builtins.any(i is Ellipsis for i in first):
+        first.append(Ellipsis)  # a view even when every dim gets an integer (setitem writes through it)
+    return tuple(first), tuple(i for i, s in zip(idx, scalar) if not s)
+
+
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
-    """``out[i][j][k] = input[i][index[i][j][k]][k]`` for ``dim=1`` (PyTorch's gather)."""
+    """``out[i][j][k] = input[i][index[i][j][k]][k]`` for ``dim=1`` (PyTorch's gather).  Indices lie in
+    0..size-1; a 0-d input or index counts as 1-D, and the result has index's shape."""
+    _check_index_tensor("gather", index)
+    if input._data.ndim == 0 or index._data.ndim == 0:
+        _check_dim("gather", dim, builtins.max(input._data.ndim, 1))
+        return reshape(gather(_vector(input), 0, _vector(index)), index._data.shape)
     d = _check_dim("gather", dim, input._data.ndim)
-    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
-        raise TypeError("gather: index must be an integer (int64) Tensor")
     if index._data.ndim != input._data.ndim:
         raise RuntimeError(
             f"gather: index must have as many dims as input ({input.ndim}), got index of shape {tuple(index.shape)}"
@@ -182,7 +258,7 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
             raise RuntimeError(
                 f"gather: index shape {tuple(index.shape)} exceeds input shape {tuple(input.shape)} at dim {k}"
             )
-    _check_bounds(input, [slice(None)] * d + [index._data])
+    _check_in_range("gather", index._data, d, input._data.shape[d])
     return Index.apply(input, along_dim(input._dev.xp, index._data, d), False)
 
 
@@ -196,16 +272,59 @@ def along_dim(xp, index, d: int) -> tuple:
     )
 
 
-def take_along_dim(input: Tensor, indices: Tensor, dim: int) -> Tensor:
-    return gather(input, dim, indices)
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """``gather`` with ``indices`` broadcast against ``input`` in every dim but ``dim`` (negative indices
+    count from the end); with ``dim=None``, a gather from the flattened input, as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.take_along_dim(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), ag.tensor([[1]]), dim=1)
+    tensor([[2.],
+            [4.]])
+    """
+    _check_index_tensor("take_along_dim", indices)
+    if dim is None:
+        _check_in_range("take_along_dim", indices._data, 0, input._data.size)
+        return gather(reshape(input, -1), 0, reshape(indices, -1))
+    if input._data.ndim == 0:
+        raise IndexError("take_along_dim: dim given but input is 0-d; pass dim=None")
+    nd = input._data.ndim
+    d = _check_dim("take_along_dim", dim, nd)
+    if indices._data.ndim != nd:
+        raise RuntimeError(
+            f"take_along_dim: input and indices must have the same number of dims, got input of shape "
+            f"{tuple(input.shape)} and indices of shape {tuple(indices.shape)}"
+        )
+    shape, ishape = input._data.shape, indices._data.shape
+    lead = broadcast_shape("take_along_dim", shape[:d] + shape[d + 1 :], ishape[:d] + ishape[d + 1 :])
+    n = shape[d]
+    idx = indices._data
+    if idx.size:
+        lo, hi = int(idx.min()), int(idx.max())
+        if lo < -n or hi >= n:
+            raise IndexError(f"take_along_dim: index {lo if lo < -n else hi} is out of bounds for dim {d} with size {n}")
+        if lo < 0:
+            idx = idx % n
+    idx = input._dev.xp.broadcast_to(idx, lead[:d] + (ishape[d],) + lead[d:])
+    if shape != lead[:d] + (n,) + lead[d:]:
+        input = expand(input, lead[:d] + (n,) + lead[d:])
+    return Index.apply(input, along_dim(input._dev.xp, idx, d), False)
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
-    """Rows (along ``dim``) named by a 1-D ``index``; repeated rows accumulate gradient."""
+    """Rows (along ``dim``) named by a 1-D (or 0-d) ``index`` of entries in 0..size-1; repeated rows
+    accumulate gradient.  A 0-d input takes one index and gives a 0-d result, as in PyTorch."""
+    _check_index_tensor("index_select", index)
+    if index._data.ndim > 1:
+        raise IndexError(f"index_select: index must be 1-D (a vector), got shape {tuple(index.shape)}")
+    rows = index._data.reshape(-1)
+    if input._data.ndim == 0:
+        _check_dim("index_select", dim, 0)
+        if rows.shape[0] != 1:
+            raise RuntimeError(f"index_select: a 0-d input takes exactly one index, got {rows.shape[0]}")
+        return reshape(index_select(reshape(input, 1), 0, index), ())
     d = _check_dim("index_select", dim, input._data.ndim)
-    if isinstance(index, Tensor) and index._data.ndim > 1:
-        raise IndexError(f"index_select: index must be 1-D, got shape {tuple(index.shape)}")
-    return getitem(input, (slice(None),) * d + (index,))
+    _check_in_range("index_select", rows, d, input._data.shape[d])
+    return Index.apply(input, (slice(None),) * d + (rows,), False)
 
 
 # ---------------------------------------------------------------------------- writes: scatter, index_add, masked_fill
@@ -215,7 +334,7 @@ def _vector(t):
 
 
 def _check_in_range(op: str, index, d: int, size: int) -> None:
-    """Write targets must lie in 0..size-1: unlike reads, writes take no negative indices (PyTorch)."""
+    """gather, index_select and the writes take indices in 0..size-1 only, no negative ones (PyTorch)."""
     if index.size:
         lo, hi = int(index.min()), int(index.max())
         if lo < 0 or hi >= size:

@@ -3,7 +3,6 @@ an (n, k, m) temporary on eager NumPy).  1-D and batched forms reduce to it by r
 
 from __future__ import annotations
 
-from autograd_core import dtypes
 from autograd_core.function import Primitive
 from autograd_core.ops._common import broadcast_shape
 from autograd_core.ops.shape import expand, reshape, squeeze, transpose, unsqueeze
@@ -127,19 +126,24 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     >>> (ag.ones(2, 3) @ ag.ones(3)).tolist()
     [3.0, 3.0]
     """
+    return _matmul("matmul", input, other)
+
+
+def _matmul(op: str, input: Tensor, other: Tensor) -> Tensor:
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
-        raise TypeError("matmul: both operands must be Tensors")
+        raise TypeError(f"{op}: both operands must be Tensors")
     a, b = input, other
     if a._data.ndim == 0 or b._data.ndim == 0:
-        raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
-    if a._data.dtype != b._data.dtype:
-        target = dtypes.promote(a._data.dtype, b._data.dtype)
-        a, b = a.to(target), b.to(target)
+        raise RuntimeError(f"{op}: both arguments need at least 1 dim, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+    if a._data.dtype != b._data.dtype:  # PyTorch does not promote here
+        raise RuntimeError(
+            f"{op}: expected both operands to have the same dtype, got {a.dtype} and {b.dtype}; convert one with .to(dtype)"
+        )
     k_a = a._data.shape[-1]
     k_b = b._data.shape[-2] if b._data.ndim > 1 else b._data.shape[0]
     if k_a != k_b:
         raise RuntimeError(
-            f"matmul: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot be multiplied ({k_a} != {k_b})"
+            f"{op}: shapes {tuple(input.shape)} and {tuple(other.shape)} cannot be multiplied ({k_a} != {k_b})"
         )
     a_vec, b_vec = a._data.ndim == 1, b._data.ndim == 1
     if a_vec:
@@ -155,7 +159,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         out = reshape(MatMul.apply(reshape(a, rows, k_a), b), lead + (b._data.shape[-1],))
     else:
         if a._data.ndim > 2 or b._data.ndim > 2:
-            batch = broadcast_shape("matmul", a._data.shape[:-2], b._data.shape[:-2])
+            batch = broadcast_shape(op, a._data.shape[:-2], b._data.shape[:-2])
             a = expand(a, batch + a._data.shape[-2:])
             b = expand(b, batch + b._data.shape[-2:])
         out = MatMul.apply(a, b)
@@ -169,19 +173,19 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"mm: expects 2-D tensors, got shapes {tuple(input.shape)} and {tuple(mat2.shape)}")
-    return matmul(input, mat2)
+    return _matmul("mm", input, mat2)
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
         raise RuntimeError(f"bmm: expects 3-D tensors with equal batch, got {tuple(input.shape)} and {tuple(mat2.shape)}")
-    return matmul(input, mat2)
+    return _matmul("bmm", input, mat2)
 
 
 def dot(input: Tensor, other: Tensor) -> Tensor:
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"dot: expects 1-D tensors, got {tuple(input.shape)} and {tuple(other.shape)}")
-    return matmul(input, other)
+    return _matmul("dot", input, other)
 
 
 def mT(input: Tensor) -> Tensor:
@@ -192,6 +196,9 @@ def mT(input: Tensor) -> Tensor:
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """``input[i] * vec2[j]`` for 1-D tensors; unlike matmul it promotes dtypes, as in PyTorch."""
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(f"outer: expects 1-D tensors, got shapes {tuple(input.shape)} and {tuple(vec2.shape)}")
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)
 
 

@@ -206,7 +206,7 @@ class LogSoftmax(Primitive):
 
 
 class Norm(Primitive):
-    """The p-norm (p >= 0) over dims.  At a zero norm the gradient is 0, not NaN: PyTorch's
+    """The p-norm over dims (any p; p < 0 gives (sum |x|^p)^(1/p), 0 if some |x| is 0).  At a zero norm the gradient is 0, not NaN: PyTorch's
     subgradient, which the composition (sum |x|^p)^(1/p) would turn into 0 * inf."""
 
     @staticmethod
@@ -217,8 +217,11 @@ class Norm(Primitive):
             y = (d != 0).sum(axis=dims, keepdims=True).astype(d.dtype)
         elif p == 2:
             y = xp.sqrt((d * d).sum(axis=dims, keepdims=True))
-        else:
+        elif p > 0:
             y = (xp.abs(d) ** p).sum(axis=dims, keepdims=True) ** (1.0 / p)
+        else:  # |0|^p is inf for p < 0, so the norm is 0; computed without dividing by zero
+            a = xp.abs(d)
+            y = xp.where(a == 0, xp.inf, xp.where(a == 0, 1, a) ** p).sum(axis=dims, keepdims=True) ** (1.0 / p)
         return _save_reduction(ctx, x, y, dims, keepdim)
 
     @staticmethod
@@ -265,6 +268,43 @@ class CumSum(Primitive):
         return flip(cumsum(flip(g, ctx.dim), ctx.dim), ctx.dim), None
 
 
+class CumProd(Primitive):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.save_for_backward(x)
+        ctx.dim = dim
+        return x._data.cumprod(axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        from autograd_core.ops.shape import flip
+
+        (x,) = ctx.saved_tensors
+        d = ctx.dim
+        # d out_j / d x_i = prod(x_k for k <= j, k != i), for i <= j.  With c = cumprod of the
+        # non-zeros and nz_j = the number of zeros among x_0..x_j, that is c_j / x_i where x_i is
+        # the only zero in 0..j or no zero is, else 0.  As in Prod, the zero entries z1 and z2 (value
+        # 0, slope 1) keep the terms one zero further on, so that second derivatives stay exact.
+        zero = x == 0
+        safe = where(zero, 1.0, x)
+        nz = cumsum(zero, d)
+        first, second = zero & (nz == 1), zero & (nz == 2)
+        z1 = where(first, x, 0.0).sum(d, keepdim=True)
+        z2 = where(second, x, 0.0).sum(d, keepdim=True)
+        gc = g * cumprod(safe, d)
+
+        def after(w):  # sum over j >= i of gc_j * w_j
+            return flip(cumsum(flip(gc * w, d), d), d)
+
+        one, two = nz == 1, nz == 2
+        grad = where(
+            zero,
+            where(first, after(one + two * z2), where(second, after(two * z1), 0.0)),
+            after((nz == 0) + one * z1),
+        )
+        return grad / safe, None
+
+
 # ---------------------------------------------------------------------------- functional API
 def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     """Running sums along ``dim``.
@@ -282,6 +322,26 @@ def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
         return _as_1d(cumsum, input, 0)
     (d,) = dims_of("cumsum", dim, input._data.ndim)
     return CumSum.apply(input, d)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Running products along ``dim``; integers and bools multiply in int64, as in PyTorch.  The
+    gradient is exact where the input has zeros (first and second derivatives).
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.reduce import cumprod
+    >>> cumprod(ag.tensor([1.0, 2.0, 3.0]), 0)
+    tensor([1., 2., 6.])
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":
+        input = input.to(dtypes.int64)
+    if input._data.ndim == 0:
+        dims_of("cumprod", dim, 0)
+        return _as_1d(cumprod, input, 0)
+    (d,) = dims_of("cumprod", dim, input._data.ndim)
+    return CumProd.apply(input, d)
 
 
 def _as_1d(fn, input: Tensor, *args):
@@ -321,9 +381,12 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
 
 
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """Product over ``dim``; its gradient is exact when some elements are zero."""
+    """Product over ``dim``; its gradient is exact when some elements are zero.  Integers and bools
+    multiply in int64, as in PyTorch."""
     if dtype is not None:
         input = input.to(dtype)
+    elif input._data.dtype.kind in "biu":
+        input = input.to(dtypes.int64)
     return Prod.apply(input, dims_of("prod", dim, input._data.ndim), keepdim)
 
 
@@ -482,16 +545,29 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
         return amin(a, dims, keepdim)
     if p == 1:
         return sum(a, dims, keepdim)
-    if isinstance(p, str) or p < 0:
-        raise ValueError(f"norm: unsupported p={p!r}; use 'fro', a non-negative number, inf or -inf")
+    if isinstance(p, str):
+        raise ValueError(f"norm: unsupported p={p!r}; use 'fro', a number, inf or -inf")
+    if p < 0:
+        for d in dims:
+            if input._data.shape[d] == 0:
+                raise RuntimeError(
+                    f"norm: cannot compute the {p} norm over dim {d}, which is empty in shape {tuple(input.shape)}: "
+                    "a negative p has no value for an empty sum"
+                )
     return Norm.apply(input, float(p), dims, keepdim)
 
 
 def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """True where every element (along ``dim``) is non-zero."""
-    return no_grad_result(input._data.astype(bool).all(axis=dims_of("all", dim, input.ndim), keepdims=keepdim), input._dev)
+    """True where every element (along ``dim``) is non-zero; bool, or uint8 for uint8 input (PyTorch)."""
+    return _all_any("all", input, dim, keepdim)
 
 
 def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """True where some element (along ``dim``) is non-zero."""
-    return no_grad_result(input._data.astype(bool).any(axis=dims_of("any", dim, input.ndim), keepdims=keepdim), input._dev)
+    """True where some element (along ``dim``) is non-zero; bool, or uint8 for uint8 input (PyTorch)."""
+    return _all_any("any", input, dim, keepdim)
+
+
+def _all_any(op, input, dim, keepdim):
+    d = input._data
+    out = getattr(d.astype(bool), op)(axis=dims_of(op, dim, d.ndim), keepdims=keepdim)
+    return no_grad_result(out.astype(d.dtype) if d.dtype == dtypes.uint8 else out, input._dev)

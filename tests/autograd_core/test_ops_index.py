@@ -97,8 +97,65 @@ def _index_select_case(draw):
     shape = draw(S.shapes(min_dims=1, min_side=1))
     nd = len(shape)
     d = draw(st.integers(0, nd - 1))
-    index = draw(hnp.arrays(np.int64, draw(st.integers(0, 5)), elements=st.integers(0, shape[d] - 1)))
+    index_shape = draw(st.one_of(st.integers(0, 5).map(lambda n: (n,)), st.just(())))  # a 0-d index counts as 1-D
+    index = draw(hnp.arrays(np.int64, index_shape, elements=st.integers(0, shape[d] - 1)))
     return (shape,), {"dim": draw(st.sampled_from([d, d - nd])), "index": index}
+
+
+@st.composite
+def _take_along_case(draw):
+    """Indices that broadcast against input in every dim but ``dim`` (size-1 dims on either side),
+    negative entries included; or ``dim=None``: any indices into the flattened input."""
+    shape = draw(S.shapes(min_dims=1, min_side=1))
+    nd = len(shape)
+    if draw(st.booleans()):
+        n = int(np.prod(shape))
+        index = draw(hnp.arrays(np.int64, draw(S.shapes(max_dims=2)), elements=st.integers(0, n - 1)))
+        return (shape,), {"dim": None, "index": index}
+    d = draw(st.integers(0, nd - 1))
+    ishape, xshape = [], []
+    for k, s in enumerate(shape):
+        if k == d:
+            ishape.append(draw(st.integers(0, 4)))
+            xshape.append(s)
+        else:  # equal, or 1 on one side
+            form = draw(st.sampled_from(["same", "index_1", "input_1"]))
+            ishape.append(1 if form == "index_1" else s)
+            xshape.append(1 if form == "input_1" else s)
+    index = draw(hnp.arrays(np.int64, tuple(ishape), elements=st.integers(-shape[d], shape[d] - 1)))
+    return (tuple(xshape),), {"dim": draw(st.sampled_from([d, d - nd])), "index": index}
+
+
+def _take_along_ref(x, dim, index):
+    if dim is None:
+        return x.ravel()[index.ravel()]
+    return np.take_along_axis(x, index, axis=dim)
+
+
+@st.composite
+def _ints_and_arrays_case(draw):
+    """Integers (Python and 0-d tensors) with index arrays and slices, in any order: PyTorch applies the
+    integers first, so the array dims stay where they are even when a slice separates the two."""
+    shape = draw(S.shapes(min_dims=2, min_side=1))
+    kinds = draw(st.lists(st.sampled_from(["int", "int_tensor", "array", "slice"]), min_size=len(shape),
+                          max_size=len(shape)).filter(lambda k: "array" in k and ("int" in k or "int_tensor" in k)))
+    index, n = [], draw(st.integers(1, 3))  # the arrays broadcast together: one length
+    for kind, size in zip(kinds, shape):
+        if kind == "slice":
+            index.append(slice(None))
+        elif kind == "array":
+            index.append(draw(hnp.arrays(np.int64, n, elements=st.integers(-size, size - 1))))
+        else:
+            i = draw(st.integers(-size, size - 1))
+            index.append(np.asarray(i, dtype=np.int64) if kind == "int_tensor" else i)
+    return (shape,), {"index": tuple(index)}
+
+
+def _ints_first_ref(x, index):
+    """NumPy indexing with the integers applied first, as PyTorch does."""
+    scalar = [np.ndim(i) == 0 and not isinstance(i, slice) for i in index]
+    first = tuple(int(i) if s else slice(None) for i, s in zip(index, scalar))
+    return x[first][tuple(i for i, s in zip(index, scalar) if not s)]
 
 
 def _gather_ref(x, dim, index):
@@ -191,6 +248,8 @@ SPECS = [
     OpSpec("getitem_fancy", _getitem, _getitem, case=_fancy_case(),
            torch=lambda torch, x, index: x[index]),
     OpSpec("getitem_mixed", _getitem, _getitem, case=_mixed_case(), torch=lambda torch, x, index: x[index]),
+    OpSpec("getitem_ints_and_arrays", _getitem, _ints_first_ref, case=_ints_and_arrays_case(),
+           torch=lambda torch, x, index: x[index]),
     OpSpec("getitem_mask", _getitem, _getitem, case=_mask_case(), torch=lambda torch, x, index: x[index]),
     OpSpec("getitem_mask_after_slice", _getitem, _getitem, case=_mask_after_slice_case(),
            torch=lambda torch, x, index: x[index]),
@@ -199,10 +258,12 @@ SPECS = [
     OpSpec("take_along_dim", lambda x, dim, index: ag.take_along_dim(x, index, dim), _gather_ref,
            case=_gather_case(same_shape=True),
            torch=lambda torch, x, dim, index: torch.take_along_dim(x, index, dim)),
+    OpSpec("take_along_dim_broadcast", lambda x, dim, index: ag.take_along_dim(x, index, dim), _take_along_ref,
+           case=_take_along_case(), torch=lambda torch, x, dim, index: torch.take_along_dim(x, index, dim)),
     OpSpec("gather_method", lambda x, dim, index: x.gather(dim, index), _gather_ref, case=_gather_case(),
            torch=lambda torch, x, dim, index: x.gather(dim, index)),
     OpSpec("index_select", lambda x, dim, index: ag.index_select(x, dim, index),
-           lambda x, dim, index: np.take(x, index, axis=dim), case=_index_select_case(),
+           lambda x, dim, index: np.take(x, np.atleast_1d(index), axis=dim), case=_index_select_case(),
            torch=lambda torch, x, dim, index: torch.index_select(x, dim, index)),
     OpSpec("scatter", lambda x, src, dim, index: scatter(x, dim, index, src), _scatter_ref,
            case=_scatter_case(unique=True),
@@ -312,6 +373,105 @@ def test_none_inserts_axes(device):
     assert x[None, ..., None].shape == (1, 2, 3, 1)
 
 
+def _mask(lib, *values):
+    return lib.tensor(list(values))
+
+
+# Index expressions whose PyTorch result differs from NumPy's (or that NumPy rejects).
+TORCH_INDEX_CASES = {
+    "0d_true": ((), lambda L: (True,)),
+    "0d_false": ((), lambda L: (False,)),
+    "0d_true_ellipsis_true": ((), lambda L: (True, ..., True)),
+    "true_then_int": ((3, 4), lambda L: (True, 1)),
+    "int_slice_true": ((2, 3, 4), lambda L: (0, slice(None), True)),
+    "int_none_mask": ((2, 3, 4), lambda L: (0, None, _mask(L, True, False, True))),
+    "two_ellipses": ((2, 3, 4), lambda L: (..., ...)),
+    "ellipsis_int_ellipsis": ((2, 3, 4), lambda L: (..., 0, ...)),
+    "ellipses_around_all_dims": ((3, 4), lambda L: (..., 0, ..., 1, ...)),
+    "int_slice_array": ((2, 3, 4), lambda L: (0, slice(None), L.tensor([0, 3, 3]))),
+    "0d_tensor_slice_array": ((2, 3, 4), lambda L: (L.tensor(1), slice(1, None), L.tensor([[2], [0]]))),
+    "array_slice_int": ((2, 3, 4), lambda L: (L.tensor([1, 0, 1]), slice(None), -1)),
+}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("case", TORCH_INDEX_CASES.values(), ids=list(TORCH_INDEX_CASES))
+def test_getitem_follows_pytorch_where_numpy_differs(case, device):
+    torch = pytest.importorskip("torch")
+    shape, index = case
+    data = np.arange(1.0, 1.0 + np.prod(shape, dtype=int)).reshape(shape)
+    x = _leaf(data, device)
+    t = torch.tensor(data, requires_grad=True)
+    out, expected = x[index(ag) if device == "cpu" else _to_device(index(ag), device)], t[index(torch)]
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_array_equal(to_host(out), expected.detach().numpy())
+    g = np.arange(expected.numel(), dtype=np.float64).reshape(tuple(expected.shape))
+    out.backward(ag.tensor(g, device=device))
+    expected.backward(torch.tensor(g))
+    np.testing.assert_array_equal(to_host(x.grad), t.grad.numpy())
+    # Writing through the same index puts the values where PyTorch does.
+    y, u = ag.zeros(*shape, dtype=ag.float64, device=device), torch.zeros(shape, dtype=torch.float64)
+    y[index(ag) if device == "cpu" else _to_device(index(ag), device)] = ag.tensor(g, device=device)
+    u[index(torch)] = torch.tensor(g)
+    np.testing.assert_array_equal(to_host(y), u.numpy())
+
+
+def _to_device(index, device):
+    return tuple(i.to(device) if isinstance(i, ag.Tensor) else i for i in index)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L, x: L.index_select(x, 0, L.tensor(1)),
+        lambda L, x: L.index_select(x, -1, L.tensor([3, 0, 3])),
+        lambda L, x: L.index_select(x.sum(), 0, L.tensor(0)),
+        lambda L, x: L.index_select(x.sum(), -1, L.tensor([0])),
+        lambda L, x: L.gather(x.sum(), 0, L.tensor(0)),
+        lambda L, x: L.gather(x.sum(), -1, L.tensor([0, 0])),
+        lambda L, x: L.gather(x[0], 0, L.tensor(2)),
+        lambda L, x: L.take_along_dim(x, L.tensor([[0, 1]]), dim=1),
+        lambda L, x: L.take_along_dim(x, L.tensor([[-1], [0], [2]]), dim=-1),
+        lambda L, x: L.take_along_dim(x[:1], L.tensor([[1], [2], [0]]), dim=1),
+        lambda L, x: L.take_along_dim(x, L.tensor([[11, 0], [5, 5]])),
+        lambda L, x: L.take_along_dim(x.sum(), L.tensor(0)),
+    ],
+    ids=["index_select_0d_index", "index_select_repeats", "index_select_0d_input", "index_select_0d_input_1d_index",
+         "gather_0d", "gather_0d_input_1d_index", "gather_0d_index", "take_along_broadcast_index",
+         "take_along_negative", "take_along_broadcast_input", "take_along_flat", "take_along_flat_0d"],
+)
+def test_index_reads_match_pytorch_shapes_values_and_gradients(call):
+    torch = pytest.importorskip("torch")
+    data = np.arange(12.0).reshape(3, 4)
+    x, t = _leaf(data, "cpu"), torch.tensor(data, requires_grad=True)
+    out, expected = call(ag, x), call(torch, t)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_array_equal(to_host(out), expected.detach().numpy())
+    g = np.arange(1.0, 1.0 + expected.numel()).reshape(tuple(expected.shape))
+    out.backward(ag.tensor(g))
+    expected.backward(torch.tensor(g))
+    np.testing.assert_array_equal(to_host(x.grad), t.grad.numpy())
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda L, x: x[L.tensor([True, False])],
+        lambda L, x: x[::-1],
+        lambda L, x: L.index_select(x, 0, L.tensor([-1])),
+        lambda L, x: L.gather(x, 1, L.tensor([[-1]])),
+        lambda L, x: L.take_along_dim(x, L.tensor([-1])),
+    ],
+    ids=["short_mask", "negative_step", "index_select_negative", "gather_negative", "take_along_flat_negative"],
+)
+def test_what_pytorch_rejects_is_rejected(call):
+    torch = pytest.importorskip("torch")
+    with pytest.raises((IndexError, ValueError, RuntimeError)):
+        call(torch, torch.ones(3, 4))
+    with pytest.raises((IndexError, ValueError)):
+        call(ag, ag.ones(3, 4))
+
+
 # ---------------------------------------------------------------------------- errors
 @pytest.mark.parametrize(
     "call, error, match",
@@ -324,8 +484,35 @@ def test_none_inserts_axes(device):
         (lambda x: ag.gather(x, 1, ag.tensor([[4]])), IndexError, r"out of bounds"),
         (lambda x: ag.gather(x, 2, ag.tensor([[0]])), IndexError, r"gather.*dim 2"),
         (lambda x: ag.index_select(x, 0, ag.tensor([[0]])), IndexError, r"index_select.*1-D"),
+        (lambda x: x[ag.tensor([True, False])], IndexError,
+         r"shape of the mask \[2\] at index 0 does not match the shape of the indexed tensor \[3, 4\] at index 0"),
+        (lambda x: x[:, ag.tensor([True, False])], IndexError, r"mask \[2\] at index 0 .* tensor \[3, 4\] at index 1"),
+        (lambda x: x[[[True, False, True, True]]], IndexError, r"mask \[1, 4\] at index 0 .* at index 0"),
+        (lambda x: x[ag.ones(3, 4, 1, dtype=ag.bool)], IndexError, r"too many indices"),
+        (lambda x: x[::-1], ValueError, r"step must be greater than zero, got -1.*flip"),
+        (lambda x: x[:, 3:0:-2], ValueError, r"step must be greater than zero, got -2"),
+        (lambda x: x[..., ..., 0], IndexError, r"second '\.\.\.'"),
+        (lambda x: ag.index_select(x, 0, ag.tensor([-1])), IndexError,
+         r"index_select: index -1 is out of bounds for dim 0 with size 3"),
+        (lambda x: ag.index_select(x, 1, ag.tensor(4)), IndexError, r"index_select: index 4 is out of bounds for dim 1"),
+        (lambda x: ag.index_select(x, 0, ag.tensor([0.0])), TypeError, r"index_select: index must be an integer"),
+        (lambda x: ag.index_select(ag.tensor(1.0), 0, ag.tensor([0, 0])), RuntimeError, r"index_select: a 0-d input"),
+        (lambda x: ag.gather(x, 1, ag.tensor([[-1]])), IndexError, r"gather: index -1 is out of bounds for dim 1 with size 4"),
+        (lambda x: ag.gather(ag.tensor(1.0), 0, ag.tensor(1)), IndexError, r"gather: index 1 is out of bounds"),
+        (lambda x: ag.take_along_dim(x, ag.tensor([[4]]), 1), IndexError,
+         r"take_along_dim: index 4 is out of bounds for dim 1 with size 4"),
+        (lambda x: ag.take_along_dim(x, ag.tensor([[-5]]), 1), IndexError, r"take_along_dim: index -5 is out of bounds"),
+        (lambda x: ag.take_along_dim(x, ag.tensor([-1])), IndexError, r"take_along_dim: index -1 .* size 12"),
+        (lambda x: ag.take_along_dim(x, ag.tensor([0, 1]), 1), RuntimeError, r"take_along_dim: .* same number of dims"),
+        (lambda x: ag.take_along_dim(x, ag.zeros(2, 1, dtype=ag.int64), 1), RuntimeError,
+         r"take_along_dim: shapes \(3,\) and \(2,\) cannot be broadcast"),
+        (lambda x: ag.take_along_dim(ag.tensor(1.0), ag.tensor(0), 0), IndexError, r"take_along_dim: .* 0-d"),
     ],
-    ids=["int", "negative", "fancy", "too_many", "float_index", "gather_bounds", "gather_dim", "index_select_2d"],
+    ids=["int", "negative", "fancy", "too_many", "float_index", "gather_bounds", "gather_dim", "index_select_2d",
+         "mask_short", "mask_short_dim1", "mask_2d_host", "mask_too_many_dims", "negative_step", "negative_step_dim1",
+         "second_ellipsis", "index_select_negative", "index_select_0d_bounds", "index_select_float",
+         "index_select_0d_input", "gather_negative", "gather_0d_bounds", "take_along_bounds", "take_along_negative_bounds",
+         "take_along_flat_negative", "take_along_ndim", "take_along_broadcast", "take_along_0d_dim"],
 )
 def test_bad_indices_fail_at_the_call_with_the_dim_and_size(call, error, match):
     x = ag.ones(3, 4)

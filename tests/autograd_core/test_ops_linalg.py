@@ -113,3 +113,39 @@ def test_matmul_with_an_empty_contraction_gives_zeros(a, b, out, device):
 def test_bad_matmul_shapes_fail_at_the_call(call, match):
     with pytest.raises((RuntimeError, ValueError), match=match):
         call()
+
+
+MIXED_DTYPE_CALLS = {  # id: (the op the error names, call, shape of a, shape of b)
+    "matmul": ("matmul", lambda L, a, b: L.matmul(a, b), (2, 3), (3, 2)),
+    "operator": ("matmul", lambda L, a, b: a @ b, (3,), (3, 2)),
+    "matmul_batched_vector": ("matmul", lambda L, a, b: a @ b, (2, 2, 3), (3,)),
+    "mm": ("mm", lambda L, a, b: L.mm(a, b), (2, 3), (3, 2)),
+    "bmm": ("bmm", lambda L, a, b: L.bmm(a, b), (1, 2, 3), (1, 3, 2)),
+    "dot": ("dot", lambda L, a, b: L.dot(a, b), (3,), (3,)),
+}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("op, call, a, b", MIXED_DTYPE_CALLS.values(), ids=list(MIXED_DTYPE_CALLS))
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("int64", "float32")])
+def test_matrix_products_refuse_mixed_dtypes_as_pytorch_does(op, call, a, b, dtypes, device):
+    x = ag.ones(*a, dtype=getattr(ag, dtypes[0]), device=device)
+    y = ag.ones(*b, dtype=getattr(ag, dtypes[1]), device=device)
+    with pytest.raises(RuntimeError, match=rf"{op}: .*same dtype, got {dtypes[0]} and {dtypes[1]}.*\.to\("):
+        call(ag, x, y)
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError):
+        call(torch, torch.ones(a, dtype=getattr(torch, dtypes[0])), torch.ones(b, dtype=getattr(torch, dtypes[1])))
+
+
+def test_outer_promotes_dtypes_and_wants_vectors_as_pytorch_does():
+    torch = pytest.importorskip("torch")
+    ours = ag.outer(ag.tensor([1, 2]), ag.tensor([0.5, 1.0], dtype=ag.float64))
+    theirs = torch.outer(torch.tensor([1, 2]), torch.tensor([0.5, 1.0], dtype=torch.float64))
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+    np.testing.assert_array_equal(to_host(ours), theirs.numpy())
+    for a, b in [((3, 2), (3,)), ((), (3,)), ((3,), (1, 3))]:
+        with pytest.raises(RuntimeError, match=r"outer: expects 1-D"):
+            ag.outer(ag.ones(*a), ag.ones(*b))
+        with pytest.raises(RuntimeError):
+            torch.outer(torch.ones(a), torch.ones(b))

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import strategies as st
 
 import autograd_core as ag
+from autograd_core.ops.reduce import cumprod
 from tests.helpers import strategies as S
 from tests.helpers.op_factory import DEVICES, GRADCHECK, OpSpec, each, make_tests, to_host
 
@@ -170,6 +171,13 @@ def _norm_kwargs(ps):
     )
 
 
+def _cumprod_ref(x, dim):
+    return np.cumprod(x, axis=dim) if x.ndim else x.copy()
+
+
+CUMPROD_CASE = S.shapes().flatmap(lambda s: S.dim(len(s)).map(lambda d: ((s,), {"dim": d})))
+
+
 def _norm_domain(arrays, kwargs):
     (x,) = arrays
     p = kwargs["p"]
@@ -215,6 +223,10 @@ SPECS = [
            torch=_torch_norm),
     OpSpec("norm_inf", ag.norm, _norm_ref, NONEMPTY, kwargs=_norm_kwargs([np.inf, -np.inf]), domain=_norm_domain,
            torch=_torch_norm),
+    OpSpec("norm_negative_p", ag.norm, _norm_ref, NONEMPTY, kwargs=_norm_kwargs([-1, -0.5, -2.5]),
+           domain=_norm_domain, torch=_torch_norm),
+    OpSpec("cumprod", cumprod, _cumprod_ref, case=CUMPROD_CASE, domain=each(S.magnitude),
+           torch=lambda torch, x, dim: torch.cumprod(x, dim)),
     OpSpec("norm_default", lambda x: x.norm(), lambda x: np.sqrt(np.sum(x * x)), ANY, torch=lambda torch, x: x.norm()),
 ]
 
@@ -512,3 +524,99 @@ def test_an_empty_dim_list_reduces_every_dim_as_in_pytorch(dim):
     x.sum(dim=dim).backward()
     assert x.grad.tolist() == [[1.0] * 3] * 2
     assert x.squeeze(dim).shape == (2, 3) and x.flip(dim).tolist() == x.tolist()  # these change nothing
+
+
+# ---------------------------------------------------------------------------- cumprod
+CUMPROD_WITH_ZEROS = {
+    "one_zero": [2.0, 0.0, 3.0, -1.5],
+    "two_zeros": [2.0, 0.0, 3.0, 0.0, 1.5, -1.0],
+    "three_zeros": [0.0, 1.5, 0.0, 0.0, 2.0],
+    "leading_zeros": [0.0, 0.0, -2.0, 3.0],
+    "no_zero": [1.5, -2.0, 0.5],
+}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("values", CUMPROD_WITH_ZEROS.values(), ids=list(CUMPROD_WITH_ZEROS))
+def test_cumprod_first_and_second_derivatives_with_zeros_match_pytorch(values, device):
+    torch = pytest.importorskip("torch")
+    x_host = np.array(values)
+    w_host = np.random.default_rng(0).standard_normal(x_host.shape)
+    w = _t(w_host, device, False)
+    x = _t(x_host, device)
+    (g,) = ag.grad((cumprod(x, 0) * w).sum(), x, create_graph=True)
+    tx = torch.tensor(x_host, requires_grad=True)
+    (tg,) = torch.autograd.grad((torch.cumprod(tx, 0) * torch.tensor(w_host)).sum(), tx)
+    np.testing.assert_allclose(to_host(g), tg.numpy(), rtol=1e-12, atol=1e-12)
+    hessian = np.stack([to_host(ag.grad(g[i], x, retain_graph=True, allow_unused=True)[0]) for i in range(x_host.size)])
+    expected = torch.autograd.functional.hessian(lambda t: (torch.cumprod(t, 0) * torch.tensor(w_host)).sum(),
+                                                 torch.tensor(x_host))
+    np.testing.assert_allclose(hessian, expected.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_cumprod_with_zeros_gradcheck_and_gradgradcheck(device):
+    # cumprod is a polynomial in its input: central differences are exact at zeros too.
+    x = _t([[2.0, 0.0, 3.0, 0.0, 1.5], [0.0, 1.0, -2.0, 0.5, 0.0]], device)
+    for fn in (lambda t: cumprod(t, 1), lambda t: cumprod(t, 0)):
+        assert ag.gradcheck(fn, (x,), **GRADCHECK)
+        assert ag.gradgradcheck(fn, (x,), **GRADCHECK)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_cumprod_dtypes_and_0d_follow_pytorch(device):
+    torch = pytest.importorskip("torch")
+    for dtype in ("int32", "uint8", "bool", "int64", "float32"):
+        data = np.array([1, 2, 0, 3]).astype(dtype)
+        ours, theirs = cumprod(ag.tensor(data, device=device), 0), torch.cumprod(torch.tensor(data), 0)
+        assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
+        np.testing.assert_array_equal(to_host(ours), theirs.numpy())
+    assert cumprod(ag.tensor([1, 2], device=device), 0, dtype=ag.float64).dtype == ag.float64
+    x = _t(2.5, device)
+    out = cumprod(x, -1)
+    assert out.shape == () and out.item() == 2.5
+    out.backward()
+    assert x.grad.item() == 1.0
+    with pytest.raises(IndexError, match=r"cumprod: dim 1 is out of range"):
+        cumprod(ag.ones(3, device=device), 1)
+
+
+# ---------------------------------------------------------------------------- dtypes of prod, all, any; negative p
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int32", "int64", "bool", "float32"])
+def test_prod_all_any_dtypes_follow_pytorch(dtype, device):
+    torch = pytest.importorskip("torch")
+    data = np.array([[1, 2, 0], [3, 1, 2]]).astype(dtype)
+    x, t = ag.tensor(data, device=device), torch.tensor(data)
+    for ours, theirs in [
+        (ag.prod(x), torch.prod(t)),
+        (ag.prod(x, 1), torch.prod(t, 1)),
+        (ag.all(x), torch.all(t)),
+        (ag.any(x, 1, keepdim=True), torch.any(t, 1, keepdim=True)),
+        (x.all(0), t.all(0)),
+    ]:
+        assert str(ours.dtype) == str(theirs.dtype).replace("torch.", ""), (ours.dtype, theirs.dtype)
+        np.testing.assert_array_equal(to_host(ours), theirs.numpy())
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("p", [-1, -0.5, -2.5])
+def test_negative_p_norms_with_zeros_match_pytorch(p, device):
+    # A zero entry makes sum |x|^p infinite and the norm 0; PyTorch's gradient there is 0.
+    torch = pytest.importorskip("torch")
+    data = np.array([[1.0, 0.0, 3.0], [2.0, -1.0, 0.5], [0.0, 0.0, 0.0]])
+    x, t = _t(data, device), torch.tensor(data, requires_grad=True)
+    out, expected = ag.norm(x, p, dim=1), torch.linalg.vector_norm(t, p, dim=1)
+    np.testing.assert_allclose(to_host(out), expected.detach().numpy(), rtol=1e-12)
+    out.sum().backward()
+    expected.sum().backward()
+    np.testing.assert_allclose(to_host(x.grad), t.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_negative_p_norm_over_an_empty_dim_fails_as_in_pytorch():
+    torch = pytest.importorskip("torch")
+    assert ag.norm(ag.zeros(0, 3), -1, dim=1).shape == (0,) == tuple(torch.linalg.vector_norm(torch.zeros(0, 3), -1, dim=1).shape)
+    with pytest.raises(RuntimeError):
+        torch.linalg.vector_norm(torch.zeros(0, 3), -1, dim=0)
+    with pytest.raises(RuntimeError, match=r"norm: cannot compute the -1 norm over dim 0, which is empty"):
+        ag.norm(ag.zeros(0, 3), -1, dim=0)
