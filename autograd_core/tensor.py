@@ -243,8 +243,8 @@ class Tensor:
     # -- conversion ------------------------------------------------------------
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self._data.size != 1:
-            raise ValueError(
+        if self._data.size != 1:  # (RuntimeError, as PyTorch raises)
+            raise RuntimeError(
                 f"item: only one-element tensors can be converted to Python scalars, this one has shape {tuple(self.shape)}"
             )
         return self._data.reshape(()).item() if self._dev.type == "cpu" else self._dev.backend.to_numpy(self._data).item()

@@ -104,8 +104,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if bias is not None and bias._data.shape != ws[:1]:
         raise RuntimeError(f"linear: bias must have shape ({ws[0]},), got {tuple(bias.shape)}")
     dt = weight._data.dtype
-    if input._data.dtype != dt or (bias is not None and bias._data.dtype != dt):
-        raise TypeError(
+    if input._data.dtype != dt or (bias is not None and bias._data.dtype != dt):  # (RuntimeError, as PyTorch)
+        raise RuntimeError(
             f"linear: dtypes must match: input {input.dtype}, weight {weight.dtype}"
             + (f", bias {bias.dtype}" if bias is not None else "")
             + "; convert with .to(dtype)"

@@ -376,3 +376,8 @@ def test_type_as_keeps_the_gradient_and_follows_the_device():
     (y * 3.0).sum().backward()
     assert x.grad.dtype == ag.float32 and x.grad.tolist() == [3.0, 3.0]
     assert str(x.type_as(ag.zeros(1, device=DEVICE)).device) == DEVICE
+
+
+def test_item_of_a_tensor_with_several_elements_raises_runtime_error_as_pytorch():
+    with pytest.raises(RuntimeError, match=r"item: only one-element tensors .* shape \(2,\)"):
+        ag.ones(2).item()
