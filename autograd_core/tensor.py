@@ -423,6 +423,16 @@ class RemovableHandle:
             self._hooks.remove(self._hook)
 
 
+def _share_version(view: Tensor, base: Tensor) -> None:
+    """``view`` shares ``base``'s memory, so one version counter serves both.  A view that is
+    recorded (requires grad) also marks the counter: then neither tensor may be changed in
+    place on the tape, since the other's history would not know (see ops/inplace.py)."""
+    box = base._version_box()
+    if view._rg and len(box) == 1:
+        box.append(True)
+    view._vc = box
+
+
 def _node_hooks(t: Tensor) -> list:
     """The hook list for a non-leaf tensor, kept on its node (per output)."""
     node, index = (t._node.node, t._node.index) if t._node.__class__ is OutputSlot else (t._node, 0)

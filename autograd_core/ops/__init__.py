@@ -36,14 +36,18 @@ def _not_implemented_for_foreign(fn):
 
 def _augmented(inplace, out_of_place):
     """``x += y`` as PyTorch does it: in place, bumping the version (so ``w -= lr * w.grad``
-    under no_grad updates the parameter itself).  On an intermediate of a graph being
-    recorded we can't rewrite history, so the result is a new tensor bound to the name;
-    likewise when ``other`` requires grad (``total += loss``: the sum joins the graph, as in
-    PyTorch); on a leaf that requires grad it is the same error as PyTorch's."""
+    under no_grad updates the parameter itself), and recorded when ``x`` is in the graph or
+    ``y`` requires grad (``total += loss`` joins the graph).  One case can't be recorded in
+    place (see ops/inplace.py): an ``x`` that shares memory with a view in the graph; there
+    the result is a new tensor bound to the name.  On a leaf that requires grad it is
+    PyTorch's error."""
 
     def op(self, other):
-        if GRAD_ENABLED[0] and (
-            (self._rg and self._node is not None) or (isinstance(other, Tensor) and other._rg and not self._rg)
+        if (
+            GRAD_ENABLED[0]
+            and self._vc is not None
+            and len(self._vc) > 1
+            and (self._rg or (isinstance(other, Tensor) and other._rg))
         ):
             return out_of_place(self, other)
         return inplace(self, other)

@@ -16,7 +16,7 @@ import numpy as np
 from autograd_core.function import Primitive
 from autograd_core.ops._common import broadcast_shape, no_grad_result
 from autograd_core.ops.shape import expand, reshape
-from autograd_core.tensor import Tensor, _check_dim
+from autograd_core.tensor import Tensor, _check_dim, _share_version
 
 _BASIC = (int, slice, type(None), type(Ellipsis))
 
@@ -184,7 +184,7 @@ def getitem(x: Tensor, index) -> Tensor:
             x = Index.apply(x, first, True)
     out = Index.apply(x, idx, basic)
     if basic:
-        out._vc = x._version_box()
+        _share_version(out, x)
     return out
 
 

@@ -1,17 +1,28 @@
 """In-place ops (``add_``, ``mul_``, ``zero_`` ...): what optimizers and initialisers need.
 
 They write into the tensor's array and bump its version counter, so a backward
-that saved this tensor refuses to run on the modified value.  They are not
-recorded: on a tensor that requires grad they are allowed only under
-``no_grad()`` (optimizer updates), and refused with a clear error otherwise.
+that saved this tensor refuses to run on the modified value.
+
+Outside ``no_grad()``, on a tensor in the graph (or with an operand that requires
+grad), ``add_``/``sub_``/``mul_``/``div_``/``clamp_`` are recorded as PyTorch records
+them: the value is computed by the out-of-place op, written into the tensor's memory,
+and the tensor takes that op's node as its ``grad_fn``.  Refused with a clear error:
+on a leaf that requires grad (as in PyTorch), and on a tensor that shares memory with
+a recorded view (its other history would not know).  The other in-place ops are
+allowed only where nothing is recorded.
 """
 
 from __future__ import annotations
 
+import builtins
 import operator
 
 from autograd_core.grad_mode import GRAD_ENABLED
+from autograd_core.ops import elementwise as _E
 from autograd_core.tensor import Tensor
+
+# The out-of-place op that records each in-place arithmetic op (see _recorded).
+_OUT_OF_PLACE = {"add_": _E.add, "sub_": _E.sub, "mul_": _E.mul, "div_": _E.div}
 
 
 def _target(op: str, t: Tensor) -> None:
@@ -31,6 +42,35 @@ def _refuse_grad_operand(op: str) -> None:
     )
 
 
+def _recorded(op: str, t: Tensor, compute) -> Tensor:
+    """An in-place op on the tape: ``t`` becomes ``compute(old)``, the out-of-place op applied to
+    a copy of its old value with its old history; same object and memory, new value and
+    ``grad_fn``.  Its version is bumped, so a backward that saved ``t`` itself refuses to
+    run, as in PyTorch."""
+    if t._rg and t._node is None:
+        _target(op, t)  # a leaf that requires grad: PyTorch's error too
+    if t._vc is not None and len(t._vc) > 1:
+        raise RuntimeError(
+            f"{op}: this tensor shares memory with a view in the graph (or is one), and an in-place "
+            "change would not reach the other's history; use the out-of-place form (y = x * 2, not x.mul_(2))"
+        )
+    old = Tensor._wrap(t._data.copy(), t._dev, t._node, t._rg)  # what the new node saves and differentiates
+    out = compute(old)
+    if out._data.shape != t._data.shape:
+        raise RuntimeError(
+            f"{op}: the result has shape {tuple(out.shape)}, but an in-place op can't change the tensor's "
+            f"shape {tuple(t.shape)}"
+        )
+    if out._data.dtype != t._data.dtype:
+        if out._data.dtype.kind == "f" and t._data.dtype.kind != "f":
+            raise RuntimeError(f"{op}: result type {out.dtype} can't be cast to the tensor's dtype {t.dtype}")
+        out = out.to(t.dtype)
+    t._data[...] = out._data  # the same memory, so aliases (detach(), .data) see the new value
+    t._node, t._rg = out._node, out._rg
+    t._bump_version()
+    return t
+
+
 def _operand(op: str, t: Tensor, other):
     if isinstance(other, Tensor):
         if other._dev is not t._dev:
@@ -42,11 +82,9 @@ def _operand(op: str, t: Tensor, other):
 def _apply(op: str, t: Tensor, update, other, alpha=1) -> Tensor:
     """``update(t._data, other * alpha)`` (an in-place operator such as ``operator.iadd``):
     the shared body of add_/sub_/mul_/div_, which optimizers call for every parameter."""
-    if t._rg and GRAD_ENABLED[0]:
-        _target(op, t)
+    if GRAD_ENABLED[0] and (t._rg or (isinstance(other, Tensor) and other._rg)):
+        return _recorded(op, t, lambda old: _OUT_OF_PLACE[op](old, other if alpha == 1 else other * alpha))
     if isinstance(other, Tensor):  # (nn.Parameter included)
-        if other._rg and GRAD_ENABLED[0]:
-            _refuse_grad_operand(op)
         o = other._data if other._dev is t._dev else _operand(op, t, other)
     else:
         o = other
@@ -119,9 +157,12 @@ def copy_(self: Tensor, src) -> Tensor:
 
 def clamp_(self: Tensor, min=None, max=None) -> Tensor:
     """Limit values to [min, max] in place; the bounds may be numbers or tensors that broadcast to ``self``."""
-    _target("clamp_", self)
     if min is None and max is None:
         raise ValueError("clamp_: at least one of min and max must be given")
+    if GRAD_ENABLED[0] and (self._rg or builtins.any(isinstance(b, Tensor) and b._rg for b in (min, max))):
+        from autograd_core.ops.elementwise import clamp
+
+        return _recorded("clamp_", self, lambda old: clamp(old, min, max))
     try:
         self._dev.xp.clip(self._data, _operand("clamp_", self, min), _operand("clamp_", self, max), out=self._data)
     except (TypeError, ValueError) as exc:  # a bound that doesn't broadcast to self, or a float bound on ints

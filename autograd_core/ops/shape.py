@@ -10,16 +10,9 @@ import numpy as np
 
 from autograd_core.function import Primitive
 from autograd_core.ops._common import dims_of
-from autograd_core.tensor import Tensor, _check_dim
+from autograd_core.tensor import Tensor, _check_dim, _share_version
 
 _wrap = Tensor._wrap
-
-
-def _view_of(x: Tensor, data) -> Tensor:
-    """A result that shares ``x``'s memory also shares its version counter."""
-    t = _wrap(data, x._dev)
-    t._vc = x._version_box()
-    return t
 
 
 class Reshape(Primitive):
@@ -182,7 +175,7 @@ def reshape(input: Tensor, *shape) -> Tensor:
         raise RuntimeError(f"reshape: shape {shape} is invalid for a tensor of {n} elements (shape {tuple(input.shape)})")
     out = Reshape.apply(input, shape)
     if out._data.base is not None:
-        out._vc = input._version_box()
+        _share_version(out, input)
     return out
 
 
@@ -223,7 +216,7 @@ def permute(input: Tensor, *dims) -> Tensor:
     if dims == tuple(range(nd)):
         return input
     out = Permute.apply(input, dims)
-    out._vc = input._version_box()
+    _share_version(out, input)
     return out
 
 
@@ -281,7 +274,7 @@ def expand(input: Tensor, *sizes) -> Tensor:
     if full == shape:
         return input
     out = Expand.apply(input, full)
-    out._vc = input._version_box()
+    _share_version(out, input)
     return out
 
 

@@ -13,7 +13,7 @@ import itertools
 
 from autograd_core.function import Primitive
 from autograd_core.ops.shape import pad, reshape
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, _share_version
 
 
 class Windows(Primitive):
@@ -80,7 +80,7 @@ def sliding_windows(input: Tensor, kernel_size, stride=1, dilation=1) -> Tensor:
                 f"size {tuple(input.shape[-n:])}"
             )
     out = Windows.apply(input, kernel, stride, dilation)
-    out._vc = input._version_box()
+    _share_version(out, input)
     return out
 
 
