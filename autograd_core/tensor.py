@@ -425,12 +425,32 @@ class RemovableHandle:
 
 def _share_version(view: Tensor, base: Tensor) -> None:
     """``view`` shares ``base``'s memory, so one version counter serves both.  A view that is
-    recorded (requires grad) also marks the counter: then neither tensor may be changed in
-    place on the tape, since the other's history would not know (see ops/inplace.py)."""
+    recorded (requires grad) also registers both tensors, weakly, on the counter: an in-place
+    op on the tape refuses to modify one while another is alive, since the other's history
+    would not know (see ops/inplace.py).  Temporaries (``y[1:] = y[1:] * 2``) don't count."""
     box = base._version_box()
-    if view._rg and len(box) == 1:
-        box.append(True)
+    if view._rg:
+        import weakref
+
+        if len(box) == 1:
+            box.append([weakref.ref(base)])
+        refs = box[1]
+        if len(refs) > 8:  # drop the dead ones now and then
+            refs[:] = [r for r in refs if r() is not None]
+        refs.append(weakref.ref(view))
     view._vc = box
+
+
+def _has_graph_aliases(t: Tensor) -> bool:
+    """Whether another live tensor in the graph shares ``t``'s memory (see _share_version)."""
+    box = t._vc
+    if box is None or len(box) == 1:
+        return False
+    for ref in box[1]:
+        other = ref()
+        if other is not None and other is not t:
+            return True
+    return False
 
 
 def _node_hooks(t: Tensor) -> list:

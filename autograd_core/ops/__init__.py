@@ -12,7 +12,7 @@ from autograd_core.ops import reduce as R
 from autograd_core.ops import shape as S
 from autograd_core.ops import sorting as SO
 from autograd_core.ops import window as W
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, _has_graph_aliases
 
 
 def _reflected(fn):
@@ -43,12 +43,7 @@ def _augmented(inplace, out_of_place):
     PyTorch's error."""
 
     def op(self, other):
-        if (
-            GRAD_ENABLED[0]
-            and self._vc is not None
-            and len(self._vc) > 1
-            and (self._rg or (isinstance(other, Tensor) and other._rg))
-        ):
+        if GRAD_ENABLED[0] and (self._rg or (isinstance(other, Tensor) and other._rg)) and _has_graph_aliases(self):
             return out_of_place(self, other)
         return inplace(self, other)
 

@@ -189,14 +189,15 @@ def getitem(x: Tensor, index) -> Tensor:
 
 
 def setitem(x: Tensor, index, value) -> None:
-    """``x[index] = value`` in place (under no_grad, or on tensors that don't require grad)."""
+    """``x[index] = value`` in place; recorded (as in PyTorch) when ``x`` is in the graph or
+    ``value`` requires grad: the elements written get their gradient from ``value``."""
     from autograd_core.grad_mode import GRAD_ENABLED
 
-    if x._rg and GRAD_ENABLED[0]:
-        raise RuntimeError(
-            "setitem: in-place assignment into a tensor that requires grad is not recorded on the tape; "
-            "do it under ag.no_grad(), or build the result out of place (ag.where, ag.cat, index ops)"
-        )
+    if GRAD_ENABLED[0] and (x._rg or (isinstance(value, Tensor) and value._rg)):
+        from autograd_core.ops.inplace import _recorded
+
+        _recorded("setitem", x, lambda old: _index_put(old, index, value))
+        return
     idx, basic = _convert_index(x, index)
     target = x._data
     if not basic:
@@ -204,17 +205,37 @@ def setitem(x: Tensor, index, value) -> None:
         if first is not None:
             target = target[first]  # a view: writing into it writes into x
     if isinstance(value, Tensor):
-        if value._rg and GRAD_ENABLED[0]:
-            raise RuntimeError(
-                "setitem: the value requires grad, but in-place assignment is not recorded, so its gradient "
-                "would be lost; build the result out of place (ag.where, ag.cat, index ops), or assign "
-                "value.detach() if no gradient should flow through it"
-            )
         if value._dev is not x._dev:
             raise RuntimeError(f"setitem: value is on {value._dev} but the tensor is on {x._dev}")
         value = value._data
     target[idx] = value
     x._bump_version()
+
+
+def _index_put(x: Tensor, index, value) -> Tensor:
+    """``x`` with ``value`` written at ``index``, out of place and recorded (setitem on the tape)."""
+    idx, basic = _convert_index(x, index)
+    if not basic and _ints_first(idx)[0] is not None:
+        raise RuntimeError(
+            "setitem: assignment that mixes integers with index tensors is not recorded on the tape; "
+            "index with tensors only (e.g. ag.tensor([i]) instead of i), or build the result out of place"
+        )
+    shape = x._data[idx].shape
+    if isinstance(value, Tensor):
+        if value._dev is not x._dev:
+            raise RuntimeError(f"setitem: value is on {value._dev} but the tensor is on {x._dev}")
+        if value._data.dtype != x._data.dtype:
+            value = value.to(x.dtype)
+        if tuple(value.shape) != shape:
+            from autograd_core.ops.shape import expand
+
+            try:
+                value = expand(value, shape)  # recorded, so the value's gradient is summed back
+            except RuntimeError:
+                raise RuntimeError(
+                    f"setitem: value of shape {tuple(value.shape)} can't be broadcast to the indexed shape {shape}"
+                ) from None
+    return Scatter.apply(x, value, idx)
 
 
 def _ints_first(idx: tuple):

@@ -19,7 +19,7 @@ import operator
 
 from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.ops import elementwise as _E
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, _has_graph_aliases
 
 # The out-of-place op that records each in-place arithmetic op (see _recorded).
 _OUT_OF_PLACE = {"add_": _E.add, "sub_": _E.sub, "mul_": _E.mul, "div_": _E.div}
@@ -49,10 +49,11 @@ def _recorded(op: str, t: Tensor, compute) -> Tensor:
     run, as in PyTorch."""
     if t._rg and t._node is None:
         _target(op, t)  # a leaf that requires grad: PyTorch's error too
-    if t._vc is not None and len(t._vc) > 1:
+    if _has_graph_aliases(t):
         raise RuntimeError(
-            f"{op}: this tensor shares memory with a view in the graph (or is one), and an in-place "
-            "change would not reach the other's history; use the out-of-place form (y = x * 2, not x.mul_(2))"
+            f"{op}: another tensor in the graph shares this one's memory (a view of it, or the tensor it "
+            "views) and is still alive; an in-place change would leave that one's history stale. Drop the "
+            "other reference first, or use the out-of-place form (y = x * 2, not x.mul_(2))"
         )
     old = Tensor._wrap(t._data.copy(), t._dev, t._node, t._rg)  # what the new node saves and differentiates
     out = compute(old)
