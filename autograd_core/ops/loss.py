@@ -6,7 +6,7 @@ gradient, softmax(x) - onehot(target), in one node."""
 from __future__ import annotations
 
 from autograd_core.function import Primitive
-from autograd_core.ops.elementwise import exp
+from autograd_core.ops.elementwise import clamp, exp, log
 from autograd_core.ops.shape import unsqueeze
 from autograd_core.tensor import Tensor
 
@@ -113,3 +113,46 @@ def cross_entropy_logits(input: Tensor, target: Tensor, reduction: str = "none")
             f"cross_entropy_logits: target {int(bad[0])} is out of bounds for {input.shape[1]} classes "
             f"(valid: 0 to {input.shape[1] - 1})"
         ) from None
+
+
+class BinaryCrossEntropy(Primitive):
+    """Elementwise ``-(t log(p) + (1 - t) log(1 - p))`` with the logs clamped to >= -100, and
+    PyTorch's gradient ``(p - t) / max(p (1 - p), 1e-12)``: finite (zero where ``t == p``)
+    where a saturated sigmoid has rounded ``p`` to exactly 0 or 1, where the composed
+    formula would not agree with PyTorch."""
+
+    @staticmethod
+    def forward(ctx, p, t):
+        ctx.save_for_backward(p, t)
+        xp, pd, td = p._dev.xp, p._data, t._data
+
+        def clamped_log(a):  # log(0) is -100, without NumPy's divide-by-zero warning
+            pos = a > 0
+            return xp.where(pos, xp.maximum(xp.log(xp.where(pos, a, 1)), -100), -100)
+
+        return ((td - 1) * clamped_log(1 - pd) - td * clamped_log(pd)).astype(pd.dtype, copy=False)  # PyTorch's form
+
+    @staticmethod
+    def backward(ctx, g):
+        p, t = ctx.saved_tensors
+        need_p, need_t = ctx.needs_input_grad
+        grad_p = g * (p - t) / clamp(p * (1.0 - p), min=1e-12) if need_p else None
+        grad_t = g * (log(1.0 - p) - log(p)) if need_t else None  # -logit(p), as PyTorch's
+        return grad_p, grad_t
+
+
+def binary_cross_entropy_probs(input: Tensor, target: Tensor) -> Tensor:
+    """Per-element binary cross-entropy of probabilities ``input`` against ``target`` (same
+    shape and dtype): the building block of ``nn.functional.binary_cross_entropy``.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.loss import binary_cross_entropy_probs
+    >>> [round(v, 4) for v in binary_cross_entropy_probs(ag.tensor([0.5, 0.9]), ag.tensor([1.0, 1.0])).tolist()]
+    [0.6931, 0.1054]
+    """
+    if tuple(input.shape) != tuple(target.shape) or input.dtype != target.dtype:
+        raise RuntimeError(
+            f"binary_cross_entropy: input {tuple(input.shape)} {input.dtype} and target {tuple(target.shape)} "
+            f"{target.dtype} must have the same shape and dtype"
+        )
+    return BinaryCrossEntropy.apply(input, target)

@@ -19,6 +19,7 @@ import warnings
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.ops.loss import binary_cross_entropy_probs
 
 __all__ = [
     "mse_loss",
@@ -316,13 +317,6 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     return _finish(loss, w.sum(), reduction, shape)
 
 
-def _clamped_log(x: Tensor) -> Tensor:
-    """log(x) clamped to >= -100 (PyTorch's BCE rule), with no warning and no NaN gradient at x == 0."""
-    positive = x > 0
-    safe = ag.where(positive, x, 1.0)
-    return ag.where(positive, ag.clamp(ag.log(safe), min=-100.0), -100.0)
-
-
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
                          reduce=None, reduction: str = "mean") -> Tensor:
     """-(t log(p) + (1 - t) log(1 - p)) for probabilities ``input``; the logs are clamped to >= -100.
@@ -340,7 +334,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
             "binary_cross_entropy: all elements of input should be between 0 and 1; apply sigmoid first, "
             "or use binary_cross_entropy_with_logits on the logits (more stable)"
         )
-    loss = -(target * _clamped_log(input) + (1.0 - target) * _clamped_log(1.0 - input))
+    if target.dtype != input.dtype:
+        target = target.to(input.dtype)
+    loss = binary_cross_entropy_probs(input, target)  # one node, with PyTorch's gradient at 0 and 1
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

@@ -7,6 +7,8 @@ import pytest
 from hypothesis import strategies as st
 
 import autograd_core as ag
+from autograd_core.ops.loss import binary_cross_entropy_probs
+from tests.helpers import strategies as S
 from tests.helpers.op_factory import DEVICES, OpSpec, make_tests, to_host
 
 
@@ -30,7 +32,22 @@ def _torch(torch, x, target, reduction):
     return torch.nn.functional.cross_entropy(x, target, reduction=reduction)
 
 
-SPECS = [OpSpec("cross_entropy_logits", ag.cross_entropy_logits, _ref, case=_case(), torch=_torch)]
+def _bce_ref(p, t):
+    return -(t * np.log(p) + (1 - t) * np.log(1 - p))
+
+
+def _probabilities(arrays, kwargs):
+    """Inputs in (0.05, 0.95), where both logs are smooth; targets in [0, 1]."""
+    p, t = (1.0 / (1.0 + np.exp(-a)) for a in arrays)
+    return 0.05 + 0.9 * p, t
+
+
+SPECS = [
+    OpSpec("cross_entropy_logits", ag.cross_entropy_logits, _ref, case=_case(), torch=_torch),
+    OpSpec("binary_cross_entropy_probs", binary_cross_entropy_probs, _bce_ref, S.same_shapes(2),
+           domain=_probabilities,
+           torch=lambda torch, p, t: torch.nn.functional.binary_cross_entropy(p, t, reduction="none")),
+]
 
 test_forward, test_backward, test_double_backward = make_tests(SPECS)
 
@@ -71,3 +88,27 @@ def test_mean_over_an_empty_batch_is_nan_and_sum_is_zero():
 def test_bad_input_is_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize(
+    "p, t",
+    [([1.0, 0.0, 0.5, 0.9], [1.0, 0.0, 0.3, 0.2]), ([1.0, 0.0], [0.5, 0.5]), ([1e-30, 1.0 - 1e-7], [0.0, 1.0])],
+    ids=["saturated_and_matching", "saturated_and_not", "nearly_saturated"],
+)
+def test_binary_cross_entropy_gradients_at_saturation_match_pytorch(p, t):
+    torch = pytest.importorskip("torch")
+    ours = [ag.tensor(v, requires_grad=True) for v in (p, t)]
+    theirs = [torch.tensor(v, requires_grad=True) for v in (p, t)]
+    loss = binary_cross_entropy_probs(*ours).sum()
+    tloss = torch.nn.functional.binary_cross_entropy(*theirs, reduction="sum")
+    with np.errstate(divide="ignore"):  # the target's gradient is -logit(p): infinite at 0 and 1, as PyTorch's
+        loss.backward()
+    tloss.backward()
+    np.testing.assert_allclose(loss.item(), tloss.item(), rtol=1e-6)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5)
+
+
+def test_binary_cross_entropy_probs_needs_matching_shapes_and_dtypes():
+    with pytest.raises(RuntimeError, match=r"binary_cross_entropy: input \(2,\) float32 and target \(3,\)"):
+        binary_cross_entropy_probs(ag.ones(2), ag.ones(3))
