@@ -33,7 +33,7 @@ def _encode(obj, arrays: dict):
     if isinstance(obj, Tensor):
         key = f"a{len(arrays)}"
         arrays[key] = obj._dev.backend.to_numpy(obj._data)
-        return {"__tensor__": key, "requires_grad": obj.requires_grad}
+        return {"__tensor__": key, "requires_grad": obj.requires_grad, "device": str(obj._dev)}
     if isinstance(obj, np.ndarray):
         key = f"a{len(arrays)}"
         arrays[key] = obj
@@ -78,11 +78,29 @@ def save(obj, f) -> None:
         raise
 
 
+def _place(array, saved: str, map_location):
+    """A loaded array as a tensor where ``map_location`` says (PyTorch's forms): None keeps the
+    device it was saved from; a device (or its name) takes every tensor there; a dict maps saved
+    device names to new ones; a callable gets ``(tensor on cpu, saved device name)`` and returns
+    the tensor to use (``lambda storage, loc: storage`` loads on the cpu)."""
+    if callable(map_location):
+        cpu = get_device("cpu")
+        t = map_location(Tensor._wrap(cpu.backend.asarray(array), cpu), saved)
+        if not isinstance(t, Tensor):
+            raise TypeError(f"load: map_location returned a {type(t).__name__}; it must return a Tensor")
+        return t
+    if isinstance(map_location, dict):
+        target = map_location.get(saved, saved)
+    else:
+        target = saved if map_location is None else map_location
+    dev = get_device(target)
+    return Tensor._wrap(dev.backend.asarray(array), dev)
+
+
 def _decode(obj, arrays, device):
     if isinstance(obj, dict):
         if "__tensor__" in obj:
-            dev = get_device(device)
-            t = Tensor._wrap(dev.backend.asarray(arrays[obj["__tensor__"]]), dev)
+            t = _place(arrays[obj["__tensor__"]], obj.get("device", "cpu"), device)
             if obj.get("requires_grad"):
                 t.requires_grad_(True)
             return t
@@ -99,9 +117,12 @@ def _decode(obj, arrays, device):
 
 
 def load(f, map_location=None, weights_only: bool = True):
-    """Read what ``save`` wrote.  ``map_location`` puts every tensor on that device (default cpu).
+    """Read what ``save`` wrote.  Never unpickles: a file holding pickled objects raises ``ValueError``.
 
-    Never unpickles: a file holding pickled objects raises ``ValueError``.
+    ``map_location`` as in PyTorch: None puts each tensor back on the device it was saved
+    from; a device or its name puts every tensor there; a dict maps saved device names to
+    new ones (``{"cuda:0": "cpu"}``); a callable ``f(tensor, saved_device_name)`` returns the
+    tensor to use (``lambda storage, loc: storage`` keeps everything on the cpu).
     """
     try:
         data = np.load(f, allow_pickle=False)
@@ -119,7 +140,7 @@ def load(f, map_location=None, weights_only: bool = True):
             raise ValueError(f"load: {f!r} holds pickled or malformed data, which is refused: {exc}") from None
     if meta.get("format") != _FORMAT:
         raise ValueError(f"load: unknown checkpoint format {meta.get('format')!r}")
-    return _decode(meta["root"], arrays, map_location or "cpu")
+    return _decode(meta["root"], arrays, map_location)
 
 
 __all__ = ["save", "load", "io"]

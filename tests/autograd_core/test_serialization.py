@@ -118,9 +118,24 @@ def test_loaded_tensors_do_not_share_memory_with_the_saved_ones(tmp_path):
     assert t.tolist() == [1.0, 2.0]
 
 
-def test_map_location(tmp_path):
-    ag.save({"w": ag.ones(2)}, tmp_path / "w.npz")
-    assert ag.load(tmp_path / "w.npz", map_location="cpu")["w"].device == "cpu"
+def test_map_location_takes_pytorchs_forms(tmp_path):
+    ag.save({"w": ag.ones(2), "b": ag.zeros(1, requires_grad=True)}, tmp_path / "w.npz")
+    path = tmp_path / "w.npz"
+    assert ag.load(path)["w"].device == "cpu"  # the device it was saved from
+    assert ag.load(path, map_location="cpu")["w"].device == "cpu"
+    assert ag.load(path, map_location=ag.device("cpu"))["w"].device == "cpu"
+    assert ag.load(path, map_location={"cuda:0": "cpu"})["w"].device == "cpu"  # only cuda:0 is remapped
+    seen = []
+
+    def where(storage, loc):
+        seen.append(loc)
+        return storage * 2.0
+
+    out = ag.load(path, map_location=where)
+    assert seen == ["cpu", "cpu"] and out["w"].tolist() == [2.0, 2.0] and out["b"].requires_grad
+    assert ag.load(path, map_location=lambda storage, loc: storage)["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(TypeError, match="map_location returned a list; it must return a Tensor"):
+        ag.load(path, map_location=lambda storage, loc: [1.0])
 
 
 # ---------------------------------------------------------------------------- atomic writes

@@ -176,8 +176,10 @@ def test_in_place_ops_and_versions_on_cuda():
 def test_save_and_load_a_cuda_tensor(tmp_path):
     t = ag.tensor([1.0, 2.0], device="cuda", requires_grad=True)
     ag.save({"t": t}, tmp_path / "ckpt.npz")
-    on_cpu = ag.load(tmp_path / "ckpt.npz")["t"]
-    on_gpu = ag.load(tmp_path / "ckpt.npz", map_location="cuda")["t"]
+    on_gpu = ag.load(tmp_path / "ckpt.npz")["t"]  # back where it was saved from, as in PyTorch
+    on_cpu = ag.load(tmp_path / "ckpt.npz", map_location="cpu")["t"]
+    assert ag.load(tmp_path / "ckpt.npz", map_location={"cuda:0": "cpu"})["t"].device == "cpu"
+    assert ag.load(tmp_path / "ckpt.npz", map_location=lambda storage, loc: storage)["t"].device == "cpu"
     assert on_cpu.device == "cpu" and on_gpu.device is CUDA
     assert on_cpu.tolist() == [1.0, 2.0] and on_gpu.tolist() == [1.0, 2.0] and on_gpu.requires_grad
 

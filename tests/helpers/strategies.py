@@ -108,6 +108,8 @@ def reshape_of(draw, shape: tuple, allow_minus_one: bool = True):
         k = draw(st.sampled_from(divisors))
         new.append(k)
         left //= k
+    if left > 1:  # four factors drawn and some left over: fold it into the last one
+        new[-1] *= left
     new += [1] * draw(st.integers(0, 1))
     new = list(draw(st.permutations(new)))
     if allow_minus_one and new and draw(st.booleans()):
