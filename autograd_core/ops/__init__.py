@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from autograd_core import factories as F
 from autograd_core.grad_mode import GRAD_ENABLED
+from autograd_core.ops import counting as C
+from autograd_core.ops import einsum as ES
 from autograd_core.ops import elementwise as E
 from autograd_core.ops import index as I
 from autograd_core.ops import inplace as IP
@@ -114,6 +116,8 @@ def _install_methods() -> None:
         # new tensors like self
         "new_zeros": F.new_zeros, "new_ones": F.new_ones, "new_empty": F.new_empty, "new_full": F.new_full,
         "new_tensor": F.new_tensor,
+        # counting, diagonals
+        "unique": C.unique, "bincount": C.bincount, "diag": ES.diag,
         # sorting
         "sort": SO.sort, "argsort": SO.argsort, "topk": SO.topk,
         # indexing writes (out of place)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+from tests.autograd_core.test_ops_einsum import SPECS as EINSUM
 from tests.autograd_core.test_ops_elementwise import SPECS as ELEMENTWISE
 from tests.autograd_core.test_ops_index import SPECS as INDEX
 from tests.autograd_core.test_ops_linalg import SPECS as LINALG
@@ -21,7 +22,7 @@ from tests.helpers.op_factory import TORCH_TOL, make_torch_test, to_host
 torch = pytest.importorskip("torch")
 
 # One hypothesis-driven comparison per spec that names its PyTorch counterpart.
-test_vs_torch = make_torch_test(ELEMENTWISE + REDUCE + SHAPE + INDEX + SORTING + LINALG + LOSS + WINDOW, torch)
+test_vs_torch = make_torch_test(ELEMENTWISE + REDUCE + SHAPE + INDEX + SORTING + LINALG + LOSS + WINDOW + EINSUM, torch)
 
 
 def _compare(ours_fn, torch_fn, *arrays, grad_output=None):
