@@ -135,17 +135,21 @@ def _inplace_program(lib, x, w):
     return (plain * plain).sum()
 
 
-def test_in_place_ops_in_the_graph_are_recorded_as_in_pytorch():
+def _same_as_pytorch(program, *values):
+    """Run ``program(lib, *leaves)`` with ours and with PyTorch; compare the loss and every gradient."""
     torch = pytest.importorskip("torch")
-    xs, ws = [0.5, -1.0, 2.0], [1.5, 2.0, -0.5]
-    x, w = (ag.tensor(v, dtype=ag.float64, requires_grad=True) for v in (xs, ws))
-    tx, tw = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (xs, ws))
-    loss, tloss = _inplace_program(ag, x, w), _inplace_program(torch, tx, tw)
+    ours = [ag.tensor(v, dtype=ag.float64, requires_grad=True) for v in values]
+    theirs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in values]
+    loss, tloss = program(ag, *ours), program(torch, *theirs)
     loss.backward()
     tloss.backward()
     np.testing.assert_allclose(loss.item(), tloss.item())
-    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
-    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy())
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy())
+
+
+def test_in_place_ops_in_the_graph_are_recorded_as_in_pytorch():
+    _same_as_pytorch(_inplace_program, [0.5, -1.0, 2.0], [1.5, 2.0, -0.5])
 
 
 def test_a_recorded_in_place_op_keeps_the_object_and_its_memory():
@@ -310,16 +314,7 @@ def _setitem_program(lib, w, v):
 
 
 def test_setitem_in_the_graph_is_recorded_as_in_pytorch():
-    torch = pytest.importorskip("torch")
-    ws, vs = [1.0, 2.0, 3.0], 5.0
-    w, v = ag.tensor(ws, dtype=ag.float64, requires_grad=True), ag.tensor(vs, dtype=ag.float64, requires_grad=True)
-    tw, tv = torch.tensor(ws, dtype=torch.float64, requires_grad=True), torch.tensor(vs, dtype=torch.float64, requires_grad=True)
-    loss, tloss = _setitem_program(ag, w, v), _setitem_program(torch, tw, tv)
-    loss.backward()
-    tloss.backward()
-    np.testing.assert_allclose(loss.item(), tloss.item())
-    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy())
-    np.testing.assert_allclose(v.grad.item(), tv.grad.item())
+    _same_as_pytorch(_setitem_program, [1.0, 2.0, 3.0], 5.0)
 
 
 def test_accumulating_a_loss_with_plus_equals_keeps_its_gradient():
