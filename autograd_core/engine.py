@@ -246,6 +246,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
         _fn.ANOMALY[0] = anomaly
 
     if not capture:
+        handed = set() if handed is None else handed  # ids of memory no leaf may adopt (the caller's seeds)
         for leaf, g in leaf_grads.values():
             _accumulate_leaf(leaf, g, create_graph, handed)
     if inputs is None:

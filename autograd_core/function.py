@@ -306,8 +306,6 @@ def _attach(out: Tensor, args, ctx, node) -> Tensor:
 
 
 def _wrap_outputs(ctx, cls, outs, args, dev, record):
-    if not record and cls._builtin:  # a Primitive's outputs while not recording: plain tensors
-        return tuple([None if o is None else o if o.__class__ is Tensor else _wrap(o, dev) for o in outs])
     ctx._n_out = len(outs)
     non_diff = ctx._non_diff or ()
     result = []
