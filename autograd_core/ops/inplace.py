@@ -4,12 +4,13 @@ They write into the tensor's array and bump its version counter, so a backward
 that saved this tensor refuses to run on the modified value.
 
 Outside ``no_grad()``, on a tensor in the graph (or with an operand that requires
-grad), ``add_``/``sub_``/``mul_``/``div_``/``clamp_`` are recorded as PyTorch records
-them: the value is computed by the out-of-place op, written into the tensor's memory,
-and the tensor takes that op's node as its ``grad_fn``.  Refused with a clear error:
-on a leaf that requires grad (as in PyTorch), and on a tensor that shares memory with
-a recorded view (its other history would not know).  The other in-place ops are
-allowed only where nothing is recorded.
+grad), ``add_``/``sub_``/``mul_``/``div_``/``clamp_`` and ``x[i] = v`` (index.py) are
+recorded as PyTorch records them (``_recorded``): the value is computed by the
+out-of-place op, written into the tensor's memory, and the tensor takes that op's node
+as its ``grad_fn``.  Refused with a clear error: on a leaf that requires grad (as in
+PyTorch), and while another live tensor in the graph shares the memory (a view, or the
+tensor viewed: its history would go stale).  The other in-place ops are allowed only
+where nothing is recorded.
 """
 
 from __future__ import annotations
