@@ -810,7 +810,22 @@ def _nograd_unary(name, fn, doc):
 sign = _nograd_unary("sign", lambda xp, a: xp.sign(a), "-1, 0 or 1 by the sign of each element")
 floor = _nograd_unary("floor", lambda xp, a: xp.floor(a), "Round down")
 ceil = _nograd_unary("ceil", lambda xp, a: xp.ceil(a), "Round up")
-round = _nograd_unary("round", lambda xp, a: xp.round(a), "Round half to even")
+
+
+def round(input: Tensor, *, decimals: int = 0) -> Tensor:
+    """Round half to even; with ``decimals``, to that many decimal places (negative: tens,
+    hundreds...), as PyTorch does: ``rint(x * 10**decimals) / 10**decimals``.  No gradient
+    flows through it (piecewise constant).
+
+    >>> import autograd_core as ag
+    >>> ag.tensor([0.5, 1.5, 2.5]).round()
+    tensor([0., 2., 2.])
+    >>> ag.tensor([1.2345, -7.5], dtype=ag.float64).round(decimals=2).tolist()
+    [1.23, -7.5]
+    """
+    return no_grad_result(input._dev.xp.round(input._data, int(decimals)), input._dev)
+
+
 trunc = _nograd_unary("trunc", lambda xp, a: xp.trunc(a), "Round towards zero")
 logical_not = _nograd_unary("logical_not", lambda xp, a: xp.logical_not(a), "Elementwise not")
 isnan = _nograd_unary("isnan", lambda xp, a: xp.isnan(a), "True where NaN")

@@ -728,3 +728,12 @@ def test_repeat_interleave_errors_name_the_problem():
     with pytest.raises(RuntimeError, match="output_size"):
         ag.repeat_interleave(x, 2, output_size=3)
     assert ag.repeat_interleave(x, 2, output_size=4).tolist() == [1, 1, 2, 2]
+
+
+@pytest.mark.parametrize("decimals", [0, 1, 2, 3, -1, -2])
+def test_round_with_decimals_matches_pytorch(decimals):
+    torch = pytest.importorskip("torch")
+    values = [1.2345, 2.5, -0.125, 1234.5678, 0.0049999, 7.5, -2.5]
+    ours = ag.tensor(values).round(decimals=decimals)
+    assert ours.tolist() == torch.tensor(values).round(decimals=decimals).tolist()
+    assert not ag.tensor(values, requires_grad=True).round(decimals=decimals).requires_grad
