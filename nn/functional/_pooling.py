@@ -19,6 +19,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from nn.functional._conv import _flat_pad
 
 __all__ = [
     "max_pool1d",
@@ -103,10 +104,6 @@ def _geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode, n, max_p
         for s, k, st, p, d, o in zip(sizes, kernel, stride, padding, dilation, outs)
     )
     return kernel, stride, padding, dilation, outs, pairs
-
-
-def _flat_pad(pairs) -> tuple:
-    return tuple(w for pair in reversed(pairs) for w in pair)
 
 
 def _max_pool(op, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, n):
