@@ -45,8 +45,8 @@ def _refuse_grad_operand(op: str) -> None:
 
 def _recorded(op: str, t: Tensor, compute) -> Tensor:
     """An in-place op on the tape: ``t`` becomes ``compute(old)``, the out-of-place op applied to
-    a copy of its old value with its old history; same object and memory, new value and
-    ``grad_fn``.  Its version is bumped, so a backward that saved ``t`` itself refuses to
+    its old value and history (copied only if the new node saved it: mul_, not add_); same
+    object and memory, new value and ``grad_fn``.  Its version is bumped, so a backward that saved ``t`` itself refuses to
     run, as in PyTorch."""
     if t._rg and t._node is None:
         _target(op, t)  # a leaf that requires grad: PyTorch's error too
@@ -56,8 +56,11 @@ def _recorded(op: str, t: Tensor, compute) -> Tensor:
             "views) and is still alive; an in-place change would leave that one's history stale. Drop the "
             "other reference first, or use the out-of-place form (y = x * 2, not x.mul_(2))"
         )
-    old = Tensor._wrap(t._data.copy(), t._dev, t._node, t._rg)  # what the new node saves and differentiates
+    old = Tensor._wrap(t._data, t._dev, t._node, t._rg)  # t's old value and history, for the new node
     out = compute(old)
+    saved = out._node._saved if out._node is not None else None
+    if saved and any(s is old for s in saved):  # the new node's backward reads the old value: keep a copy
+        old._data = old._data.copy()
     if out._data.shape != t._data.shape:
         raise RuntimeError(
             f"{op}: the result has shape {tuple(out.shape)}, but an in-place op can't change the tensor's "
