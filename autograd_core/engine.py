@@ -80,8 +80,9 @@ def _roots(op, tensors, grad_tensors, create_graph):
     if grad_tensors is None and tensors.__class__ is Tensor and tensors._rg and tensors._data.size == 1:
         # loss.backward(): the common call, kept short
         d = tensors._data
-        seed = tensors._dev.xp.empty(d.shape, d.dtype)
-        seed.fill(1)  # (xp.ones, without NumPy's Python-level wrapper)
+        seed = tensors._dev.xp.array(1, dtype=d.dtype)  # (xp.ones, without NumPy's Python-level wrapper)
+        if d.ndim:
+            seed = seed.reshape(d.shape)
         return [tensors], [Tensor._wrap(seed, tensors._dev)], set()
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     if grad_tensors is None:

@@ -51,8 +51,11 @@ class _SavedOutput:
 
     def __init__(self, t: Tensor, index: int) -> None:
         self.data, self.dev, self.index = t._data, t._dev, index
-        self.vc = t._version_box()
-        self.version = self.vc[0]
+        vc = t._vc
+        if vc is None:  # (Tensor._version_box, inlined: this runs for every saved output)
+            vc = t._vc = [0]
+        self.vc = vc
+        self.version = vc[0]
         self.differentiable = t._rg
 
 
@@ -82,7 +85,11 @@ class Function:
         if not self._next:  # not recording: nothing will run backward
             return
         self._saved = tensors
-        self._saved_versions = [vc[0] if (vc := getattr(t, "_vc", None)) is not None else 0 for t in tensors]
+        versions = []  # (a loop: cheaper than a comprehension for the usual one to three tensors)
+        for t in tensors:
+            vc = t._vc if t.__class__ is Tensor else getattr(t, "_vc", None)
+            versions.append(0 if vc is None else vc[0])  # no counter yet: never modified, version 0
+        self._saved_versions = versions
 
     @property
     def saved_tensors(self) -> tuple:
@@ -100,7 +107,11 @@ class Function:
         out = []
         for t, version in zip(saved, self._saved_versions):
             cls = t.__class__
-            if cls is _SavedOutput:
+            if cls is Tensor:  # the common case first
+                vc = t._vc
+                if vc is not None and vc[0] != version:
+                    self._version_error(len(out), vc[0], version, "input")
+            elif cls is _SavedOutput:
                 if t.vc[0] != t.version:
                     self._version_error(t.index, t.vc[0], t.version, "output")
                 if t.differentiable:
@@ -109,7 +120,7 @@ class Function:
                 else:  # e.g. indices marked non-differentiable
                     t = _wrap(t.data, t.dev)
             elif t is not None:
-                vc = t._vc if cls is Tensor else getattr(t, "_vc", None)  # (Parameter, or a user's object)
+                vc = getattr(t, "_vc", None)  # (a Parameter, or a user's object)
                 if vc is not None and vc[0] != version:
                     self._version_error(len(out), vc[0], version, "input")
             out.append(t)
@@ -125,7 +136,10 @@ class Function:
 
     @property
     def needs_input_grad(self) -> tuple:
-        return tuple([e is not None for e in self._next])
+        needs = []
+        for e in self._next:
+            needs.append(e is not None)
+        return tuple(needs)
 
     def mark_non_differentiable(self, *outputs) -> None:
         """Declare outputs (e.g. indices) that never get a gradient."""
@@ -269,7 +283,7 @@ class Primitive(Function):
                 out._node = ctx
                 out._rg = True
                 if ctx._saved is not None:
-                    _unlink_saved_outputs(ctx, (out,))
+                    _unlink_saved_output(ctx, out)
         else:  # Tensor._wrap, inlined: this line runs once per op
             if not out.ndim:  # a NumPy scalar from a 0-d result: keep an array
                 out = dev.xp.asarray(out)
@@ -336,6 +350,15 @@ def _unlink_saved_outputs(ctx, outs) -> None:
         for k, o in enumerate(outs):
             if s is o:
                 saved = saved[:i] + (_SavedOutput(o, k),) + saved[i + 1 :]
+    ctx._saved = saved
+
+
+def _unlink_saved_output(ctx, out) -> None:
+    """``_unlink_saved_outputs`` for a node with one output (every Primitive but a few)."""
+    saved = ctx._saved
+    for i, s in enumerate(saved):
+        if s is out:
+            saved = saved[:i] + (_SavedOutput(out, 0),) + saved[i + 1 :]
     ctx._saved = saved
 
 

@@ -67,7 +67,7 @@ class LinearBackward(Primitive):
         return (
             gd @ weight._data if needs[0] else None,
             gd.T @ x._data if needs[1] else None,
-            gd.sum(0) if needs[2] else None,
+            _column_sums(gd, g._dev.xp) if needs[2] else None,
         )
 
     @staticmethod
@@ -85,6 +85,14 @@ class LinearBackward(Primitive):
         grad_x = g @ g_gw if g_gw is not None else None
         grad_w = g.mT @ g_gx if g_gx is not None else None
         return grad_g, grad_x, grad_w, None
+
+
+def _column_sums(a, xp):
+    """``a.sum(0)`` of a 2-D array as ``ones @ a``: a BLAS matrix-vector product, about twice
+    as fast as NumPy's row-by-row reduction at the sizes of a batch of activations."""
+    ones = xp.empty(a.shape[0], a.dtype)
+    ones.fill(1)
+    return ones @ a
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
