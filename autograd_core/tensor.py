@@ -104,6 +104,16 @@ class Tensor:
     def numel(self) -> int:
         return self._data.size
 
+    nelement = numel
+
+    def is_contiguous(self) -> bool:
+        """Whether the elements lie in memory in row-major order without gaps (views may not)."""
+        return bool(self._data.flags.c_contiguous)
+
+    def data_ptr(self) -> int:
+        """The address of the first element: equal for tensors that share storage from its start."""
+        return self._dev.backend.data_ptr(self._data)
+
     def element_size(self) -> int:
         return self._data.itemsize
 
@@ -360,6 +370,12 @@ class Tensor:
         return int(self.item())
 
     __hash__ = object.__hash__
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a 0-d tensor's value, as in PyTorch; other tensors take no spec."""
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
 
     def __repr__(self) -> str:
         host = self._dev.backend.to_numpy(self._data)

@@ -83,6 +83,10 @@ class CupyBackend:
             array = array.base
         return array
 
+    def data_ptr(self, array) -> int:
+        """The device address of ``array``'s first element."""
+        return array.data.ptr
+
     def is_writable(self, array) -> bool:
         """Whether ``array`` can be written in place: CuPy has no read-only flag, so the test is that
         no two elements share memory (a broadcast view repeats them with stride 0)."""

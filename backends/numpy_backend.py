@@ -55,6 +55,10 @@ class NumpyBackend:
             array = array.base
         return array
 
+    def data_ptr(self, array) -> int:
+        """The address of ``array``'s first element."""
+        return array.__array_interface__["data"][0]
+
     def is_writable(self, array) -> bool:
         """Whether ``array`` can be written in place: not a read-only view (broadcasts and windows are)."""
         return array.flags.writeable

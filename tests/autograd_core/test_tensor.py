@@ -92,6 +92,24 @@ def test_item_and_tolist():
         ag.tensor([1.0, 2.0]).item()
 
 
+def test_format_spec_formats_a_0d_tensor_as_its_value():
+    loss = (leaf((1.23456,)) * 2).sum()
+    assert f"{loss:.3f}" == "2.469" and f"{ag.tensor(7):>3d}" == "  7"
+    assert f"{ag.tensor(0.5)}" == "0.5"  # no spec: the value, as PyTorch
+    assert f"{ag.zeros(2)}" == repr(ag.zeros(2))
+    with pytest.raises(TypeError, match="unsupported format string"):
+        f"{ag.zeros(2):.2f}"  # noqa: B018 (as PyTorch: a spec needs a 0-d tensor)
+
+
+def test_is_contiguous_data_ptr_and_nelement():
+    a = ag.zeros(3, 4)
+    assert a.is_contiguous() and not a.T.is_contiguous() and a.T.contiguous().is_contiguous()
+    assert a.data_ptr() == a[0].data_ptr() == a.detach().data_ptr()
+    assert a[1].data_ptr() == a.data_ptr() + 4 * a.element_size()
+    assert a.clone().data_ptr() != a.data_ptr()
+    assert a.nelement() == a.numel() == 12
+
+
 def test_python_number_protocols():
     assert float(ag.tensor([2.5])) == 2.5 and int(ag.tensor(3)) == 3
     assert bool(ag.tensor([1.0])) and not bool(ag.tensor(0))

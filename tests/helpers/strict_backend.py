@@ -366,6 +366,9 @@ class StrictBackend:
             inner = inner.base
         return inner
 
+    def data_ptr(self, array) -> int:
+        return array._a.__array_interface__["data"][0]
+
     def is_writable(self, array) -> bool:
         return array._a.flags.writeable
 
