@@ -40,6 +40,7 @@ from autograd_core.factories import (
     Generator,
     arange,
     as_tensor,
+    bernoulli,
     empty,
     empty_like,
     eye,
@@ -48,6 +49,8 @@ from autograd_core.factories import (
     full_like,
     linspace,
     manual_seed,
+    multinomial,
+    normal,
     ones,
     ones_like,
     rand,
@@ -226,6 +229,14 @@ class cuda:
             return False
 
     @staticmethod
+    def manual_seed(seed: int) -> None:
+        """Seed the GPUs' random number generators; without a GPU it does nothing, as in PyTorch."""
+        for i in range(cuda.device_count()):
+            get_device(f"cuda:{i}").backend.seed(int(seed))
+
+    manual_seed_all = manual_seed  # (PyTorch's two differ only in which GPUs: here, all of them)
+
+    @staticmethod
     def device_count() -> int:
         try:
             import cupy
@@ -233,3 +244,6 @@ class cuda:
             return cupy.cuda.runtime.getDeviceCount()
         except Exception:
             return 0
+
+
+from autograd_core import utils  # noqa: E402  (ag.utils.data after `import autograd_core`, as torch.utils.data)

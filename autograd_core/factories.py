@@ -327,3 +327,85 @@ def randperm(n: int, dtype=None, device=None, generator=None) -> Tensor:
 def manual_seed(seed: int) -> None:
     """Seed every device's random number generator (and NumPy's legacy global one is untouched)."""
     _seed_devices(seed)
+
+
+def _uniform_like(shape, dev, generator):
+    """float64 uniforms in [0, 1) on ``dev``: the draws behind multinomial and bernoulli."""
+    rng = _rng(generator, dev)
+    f64 = np.dtype("float64")
+    return dev.backend.random(shape, f64) if rng is None else dev.backend.random(shape, f64, rng=rng)
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+    """Indices drawn from the categories of each row of ``input`` (non-negative weights, 1-D or 2-D).
+
+    With ``replacement`` each draw inverts the row's cumulative distribution; without, the
+    ``num_samples`` largest keys ``log(u) / w`` are taken (Efraimidis and Spirakis), which
+    samples without replacement in proportion to the weights (zero weights come last, lowest
+    index first, as PyTorch's).  Not differentiable (int64).
+
+    >>> import autograd_core as ag
+    >>> ag.multinomial(ag.tensor([0.0, 1.0, 0.0]), 2, replacement=True).tolist()
+    [1, 1]
+    """
+    if not isinstance(input, Tensor) or input.ndim not in (1, 2) or input.dtype.kind != "f":
+        raise RuntimeError("multinomial: input must be a 1-D or 2-D floating-point tensor of weights")
+    dev, w = input._dev, input._data.astype(np.float64)
+    rows = w.reshape(-1, w.shape[-1])
+    n = rows.shape[1]
+    if num_samples <= 0 or (not replacement and num_samples > n):
+        raise RuntimeError(
+            f"multinomial: cannot draw {num_samples} samples from {n} categories"
+            + ("" if replacement else " without replacement")
+        )
+    xp = dev.xp
+    if not bool(xp.isfinite(rows).all()) or bool((rows < 0).any()):
+        raise RuntimeError("multinomial: weights must be finite and non-negative (no inf, nan or < 0)")
+    totals = rows.sum(axis=1, keepdims=True)
+    if bool((totals <= 0).any()):
+        raise RuntimeError("multinomial: every row of weights must have a positive sum")
+    u = _uniform_like((rows.shape[0], num_samples), dev, generator)
+    if replacement:
+        cdf = xp.cumsum(rows, axis=1) / totals
+        cdf[:, -1] = 1.0  # (rounding must not leave u above the last edge)
+        idx = (u[:, :, None] >= cdf[:, None, :]).sum(axis=2)
+    else:
+        # keys log(u) / w; a weight of 0 gets -inf, drawn only after every positive weight
+        keys = xp.log(_uniform_like(rows.shape, dev, generator)) / xp.where(rows > 0, rows, 1.0)
+        keys[rows == 0] = -xp.inf
+        idx = xp.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    return _wrap(idx.astype(np.int64).reshape(w.shape[:-1] + (num_samples,)), dev)
+
+
+def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
+    """Draws 1 with probability ``input`` (or ``p``), else 0, in ``input``'s shape and dtype."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bernoulli: input must be a Tensor, got {type(input).__name__}")
+    probs = input._data if p is None else (p._data if isinstance(p, Tensor) else p)
+    if bool((probs < 0).any() | (probs > 1).any()) if isinstance(probs, type(input._data)) else not 0 <= probs <= 1:
+        raise RuntimeError("bernoulli: probabilities must lie in [0, 1]")
+    u = _uniform_like(input._data.shape, input._dev, generator)
+    return _wrap((u < probs).astype(input._data.dtype), input._dev)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None) -> Tensor:
+    """Normal samples: ``normal(mean_tensor, std)``, ``normal(mean, std_tensor)`` (broadcast), or
+    ``normal(mean, std, size)`` for Python numbers.  Not recorded (PyTorch passes no gradient
+    through the draw either)."""
+    tensors = [t for t in (mean, std) if isinstance(t, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError("normal: with a number for mean and std, give size, e.g. normal(0.0, 1.0, (3,))")
+        if std < 0:
+            raise RuntimeError(f"normal: std must be >= 0, got {std}")
+        return randn(*_shape(size), dtype=dtype, device=device, generator=generator) * std + mean
+    dev = tensors[0]._dev
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    if bool((dev.xp.asarray(s) < 0).any()):
+        raise RuntimeError("normal: std must be >= 0")
+    shape = np.broadcast_shapes(*[t._data.shape for t in tensors])
+    dt = np.result_type(*[t._data.dtype for t in tensors])
+    rng = _rng(generator, dev)
+    z = dev.backend.normal(shape, dt) if rng is None else dev.backend.normal(shape, dt, rng=rng)
+    return _wrap((z * s + m).astype(dt, copy=False), dev)

@@ -264,3 +264,82 @@ def test_new_tensor_copies_a_tensor_and_leaves_its_graph():
     assert not out.requires_grad and out.grad_fn is None
     out.add_(1.0)
     assert y.tolist() == [2.0, 4.0]  # a copy, not a view
+
+
+# ---------------------------------------------------------------------------- sampling
+def test_multinomial_with_replacement_follows_the_weights():
+    ag.manual_seed(0)
+    draws = ag.multinomial(ag.tensor([[1.0, 0.0, 3.0], [0.0, 2.0, 2.0]]), 4000, replacement=True)
+    assert draws.shape == (2, 4000) and draws.dtype == ag.int64
+    counts = [np.bincount(row, minlength=3) / 4000 for row in draws.numpy()]
+    np.testing.assert_allclose(counts[0], [0.25, 0.0, 0.75], atol=0.03)
+    np.testing.assert_allclose(counts[1], [0.0, 0.5, 0.5], atol=0.03)
+
+
+def test_multinomial_without_replacement_draws_each_category_once():
+    ag.manual_seed(1)
+    draws = ag.multinomial(ag.tensor([5.0, 1.0, 1.0, 1.0]), 4)
+    assert sorted(draws.tolist()) == [0, 1, 2, 3]
+    firsts = [ag.multinomial(ag.tensor([5.0, 1.0, 1.0, 1.0]), 2).tolist()[0] for _ in range(2000)]
+    assert abs(firsts.count(0) / 2000 - 5 / 8) < 0.04  # the first draw is in proportion to the weights
+    # zero weights come after every positive one, lowest index first (PyTorch's order too)
+    assert ag.multinomial(ag.tensor([[1.0, 1.0, 0.0], [0.0, 0.0, 2.0]]), 2)[1].tolist() == [2, 0]
+
+
+def test_multinomial_is_reproducible_with_a_generator():
+    w = ag.tensor([0.2, 0.3, 0.5])
+    a = ag.multinomial(w, 6, replacement=True, generator=ag.Generator().manual_seed(3))
+    b = ag.multinomial(w, 6, replacement=True, generator=ag.Generator().manual_seed(3))
+    assert a.tolist() == b.tolist()
+
+
+@pytest.mark.parametrize(
+    "weights, n, kwargs, match",
+    [
+        ([0.0, 0.0], 1, {}, "positive sum"),
+        ([1.0, -1.0], 1, {}, "non-negative"),
+        ([1.0, float("nan")], 1, {}, "non-negative"),
+        ([1.0, 2.0], 3, {}, "without replacement"),
+        ([1.0, 2.0], 0, {"replacement": True}, "cannot draw 0"),
+    ],
+)
+def test_multinomial_refuses_what_pytorch_refuses(weights, n, kwargs, match):
+    with pytest.raises(RuntimeError, match=match):
+        ag.multinomial(ag.tensor(weights), n, **kwargs)
+    with pytest.raises(RuntimeError, match="floating-point"):
+        ag.multinomial(ag.tensor([1, 2]), 1)
+
+
+def test_bernoulli_draws_in_the_inputs_shape_and_dtype():
+    ag.manual_seed(0)
+    p = ag.full((4000,), 0.3, dtype=ag.float64)
+    draws = ag.bernoulli(p)
+    assert draws.dtype == ag.float64 and set(draws.tolist()) <= {0.0, 1.0}
+    assert abs(draws.mean().item() - 0.3) < 0.03
+    assert ag.bernoulli(ag.zeros(3), 1.0).tolist() == [1.0, 1.0, 1.0]  # p= overrides the values
+    with pytest.raises(RuntimeError, match=r"\[0, 1\]"):
+        ag.bernoulli(ag.tensor([1.5]))
+
+
+def test_normal_forms_as_pytorch():
+    ag.manual_seed(0)
+    a = ag.normal(2.0, 3.0, (20000,))
+    assert a.dtype == ag.float32 and abs(a.mean().item() - 2.0) < 0.1 and abs(a.std().item() - 3.0) < 0.1
+    b = ag.normal(ag.full((2, 1), 5.0, dtype=ag.float64), ag.ones(3, dtype=ag.float64))
+    assert b.shape == (2, 3) and b.dtype == ag.float64
+    assert ag.normal(ag.zeros(3), 0.0).tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(RuntimeError, match="std"):
+        ag.normal(ag.zeros(2), -1.0)
+    with pytest.raises(TypeError, match="size"):
+        ag.normal(0.0, 1.0)
+
+
+def test_cuda_seeding_without_a_gpu_does_nothing_as_pytorch():
+    ag.cuda.manual_seed(0)
+    ag.cuda.manual_seed_all(0)
+
+
+def test_utils_data_is_reachable_after_import_autograd_core():
+    import autograd_core
+
+    assert autograd_core.utils.data.DataLoader is ag.utils.data.DataLoader
