@@ -247,3 +247,14 @@ class cuda:
 
 
 from autograd_core import utils  # noqa: E402  (ag.utils.data after `import autograd_core`, as torch.utils.data)
+
+
+def __getattr__(name: str):
+    """``ag.nn`` and ``ag.optim``: the top-level ``nn`` and ``optim`` packages, imported on first use,
+    so code that says ``torch.nn.Linear`` or ``torch.optim.SGD`` after ``import autograd_core as
+    torch`` runs unchanged (nn imports autograd_core, so this can't be done at import time)."""
+    if name in ("nn", "optim"):
+        import importlib
+
+        return importlib.import_module(name)
+    raise AttributeError(f"module 'autograd_core' has no attribute {name!r}")

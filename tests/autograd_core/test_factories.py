@@ -343,3 +343,13 @@ def test_utils_data_is_reachable_after_import_autograd_core():
     import autograd_core
 
     assert autograd_core.utils.data.DataLoader is ag.utils.data.DataLoader
+
+
+def test_nn_and_optim_are_reachable_as_torch_nn_and_torch_optim():
+    import nn
+    import optim
+
+    assert ag.nn.Linear is nn.Linear and ag.optim.SGD is optim.SGD
+    assert ag.nn.functional.relu is nn.functional.relu and ag.nn.utils.clip_grad_norm_ is nn.utils.clip_grad_norm_
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        ag.nothing_here  # noqa: B018
