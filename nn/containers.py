@@ -62,6 +62,11 @@ class Sequential(Module):
     def __iter__(self):
         return iter(self._modules.values())
 
+    def __add__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        return Sequential(*self, *other)
+
     def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self)), module)
         return self
@@ -111,6 +116,14 @@ class ModuleList(Module):
 
     def __iadd__(self, modules):
         return self.extend(modules)
+
+    def __add__(self, other) -> ModuleList:
+        return ModuleList([*self, *other])
+
+    def pop(self, idx: int) -> Module:
+        module = self[idx]
+        del self[idx]
+        return module
 
     def append(self, module: Module) -> ModuleList:
         self.add_module(str(len(self)), module)
@@ -206,7 +219,9 @@ class ParameterList(Module):
         for v in values or ():
             self.append(v)
 
-    def __getitem__(self, idx: int) -> Parameter:
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList(list(self._parameters.values())[idx])
         return self._parameters[str(_index(idx, len(self)))]
 
     def __setitem__(self, idx: int, param: Parameter) -> None:
@@ -233,20 +248,23 @@ class ParameterDict(Module):
 
     def __init__(self, parameters=None) -> None:
         super().__init__()
-        for k, v in (parameters or {}).items():
-            self[k] = v
+        if parameters is not None:
+            self.update(parameters)
 
     def __getitem__(self, key: str) -> Parameter:
         return self._parameters[key]
 
     def __setitem__(self, key: str, param) -> None:
-        self.register_parameter(key, param if isinstance(param, Parameter) else Parameter(param))
+        self.register_parameter(key, param if param is None or isinstance(param, Parameter) else Parameter(param))
 
     def __len__(self) -> int:
         return len(self._parameters)
 
     def __iter__(self):
         return iter(self._parameters)
+
+    def __delitem__(self, key: str) -> None:
+        del self._parameters[key]
 
     def __contains__(self, key: str) -> bool:
         return key in self._parameters
@@ -259,6 +277,25 @@ class ParameterDict(Module):
 
     def values(self):
         return self._parameters.values()
+
+    def get(self, key: str, default=None):
+        return self._parameters.get(key, default)
+
+    def pop(self, key: str) -> Parameter:
+        return self._parameters.pop(key)
+
+    def clear(self) -> None:
+        self._parameters.clear()
+
+    def setdefault(self, key: str, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, parameters) -> None:
+        """From a mapping or an iterable of ``(key, value)`` pairs, in their order."""
+        for key, value in parameters.items() if hasattr(parameters, "items") else parameters:
+            self[key] = value
 
 
 def _index(idx: int, n: int) -> int:

@@ -125,20 +125,16 @@ class Module:
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or a ``None`` placeholder, as for a layer built with ``bias=False``)."""
-        _check_name(self, name)
+        _check_name(self, name, self._parameters)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"register_parameter: {name!r} must be an nn.Parameter or None, got {type(param).__name__}")
-        if name not in self._parameters:
-            self._forget(name)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a buffer: state saved in ``state_dict`` (unless ``persistent=False``) but not trained."""
-        _check_name(self, name)
+        _check_name(self, name, self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, got {type(tensor).__name__}")
-        if name not in self._buffers:
-            self._forget(name)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent.discard(name)
@@ -146,11 +142,9 @@ class Module:
             self._non_persistent.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
-        _check_name(self, name)
+        _check_name(self, name, self._modules)
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be a Module or None, got {type(module).__name__}")
-        if name not in self._modules:
-            self._forget(name)
         self._modules[name] = module
 
     register_module = add_module
@@ -224,13 +218,23 @@ class Module:
             raise AttributeError(f"{type(mod).__name__} has no parameter {name!r}")
         return mod._parameters[name]
 
+    def get_buffer(self, target: str) -> Tensor:
+        mod_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(mod_path)
+        if name not in mod._buffers:
+            raise AttributeError(f"{type(mod).__name__} has no buffer {name!r}")
+        return mod._buffers[name]
+
     # -- modes ----------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
         """Set training mode (dropout active, batch norm uses batch statistics) here and below."""
         if not isinstance(mode, bool):
             raise ValueError(f"train: mode must be a bool, got {type(mode).__name__}")
-        for m in self.modules():
-            object.__setattr__(m, "training", mode)
+        # Each child's own train() runs, as in PyTorch, so a layer that overrides it (say, to keep
+        # its batch norms frozen) still has the last word when a parent is switched.
+        object.__setattr__(self, "training", mode)
+        for child in self.children():
+            child.train(mode)
         return self
 
     def eval(self) -> Module:
@@ -349,6 +353,11 @@ class Module:
         from autograd_core import tensor as _tensor
 
         own = self.state_dict(keep_vars=True)
+        state_dict = dict(state_dict)
+        for mod_prefix, mod in self.named_modules(remove_duplicate=False):
+            base = f"{mod_prefix}." if mod_prefix else ""
+            for name, value in mod._state_defaults().items():
+                state_dict.setdefault(base + name, value)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors = []
@@ -380,6 +389,11 @@ class Module:
             for target, src in staged:
                 target.copy_(src)
         return IncompatibleKeys(missing, unexpected)
+
+    def _state_defaults(self) -> dict:
+        """Entries of this module's state that a checkpoint may leave out, by local name, with the
+        value ``load_state_dict`` then uses (none here; layers whose state grew over time override it)."""
+        return {}
 
     # -- printing -----------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -414,6 +428,12 @@ class _HookHandle:
     def remove(self) -> None:
         self._store.pop(self._key, None)
 
+    def __enter__(self) -> _HookHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
 
 _hook_ids = iter(range(1, 1 << 62))
 
@@ -424,10 +444,12 @@ def _add_hook(store: dict, hook) -> _HookHandle:
     return _HookHandle(store, key)
 
 
-def _check_name(module: Module, name: str) -> None:
+def _check_name(module: Module, name: str, store: dict) -> None:
+    """PyTorch's rules: a name may be re-registered as the same kind (parameter, buffer, module), but
+    never take over another attribute, be it a method, a plain attribute or a member of another kind."""
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {type(name).__name__}")
     if not name or "." in name:
         raise KeyError(f'invalid name {name!r}: it must be non-empty and contain no "."')
-    if hasattr(type(module), name):
+    if name not in store and hasattr(module, name):
         raise KeyError(f"attribute {name!r} already exists on {type(module).__name__}")

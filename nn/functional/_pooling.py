@@ -28,6 +28,8 @@ __all__ = [
     "avg_pool2d",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
     "interpolate",
     "upsample",
 ]
@@ -296,19 +298,24 @@ def avg_pool2d(
     )
 
 
-def _adaptive_avg(op, input, output_size, n):
-    x, batched = _as_batched(op, input, n)
+def _adaptive_sizes(op, x, output_size, n) -> tuple:
+    """The output's spatial sizes; ``None`` in ``output_size`` keeps the input's size."""
     if not x.is_floating_point():
         raise TypeError(f"{op}: expected a floating-point input, got {x.dtype}")
-    sizes = x.shape[2:]
     if isinstance(output_size, int) or output_size is None:
         output_size = (output_size,) * n
     output_size = tuple(output_size)
     if len(output_size) != n:
         raise ValueError(f"{op}: output_size must be an int or a tuple of {n} (int or None), got {output_size}")
-    outs = tuple(s if o is None else int(o) for s, o in zip(sizes, output_size))
+    outs = tuple(s if o is None else int(o) for s, o in zip(x.shape[2:], output_size))
     if any(o <= 0 for o in outs):
         raise ValueError(f"{op}: output_size must be positive, got {output_size}")
+    return outs
+
+
+def _adaptive_avg(op, input, output_size, n):
+    x, batched = _as_batched(op, input, n)
+    outs = _adaptive_sizes(op, x, output_size, n)
     for d in range(n):
         axis = 2 + d
         size, out = x.shape[axis], outs[d]
@@ -349,6 +356,72 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     (2, 3, 3, 9)
     """
     return _adaptive_avg("adaptive_avg_pool2d", input, output_size, 2)
+
+
+def _adaptive_windows(size: int, out: int) -> np.ndarray:
+    """``(out, width)`` source indices of PyTorch's adaptive windows ``[floor(i*size/out), ceil((i+1)*size/out))``,
+    padded to the widest window by repeating each window's last index (a repeat changes neither the
+    maximum nor which element is the first maximum)."""
+    i = np.arange(out)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    width = int((end - start).max())
+    return np.minimum(start[:, None] + np.arange(width), end[:, None] - 1)
+
+
+def _adaptive_max(op, input, output_size, return_indices, n):
+    x, batched = _as_batched(op, input, n)
+    outs = _adaptive_sizes(op, x, output_size, n)
+    tables = [_adaptive_windows(size, out) for size, out in zip(x.shape[2:], outs)]
+    with ag.no_grad():
+        finite = bool(ag.isfinite(x).all())
+    cols = x
+    for d, table in enumerate(tables):  # gather dim by dim: (N, C, out_1, width_1, ..., out_n, width_n)
+        cols = cols[(slice(None),) * (2 + 2 * d) + (ag.tensor(table, device=x.device),)]
+    widths = tuple(t.shape[1] for t in tables)
+    order = (0, 1) + tuple(3 + 2 * d for d in range(n)) + tuple(2 + 2 * d for d in range(n))
+    kk = math.prod(widths)
+    cols = cols.permute(order).reshape(x.shape[:2] + (kk,) + outs)  # windows as (N, C, kk, *out), as in _max_pool
+    with ag.no_grad():
+        hit = _window_max_flags(cols, kk, finite)
+    out = (cols * hit if finite else ag.where(hit, cols, 0.0)).sum(2)
+    if not batched:
+        out = out.squeeze(0)
+    if not return_indices:
+        return out
+    # Flat index into the input's spatial dims of each window element, laid out like ``cols``'s dims 2 onwards.
+    flat = np.zeros((1,) * (2 * n), dtype=np.int64)
+    scale = 1
+    for d in reversed(range(n)):
+        shape = [1] * (2 * n)
+        shape[d], shape[n + d] = widths[d], outs[d]
+        flat = flat + (tables[d].T * scale).reshape(shape)
+        scale *= x.shape[2 + d]
+    with ag.no_grad():
+        indices = (hit * ag.tensor(flat.reshape((kk,) + outs), device=x.device)).sum(2)
+    return out, (indices if batched else indices.squeeze(0))
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    """Adaptive 1-D max pooling over ``(N, C, L)``: output ``i`` is the max over
+    ``[floor(i*L/out), ceil((i+1)*L/out))``; the gradient goes to each window's first maximum.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.adaptive_max_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2).tolist()
+    [[[3.0, 5.0]]]
+    """
+    return _adaptive_max("adaptive_max_pool1d", input, output_size, return_indices, 1)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    """Adaptive 2-D max pooling over ``(N, C, H, W)`` (``None`` in ``output_size`` keeps that size).
+
+    With ``return_indices=True`` also returns the flat ``h * W + w`` index of each maximum.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.adaptive_max_pool2d(ag.arange(16.0).reshape(1, 1, 4, 4), 1).tolist()
+    [[[[15.0]]]]
+    """
+    return _adaptive_max("adaptive_max_pool2d", input, output_size, return_indices, 2)
 
 
 def _nearest_source(size: int, out: int, scale) -> np.ndarray:

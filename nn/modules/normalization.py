@@ -51,6 +51,10 @@ class _BatchNorm(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
 
+    def _state_defaults(self) -> dict:
+        # Checkpoints saved before PyTorch 0.4.1 have no num_batches_tracked: PyTorch keeps the current count.
+        return {"num_batches_tracked": self.num_batches_tracked} if self.track_running_stats else {}
+
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
             with ag.no_grad():

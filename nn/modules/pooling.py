@@ -13,6 +13,8 @@ __all__ = [
     "AvgPool2d",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
     "Upsample",
     "UpsamplingNearest2d",
 ]
@@ -163,6 +165,44 @@ class AdaptiveAvgPool2d(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return Fp.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveMaxPool1d(Module):
+    """Max pooling to a fixed output length (with ``return_indices=True`` also the argmax indices).
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AdaptiveMaxPool1d(3)(ag.randn(2, 4, 10)).shape
+    (2, 4, 3)
+    """
+
+    def __init__(self, output_size, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+    def forward(self, input: Tensor):
+        return Fp.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool2d(Module):
+    """Max pooling to a fixed ``(oh, ow)``; ``None`` keeps the input's size in that dim.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AdaptiveMaxPool2d((1, 1))(ag.randn(2, 4, 7, 5)).shape
+    (2, 4, 1, 1)
+    """
+
+    def __init__(self, output_size, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+    def forward(self, input: Tensor):
+        return Fp.adaptive_max_pool2d(input, self.output_size, self.return_indices)
 
 
 class Upsample(Module):
