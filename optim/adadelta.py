@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import autograd_core as ag
-from optim.optimizer import Optimizer, _check_nonneg, _refuse_flags
+from optim.optimizer import Optimizer, _check_nonneg, _refuse_flags, _scalar
 
 __all__ = ["Adadelta"]
 
@@ -33,12 +33,13 @@ class Adadelta(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        _refuse_flags("Adadelta", capturable=capturable, differentiable=differentiable)
+        flags = dict(foreach=foreach, capturable=capturable, differentiable=differentiable)
+        _refuse_flags("Adadelta", **flags)
         _check_nonneg("Adadelta", lr=lr)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
         _check_nonneg("Adadelta", eps=eps, weight_decay=weight_decay)
-        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, **flags)
         super().__init__(params, defaults)
 
     def step(self, closure=None):
@@ -63,5 +64,5 @@ class Adadelta(Optimizer):
                     delta = acc_delta.add(eps).sqrt_()
                     delta.div_(std).mul_(grad)
                     acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
-                    p.add_(delta, alpha=-lr)
+                    p.add_(delta, alpha=-_scalar(lr))
         return loss

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import autograd_core as ag
-from optim.optimizer import Optimizer, _check_nonneg, _refuse_flags
+from optim.optimizer import Optimizer, _check_nonneg, _refuse_flags, _scalar
 
 __all__ = ["Adagrad"]
 
@@ -34,7 +34,8 @@ class Adagrad(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        _refuse_flags("Adagrad", differentiable=differentiable, fused=fused)
+        flags = dict(foreach=foreach, differentiable=differentiable, fused=fused)
+        _refuse_flags("Adagrad", **flags)
         _check_nonneg(
             "Adagrad",
             lr=lr,
@@ -50,6 +51,7 @@ class Adagrad(Optimizer):
             weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value,
             maximize=maximize,
+            **flags,
         )
         super().__init__(params, defaults)
         # PyTorch creates Adagrad's state up front (from the constructor's value, not the group's).
@@ -81,5 +83,5 @@ class Adagrad(Optimizer):
                     state_sum = state["sum"]
                     state_sum.addcmul_(grad, grad, value=1)
                     std = state_sum.sqrt().add_(eps)
-                    p.addcdiv_(grad, std, value=-clr)
+                    p.addcdiv_(grad, std, value=-_scalar(clr))
         return loss

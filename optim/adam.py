@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import autograd_core as ag
-from optim.optimizer import Optimizer, _check_betas, _check_nonneg, _refuse_flags
+from optim.optimizer import Optimizer, _check_betas, _check_nonneg, _refuse_flags, _scalar
 
 __all__ = ["Adam", "AdamW"]
 
@@ -41,7 +41,8 @@ class Adam(Optimizer):
         decoupled_weight_decay: bool = False,
     ) -> None:
         name = type(self).__name__
-        _refuse_flags(name, capturable=capturable, differentiable=differentiable, fused=fused)
+        flags = dict(foreach=foreach, capturable=capturable, differentiable=differentiable, fused=fused)
+        _refuse_flags(name, **flags)
         _check_nonneg(name, lr=lr, eps=eps)
         betas = _check_betas(betas)
         _check_nonneg(name, weight_decay=weight_decay)
@@ -53,6 +54,7 @@ class Adam(Optimizer):
             amsgrad=amsgrad,
             maximize=maximize,
             decoupled_weight_decay=decoupled_weight_decay,
+            **flags,
         )
         super().__init__(params, defaults)
 
@@ -83,7 +85,7 @@ class Adam(Optimizer):
 
             if wd != 0:
                 if decoupled:
-                    p.mul_(1 - lr * wd)
+                    p.mul_(_scalar(1 - lr * wd))
                 else:
                     grad = grad.add(p, alpha=wd)
             exp_avg.lerp_(grad, 1 - beta1)
@@ -99,7 +101,7 @@ class Adam(Optimizer):
             else:
                 denom = exp_avg_sq.sqrt()
             denom.div_(bias_correction2_sqrt).add_(eps)  # in place: one temporary per parameter, not three
-            p.addcdiv_(exp_avg, denom, value=-step_size)
+            p.addcdiv_(exp_avg, denom, value=-_scalar(step_size))
 
 
 class AdamW(Adam):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import autograd_core as ag
-from optim.optimizer import Optimizer, _check_betas, _check_nonneg, _refuse_flags
+from optim.optimizer import Optimizer, _check_betas, _check_nonneg, _refuse_flags, _scalar
 
 __all__ = ["Adamax"]
 
@@ -33,11 +33,12 @@ class Adamax(Optimizer):
         differentiable: bool = False,
         capturable: bool = False,
     ) -> None:
-        _refuse_flags("Adamax", differentiable=differentiable, capturable=capturable)
+        flags = dict(foreach=foreach, capturable=capturable, differentiable=differentiable)
+        _refuse_flags("Adamax", **flags)
         _check_nonneg("Adamax", lr=lr, eps=eps)
         betas = _check_betas(betas)
         _check_nonneg("Adamax", weight_decay=weight_decay)
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize, **flags)
         super().__init__(params, defaults)
 
     def step(self, closure=None):
@@ -62,5 +63,5 @@ class Adamax(Optimizer):
                     exp_avg.lerp_(grad, 1 - beta1)
                     exp_inf.copy_(ag.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps)))
                     clr = lr / (1 - beta1**step)
-                    p.addcdiv_(exp_avg, exp_inf, value=-clr)
+                    p.addcdiv_(exp_avg, exp_inf, value=-_scalar(clr))
         return loss

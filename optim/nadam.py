@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import autograd_core as ag
-from optim.optimizer import Optimizer, _check_betas, _check_nonneg, _refuse_flags
+from optim.optimizer import Optimizer, _check_betas, _check_nonneg, _refuse_flags, _scalar
 
 __all__ = ["NAdam"]
 
@@ -37,7 +37,8 @@ class NAdam(Optimizer):
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
-        _refuse_flags("NAdam", capturable=capturable, differentiable=differentiable)
+        flags = dict(foreach=foreach, capturable=capturable, differentiable=differentiable)
+        _refuse_flags("NAdam", **flags)
         _check_nonneg("NAdam", lr=lr, eps=eps)
         betas = _check_betas(betas)
         _check_nonneg("NAdam", weight_decay=weight_decay, momentum_decay=momentum_decay)
@@ -49,6 +50,7 @@ class NAdam(Optimizer):
             momentum_decay=momentum_decay,
             decoupled_weight_decay=decoupled_weight_decay,
             maximize=maximize,
+            **flags,
         )
         super().__init__(params, defaults)
 
@@ -74,7 +76,7 @@ class NAdam(Optimizer):
                     bias_correction2 = 1 - beta2**step
                     if wd != 0:
                         if group.get("decoupled_weight_decay", False):
-                            p.mul_(1 - lr * wd)
+                            p.mul_(_scalar(1 - lr * wd))
                         else:
                             grad = grad.add(p, alpha=wd)
                     mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
@@ -84,6 +86,6 @@ class NAdam(Optimizer):
                     exp_avg.lerp_(grad, 1 - beta1)
                     exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
                     denom = exp_avg_sq.div(bias_correction2).sqrt().add_(eps)
-                    p.addcdiv_(grad, denom, value=-lr * (1.0 - mu) / (1.0 - prod))
-                    p.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - prod * mu_next))
+                    p.addcdiv_(grad, denom, value=_scalar(-lr * (1.0 - mu) / (1.0 - prod)))
+                    p.addcdiv_(exp_avg, denom, value=_scalar((-lr * mu_next) / (1.0 - prod * mu_next)))
         return loss

@@ -40,17 +40,29 @@ class _RequiredParameter:
 
 required = _RequiredParameter()
 
-# Constructor flags PyTorch offers for its own kernels.  We have one code path, so ``foreach``
-# is accepted and ignored; the others change semantics we don't offer, so they are refused.
-_UNSUPPORTED_FLAGS = ("capturable", "differentiable", "fused")
+# Constructor flags PyTorch offers for its own kernels.  We have one code path, so ``foreach`` and
+# ``fused`` (the same update in one kernel) are accepted and ignored; the others change semantics we
+# don't offer, so they are refused.  All of them are kept in every param group, as PyTorch keeps them.
+_UNSUPPORTED_FLAGS = ("capturable", "differentiable")
 
 
 def _refuse_flags(opt_name: str, **flags) -> None:
     for name, value in flags.items():
-        if value:
+        if value and name in _UNSUPPORTED_FLAGS:
             raise NotImplementedError(
                 f"{opt_name}: {name}=True is not supported (tapegrad has a single update path); leave it unset"
             )
+    if flags.get("fused") and flags.get("foreach"):
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
+def _scalar(value):
+    """A Python number from a hyperparameter given as a number or a one-element tensor (``lr=ag.tensor(0.01)``).
+
+    Call it where the value is used, after any arithmetic: PyTorch computes ``lr / bias_correction`` and
+    the like in the tensor's dtype, and so do we.
+    """
+    return value.item() if isinstance(value, Tensor) else value
 
 
 class Optimizer:
@@ -124,6 +136,7 @@ class Optimizer:
             if default is required and key not in param_group:
                 raise ValueError(f"parameter group didn't specify a value of required optimization parameter {key}")
             param_group.setdefault(key, default)
+        _refuse_flags(name, **{k: param_group[k] for k in _UNSUPPORTED_FLAGS if k in param_group})
 
         if len({id(p) for p in tensors}) != len(tensors):
             warnings.warn(
@@ -263,6 +276,9 @@ class Optimizer:
                 new_state[k] = _snapshot(value)
         for g, s in zip(groups, saved_groups):
             s["params"] = g["params"]
+            for key, default in self.defaults.items():  # options newer than the checkpoint (PyTorch's __setstate__)
+                if default is not required:
+                    s.setdefault(key, default)
             if "param_names" in g and "param_names" not in s:
                 s["param_names"] = g["param_names"]
         self.state = new_state
@@ -318,6 +334,8 @@ def _check_nonneg(opt_name: str, **values) -> None:
     """PyTorch's constructor checks: ``ValueError("Invalid learning rate: -1")`` and friends."""
     labels = {"lr": "learning rate", "eps": "epsilon value"}
     for key, v in values.items():
+        if isinstance(v, Tensor) and v.numel() != 1:
+            raise ValueError(f"Tensor {key} must be 1-element")
         if not 0.0 <= v:
             raise ValueError(f"Invalid {labels.get(key, key + ' value')}: {v}")
 

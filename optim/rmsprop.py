@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import autograd_core as ag
-from optim.optimizer import Optimizer, _check_nonneg, _refuse_flags
+from optim.optimizer import Optimizer, _check_nonneg, _refuse_flags, _scalar
 
 __all__ = ["RMSprop"]
 
@@ -35,7 +35,8 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        _refuse_flags("RMSprop", capturable=capturable, differentiable=differentiable)
+        flags = dict(foreach=foreach, capturable=capturable, differentiable=differentiable)
+        _refuse_flags("RMSprop", **flags)
         _check_nonneg("RMSprop", lr=lr, eps=eps, momentum=momentum, weight_decay=weight_decay, alpha=alpha)
         defaults = dict(
             lr=lr,
@@ -45,6 +46,7 @@ class RMSprop(Optimizer):
             centered=centered,
             weight_decay=weight_decay,
             maximize=maximize,
+            **flags,
         )
         super().__init__(params, defaults)
 
@@ -53,7 +55,7 @@ class RMSprop(Optimizer):
         loss = self._eval_closure(closure)
         with ag.no_grad():
             for group in self.param_groups:
-                lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+                lr, alpha, eps = _scalar(group["lr"]), group["alpha"], group["eps"]
                 wd, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
                 for p in self._params_with_grad(group):
                     grad = -p.grad if group["maximize"] else p.grad

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import autograd_core as ag
-from optim.optimizer import Optimizer, _check_nonneg, _refuse_flags
+from optim.optimizer import Optimizer, _check_nonneg, _refuse_flags, _scalar
 
 __all__ = ["SGD"]
 
@@ -35,7 +35,8 @@ class SGD(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        _refuse_flags("SGD", differentiable=differentiable, fused=fused)
+        flags = dict(foreach=foreach, differentiable=differentiable, fused=fused)
+        _refuse_flags("SGD", **flags)
         _check_nonneg("SGD", lr=lr, momentum=momentum, weight_decay=weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
@@ -46,6 +47,7 @@ class SGD(Optimizer):
             weight_decay=weight_decay,
             nesterov=nesterov,
             maximize=maximize,
+            **flags,
         )
         super().__init__(params, defaults)
 
@@ -69,5 +71,5 @@ class SGD(Optimizer):
                         else:
                             buf.mul_(momentum).add_(grad, alpha=1 - dampening)
                         grad = grad.add(buf, alpha=momentum) if nesterov else buf
-                    p.add_(grad, alpha=-lr)
+                    p.add_(grad, alpha=-_scalar(lr))
         return loss

@@ -49,6 +49,14 @@ CASES = [
     ),
     ("OneCycleLR", dict(max_lr=0.01, total_steps=30, pct_start=0.25, base_momentum=0.8, max_momentum=0.9), 29, "Adam"),
     ("OneCycleLR", dict(max_lr=0.5, total_steps=12, cycle_momentum=False), 11, "Adagrad"),
+    ("MultiplicativeLR", dict(lr_lambda=_decay), 12, "SGD"),
+    ("MultiplicativeLR", dict(lr_lambda=[_decay, _warmup]), 12, "Adam"),
+    ("ConstantLR", dict(factor=0.5, total_iters=3), 8, "SGD"),
+    ("ConstantLR", dict(), 8, "Adam"),
+    ("PolynomialLR", dict(total_iters=8, power=2.0), 12, "SGD"),
+    ("PolynomialLR", dict(), 8, "Adam"),
+    ("CosineAnnealingWarmRestarts", dict(T_0=5), 23, "SGD"),
+    ("CosineAnnealingWarmRestarts", dict(T_0=3, T_mult=2, eta_min=0.01), 40, "Adam"),
 ]
 
 

@@ -334,9 +334,14 @@ def test_bad_params_are_refused():
         optim.SGD([w * 2], lr=0.1)
     with pytest.warns(UserWarning, match="duplicate parameters"):
         optim.SGD([w, w], lr=0.1)
-    with pytest.raises(NotImplementedError, match="fused=True"):
-        optim.Adam([w], fused=True)
+    with pytest.raises(NotImplementedError, match="capturable=True"):
+        optim.Adam([w], capturable=True)
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        optim.SGD([{"params": [w], "differentiable": True}], lr=0.1)
     optim.Adam([w], foreach=False)  # accepted for compatibility; one code path
+    optim.Adam([w], fused=True)  # the same update in one kernel in PyTorch: accepted, one code path here
+    with pytest.raises(RuntimeError, match="`fused` and `foreach` cannot be `True` together"):
+        optim.AdamW([w], fused=True, foreach=True)
     opt = optim.SGD([w], lr=0.1)
     w.grad = ag.ones(3)
     with pytest.raises(RuntimeError, match=r"shape \(2,\) has a .grad of shape \(3,\)"):
