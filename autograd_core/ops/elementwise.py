@@ -112,7 +112,7 @@ class Maximum(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return _split_ties(ctx, g, a > b, a == b)
+        return _split_ties(ctx, g, a < b, a > b, a == b)
 
 
 class Minimum(Primitive):
@@ -124,7 +124,7 @@ class Minimum(Primitive):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        return _split_ties(ctx, g, a < b, a == b)
+        return _split_ties(ctx, g, a > b, a < b, a == b)
 
 
 class Remainder(Primitive):
@@ -143,13 +143,14 @@ class Remainder(Primitive):
         return (g if ga else None), (-g * floor_divide(a, b) if gb else None)
 
 
-def _split_ties(ctx, g, a_wins, tie):
-    # Where the operands are equal each gets half the gradient (PyTorch's rule).
+def _split_ties(ctx, g, a_loses, b_loses, tie):
+    # Where the operands are equal each gets half the gradient; an operand gets the whole of it
+    # unless it loses, so both do where one is NaN (PyTorch's rule).
     ga, gb = ctx.needs_input_grad
-    half = g * 0.5
+    share = where(tie, g * 0.5, g)
     return (
-        where(a_wins, g, where(tie, half, 0.0)) if ga else None,
-        where(a_wins | tie, where(tie, half, 0.0), g) if gb else None,
+        where(a_loses, 0.0, share) if ga else None,
+        where(b_loses, 0.0, share) if gb else None,
     )
 
 
@@ -358,11 +359,12 @@ class Relu(Primitive):
 
 
 class ReluBackward(Primitive):
-    """``g * (y > 0)`` in one node (PyTorch's threshold_backward); np.where would be ~10x slower."""
+    """``g * (y > 0)`` in one node (PyTorch's threshold_backward); np.where would be ~10x slower.
+    Written ``not (y <= 0)`` so that a NaN passes its gradient on, as in PyTorch."""
 
     @staticmethod
     def forward(ctx, g, y):
-        mask = y._data > 0
+        mask = ~(y._data <= 0)
         ctx.mask = _wrap(mask, y._dev)
         return g._data * mask
 
@@ -485,9 +487,9 @@ def div(input, other, *, rounding_mode=None) -> Tensor:
     """True division (integers divide to float, as in PyTorch); ``rounding_mode='floor'|'trunc'`` gives no grad."""
     if rounding_mode is not None:
         if rounding_mode == "floor":
-            return floor_divide(input, other)
+            return _rounded_divide(input, other, _floor_quotient)
         if rounding_mode == "trunc":
-            return _trunc_divide(input, other)
+            return _rounded_divide(input, other, _trunc_quotient)
         raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
     if isinstance(input, Tensor) and input._data.dtype.kind in "iub" and not (
         isinstance(other, Tensor) and other._data.dtype.kind == "f"
@@ -504,6 +506,8 @@ true_divide = divide = div
 
 def pow(input, exponent) -> Tensor:
     """``input ** exponent``; either may be a tensor (gradients flow to both)."""
+    if isinstance(input, Tensor) and input._data.dtype.kind == "b" and exponent.__class__ is int:
+        input = cast(input, dtypes.int64)  # PyTorch: bools to an integer power are int64 (NumPy gives int8)
     return _pow(input, exponent)
 
 
@@ -549,15 +553,24 @@ def floor_divide(input, other) -> Tensor:
     tensor([ 3, -4])
     """
     a, b, dev, _ = _division_operands("floor_divide", input, other)
-    return no_grad_result(dev.xp.floor_divide(val(a), val(b)), dev)
+    return no_grad_result(_floor_quotient(dev.xp, val(a), val(b)), dev)
 
 
-def _trunc_divide(input, other) -> Tensor:
-    """``div(input, other, rounding_mode='trunc')``: the quotient rounded towards zero."""
-    a, b, dev, integral = _division_operands("div", input, other)
-    xp, x, y = dev.xp, val(a), val(b)
-    # Integers: x - fmod(x, y) is a multiple of y, so the floor division is exact.
-    return no_grad_result(xp.floor_divide(x - xp.fmod(x, y), y) if integral else xp.trunc(x / y), dev)
+def _floor_quotient(xp, x, y):
+    return xp.floor_divide(x, y)
+
+
+def _trunc_quotient(xp, x, y):
+    array = x if hasattr(x, "dtype") else y  # the other may be a Python number (of the same kind, once prepared)
+    if array.dtype.kind == "f":
+        return xp.trunc(x / y)
+    return xp.floor_divide(x - xp.fmod(x, y), y)  # integers: x - fmod(x, y) is a multiple of y, so this is exact
+
+
+def _rounded_divide(input, other, quotient) -> Tensor:
+    """``div`` with ``rounding_mode``: piecewise constant, recorded with a zero gradient as in PyTorch."""
+    a, b, _, _ = _division_operands("div", input, other)
+    return PiecewiseConstant.apply(quotient, a, b)
 
 
 def remainder(input, other) -> Tensor:
@@ -803,19 +816,48 @@ def _nograd_unary(name, fn, doc):
         return no_grad_result(fn(input._dev.xp, input._data), input._dev)
 
     op.__name__ = name
-    op.__doc__ = doc + " (piecewise constant: no gradient flows through it)"
+    op.__doc__ = doc + " (no gradient)"
     return op
 
 
-sign = _nograd_unary("sign", lambda xp, a: xp.sign(a), "-1, 0 or 1 by the sign of each element")
-floor = _nograd_unary("floor", lambda xp, a: xp.floor(a), "Round down")
-ceil = _nograd_unary("ceil", lambda xp, a: xp.ceil(a), "Round up")
+class PiecewiseConstant(Primitive):
+    """``fn`` of the operands' arrays, for a value that is locally constant (floor, round,
+    sign, division with rounding): recorded as PyTorch records it, so the result of a float
+    input that requires grad requires grad too, with a zero gradient."""
+
+    @staticmethod
+    def forward(ctx, fn, *operands):
+        dev = next(o for o in operands if isinstance(o, Tensor))._dev
+        return fn(dev.xp, *(val(o) for o in operands))
+
+    @staticmethod
+    def backward(ctx, g):
+        zero = _wrap(g._dev.xp.zeros_like(g._data), g._dev)
+        return (None,) + tuple(zero if needs else None for needs in ctx.needs_input_grad[1:])
+
+
+def _piecewise_unary(name, fn, doc):
+    def op(input: Tensor) -> Tensor:
+        return PiecewiseConstant.apply(fn, input)
+
+    op.__name__ = name
+    op.__doc__ = doc + " (piecewise constant: its gradient is zero, as in PyTorch)"
+    return op
+
+
+def _sign(xp, a):
+    return a.copy() if a.dtype.kind == "b" else xp.sign(a)  # NumPy has no sign for bools; PyTorch keeps them
+
+
+sign = _piecewise_unary("sign", _sign, "-1, 0 or 1 by the sign of each element")
+floor = _piecewise_unary("floor", lambda xp, a: xp.floor(a), "Round down")
+ceil = _piecewise_unary("ceil", lambda xp, a: xp.ceil(a), "Round up")
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:
     """Round half to even; with ``decimals``, to that many decimal places (negative: tens,
-    hundreds...), as PyTorch does: ``rint(x * 10**decimals) / 10**decimals``.  No gradient
-    flows through it (piecewise constant).
+    hundreds...), as PyTorch does: ``rint(x * 10**decimals) / 10**decimals``.  Piecewise
+    constant: its gradient is zero, as in PyTorch.
 
     >>> import autograd_core as ag
     >>> ag.tensor([0.5, 1.5, 2.5]).round()
@@ -823,10 +865,11 @@ def round(input: Tensor, *, decimals: int = 0) -> Tensor:
     >>> ag.tensor([1.2345, -7.5], dtype=ag.float64).round(decimals=2).tolist()
     [1.23, -7.5]
     """
-    return no_grad_result(input._dev.xp.round(input._data, int(decimals)), input._dev)
+    decimals = int(decimals)
+    return PiecewiseConstant.apply(lambda xp, a: xp.round(a, decimals), input)
 
 
-trunc = _nograd_unary("trunc", lambda xp, a: xp.trunc(a), "Round towards zero")
+trunc = _piecewise_unary("trunc", lambda xp, a: xp.trunc(a), "Round towards zero")
 logical_not = _nograd_unary("logical_not", lambda xp, a: xp.logical_not(a), "Elementwise not")
 isnan = _nograd_unary("isnan", lambda xp, a: xp.isnan(a), "True where NaN")
 isinf = _nograd_unary("isinf", lambda xp, a: xp.isinf(a), "True where +-inf")

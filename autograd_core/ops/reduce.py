@@ -129,19 +129,24 @@ def keep_shape_drop(shape, dims):
 
 
 class AMax(Primitive):
-    """max over dims; the gradient is shared evenly between tied maxima (PyTorch's amax rule)."""
+    """max over dims; the gradient is shared evenly between tied maxima (PyTorch's amax rule).
+    With ``nan_ties`` a NaN result counts as equal to the NaNs it came from, so they share the
+    gradient (PyTorch's rule for ``max()`` and ``min()`` of the whole tensor); without, it is NaN."""
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim, is_min):
+    def forward(ctx, x, dims, keepdim, is_min, nan_ties):
         y = (x._data.min if is_min else x._data.max)(axis=dims, keepdims=True)
+        ctx.nan_ties = nan_ties
         return _save_reduction(ctx, x, y, dims, keepdim)
 
     @staticmethod
     def backward(ctx, g):
         x, y = _saved_keepdim(ctx)
         hit = x == y
+        if ctx.nan_ties:
+            hit = hit | (E.isnan(x) & E.isnan(y))
         count = hit.sum(ctx.dims, keepdim=True)
-        return _expand_back(g, ctx) * hit / count, None, None, None
+        return _expand_back(g, ctx) * hit / count, None, None, None, None
 
 
 class LogSumExp(Primitive):
@@ -403,7 +408,7 @@ def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
 def _amax(op, input, dim, keepdim, is_min):
     dims = dims_of(op, None if dim == () else dim, input._data.ndim)
     _check_nonempty(op, input, dims)
-    return AMax.apply(input, dims, keepdim, is_min)
+    return AMax.apply(input, dims, keepdim, is_min, False)
 
 
 def _check_nonempty(op, input, dims):
@@ -441,7 +446,7 @@ def _max_like(op, input, dim, keepdim, is_min):
         return _as_1d(lambda x: _max_like(op, x, 0, keepdim, is_min), input)
     if dim is None:
         _check_nonempty(op, input, tuple(range(input._data.ndim)))
-        return AMax.apply(input, tuple(range(input._data.ndim)), False, is_min)
+        return AMax.apply(input, tuple(range(input._data.ndim)), False, is_min, True)
     indices = (argmin if is_min else argmax)(input, dim, keepdim=True)
     values = gather(input, dim, indices)
     if not keepdim:
@@ -503,7 +508,9 @@ def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
 
 
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
-    """log(sum(exp(x))) over ``dim``, computed without overflow."""
+    """log(sum(exp(x))) over ``dim``, computed without overflow; integers and bools in the default dtype."""
+    if input._data.dtype.kind != "f":
+        input = E.cast(input, dtypes.get_default_dtype())
     return LogSumExp.apply(input, dims_of("logsumexp", dim, input._data.ndim), keepdim)
 
 
@@ -569,5 +576,7 @@ def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 def _all_any(op, input, dim, keepdim):
     d = input._data
-    out = getattr(d.astype(bool), op)(axis=dims_of(op, dim, d.ndim), keepdims=keepdim)
+    # dim=() (or []) reduces nothing here, unlike sum's: PyTorch's all/any keep every dim.
+    dims = () if isinstance(dim, (tuple, list)) and not dim else dims_of(op, dim, d.ndim)
+    out = getattr(d.astype(bool), op)(axis=dims, keepdims=keepdim)
     return no_grad_result(out.astype(d.dtype) if d.dtype == dtypes.uint8 else out, input._dev)

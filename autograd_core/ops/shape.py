@@ -204,9 +204,11 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
     return reshape(input, input.shape[:d] + tuple(sizes) + input.shape[d + 1 :])
 
 
-def permute(input: Tensor, *dims) -> Tensor:
-    """Reorder dims: ``x.permute(2, 0, 1)``."""
-    dims = _shape_arg(dims)
+def permute(input: Tensor, *args, dims=None) -> Tensor:
+    """Reorder dims: ``x.permute(2, 0, 1)``, ``ag.permute(x, (2, 0, 1))`` or ``x.permute(dims=(2, 0, 1))``."""
+    if dims is not None and args:
+        raise TypeError("permute: pass the dims either positionally or as dims=, not both")
+    dims = _shape_arg(args if dims is None else (dims,))
     nd = input._data.ndim
     if len(dims) != nd:
         raise RuntimeError(f"permute: expected {nd} dims for a tensor of shape {tuple(input.shape)}, got {dims}")
@@ -318,8 +320,14 @@ def repeat(input: Tensor, *sizes) -> Tensor:
     return reshape(x, tuple(r * s for r, s in zip(sizes, shape)))
 
 
-def flip(input: Tensor, dims) -> Tensor:
-    """Reverse the order of elements along ``dims``."""
+def flip(input: Tensor, *args, dims=None) -> Tensor:
+    """Reverse the order of elements along ``dims``: ``ag.flip(x, (0, 1))``, ``x.flip(0, 1)`` or ``x.flip(dims=(0,))``."""
+    if dims is not None and args:
+        raise TypeError("flip: pass the dims either positionally or as dims=, not both")
+    if dims is None:
+        if not args:
+            raise TypeError("flip: missing the dims to flip")
+        dims = args[0] if len(args) == 1 else args
     return Flip.apply(input, () if dims in ((), []) else dims_of("flip", dims, input._data.ndim))  # () flips nothing
 
 

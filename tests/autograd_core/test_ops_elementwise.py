@@ -736,4 +736,8 @@ def test_round_with_decimals_matches_pytorch(decimals):
     values = [1.2345, 2.5, -0.125, 1234.5678, 0.0049999, 7.5, -2.5]
     ours = ag.tensor(values).round(decimals=decimals)
     assert ours.tolist() == torch.tensor(values).round(decimals=decimals).tolist()
-    assert not ag.tensor(values, requires_grad=True).round(decimals=decimals).requires_grad
+    x = ag.tensor(values, requires_grad=True)
+    y = x.round(decimals=decimals)
+    assert y.requires_grad  # recorded with a zero gradient, as in PyTorch
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0] * len(values)

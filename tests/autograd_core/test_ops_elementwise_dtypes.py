@@ -180,11 +180,23 @@ def test_remainder_gradients_against_torch(torch):
 
 
 def test_floor_divide_has_no_gradient():
-    # PyTorch records floor_divide but has no derivative for it (its backward raises); div with
-    # rounding_mode gives zeros.  Here the result is simply off the graph, like floor and sign.
+    # PyTorch records floor_divide but has no derivative for it (its backward raises); here the
+    # result is simply off the graph.
     x = ag.tensor([1.0, 2.5], requires_grad=True)
-    for out in (x // 0.3, 2.0 // x, ag.div(x, 0.3, rounding_mode="floor"), ag.div(x, 0.3, rounding_mode="trunc")):
+    for out in (x // 0.3, 2.0 // x):
         assert not out.requires_grad and out.grad_fn is None
+
+
+def test_div_with_rounding_mode_has_a_zero_gradient():
+    # As PyTorch: div with rounding_mode is recorded, and its gradient is zero for both operands.
+    x = ag.tensor([1.0, 2.5], requires_grad=True)
+    y = ag.tensor([0.3, -0.7], requires_grad=True)
+    for mode in ("floor", "trunc"):
+        x.grad = y.grad = None
+        out = ag.div(x, y, rounding_mode=mode)
+        assert out.requires_grad
+        out.sum().backward()
+        assert x.grad.tolist() == [0.0, 0.0] and y.grad.tolist() == [0.0, 0.0]
 
 
 def test_div_rejects_an_unknown_rounding_mode():
