@@ -104,14 +104,25 @@ class Function:
                 "or autograd_core.grad(); pass retain_graph=True to the first call if you need to "
                 "backward through the graph again."
             )
-        out = []
         for t, version in zip(saved, self._saved_versions):
             cls = t.__class__
-            if cls is Tensor:  # the common case first
+            if cls is Tensor:  # the common case: check the version, hand the tuple back as it is
                 vc = t._vc
                 if vc is not None and vc[0] != version:
-                    self._version_error(len(out), vc[0], version, "input")
+                    self._version_error(_position(saved, t), vc[0], version, "input")
             elif cls is _SavedOutput:
+                return self._unpack_outputs(saved)
+            elif t is not None:
+                vc = getattr(t, "_vc", None)  # (a Parameter, or a user's object)
+                if vc is not None and vc[0] != version:
+                    self._version_error(_position(saved, t), vc[0], version, "input")
+        return saved
+
+    def _unpack_outputs(self, saved) -> tuple:
+        """``saved_tensors`` when some of them are this node's own outputs (kept as _SavedOutput)."""
+        out = []
+        for t, version in zip(saved, self._saved_versions):
+            if t.__class__ is _SavedOutput:
                 if t.vc[0] != t.version:
                     self._version_error(t.index, t.vc[0], t.version, "output")
                 if t.differentiable:
@@ -120,7 +131,7 @@ class Function:
                 else:  # e.g. indices marked non-differentiable
                     t = _wrap(t.data, t.dev)
             elif t is not None:
-                vc = getattr(t, "_vc", None)  # (a Parameter, or a user's object)
+                vc = getattr(t, "_vc", None)
                 if vc is not None and vc[0] != version:
                     self._version_error(len(out), vc[0], version, "input")
             out.append(t)
@@ -297,6 +308,16 @@ class Primitive(Function):
         return out
 
 
+def grad_tensors(dev, arrays: tuple) -> tuple:
+    """Gradients computed straight on the back end's arrays, as Tensors (None stays None).
+
+    A built-in backward rule does this when nothing records the backward (no ``create_graph``):
+    with ``create_graph=True`` it goes through its backward primitive instead, whose node lets
+    the gradients be differentiated again.
+    """
+    return tuple([None if a is None else _wrap(a, dev) for a in arrays])
+
+
 class AccumulateGrad:
     """Stand-in node for a leaf in ``next_functions`` (as PyTorch shows it)."""
 
@@ -342,6 +363,11 @@ def _wrap_outputs(ctx, cls, outs, args, dev, record):
     if ANOMALY[0]:
         _anomaly_forward(ctx, result)
     return tuple(result)
+
+
+def _position(saved: tuple, t) -> int:
+    """The index of ``t`` (by identity: == on tensors is elementwise) in a saved tuple."""
+    return next(i for i, s in enumerate(saved) if s is t)
 
 
 def _unlink_saved_outputs(ctx, outs) -> None:

@@ -10,6 +10,7 @@ import math
 
 from autograd_core import dtypes
 from autograd_core.function import Primitive
+from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.ops._common import broadcast_shape, no_grad_result, prepare_binary, promote_arrays, val
 from autograd_core.tensor import Tensor
 
@@ -355,16 +356,23 @@ class Relu(Primitive):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return ReluBackward.apply(g, y)
+        if GRAD_ENABLED[0]:  # create_graph: the gradient is a node of its own, differentiable again
+            return ReluBackward.apply(g, y)
+        return _wrap(g._data * _relu_passes(y._data), g._dev)  # nothing records it: on arrays
+
+
+def _relu_passes(y):
+    """Where ReLU (whose output ``y`` is never negative) passes the gradient: ``y != 0``, so that a
+    NaN passes it on, as in PyTorch (``y > 0`` would stop it)."""
+    return y != 0
 
 
 class ReluBackward(Primitive):
-    """``g * (y > 0)`` in one node (PyTorch's threshold_backward); np.where would be ~10x slower.
-    Written ``not (y <= 0)`` so that a NaN passes its gradient on, as in PyTorch."""
+    """``g * (y > 0)`` in one node (PyTorch's threshold_backward); np.where would be ~10x slower."""
 
     @staticmethod
     def forward(ctx, g, y):
-        mask = ~(y._data <= 0)
+        mask = _relu_passes(y._data)
         ctx.mask = _wrap(mask, y._dev)
         return g._data * mask
 

@@ -3,7 +3,8 @@ an (n, k, m) temporary on eager NumPy).  1-D and batched forms reduce to it by r
 
 from __future__ import annotations
 
-from autograd_core.function import Primitive
+from autograd_core.function import Primitive, grad_tensors
+from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.ops._common import broadcast_shape
 from autograd_core.ops.shape import expand, reshape, squeeze, transpose, unsqueeze
 from autograd_core.tensor import Tensor
@@ -48,7 +49,23 @@ class Linear(Primitive):
     @staticmethod
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
-        return LinearBackward.apply(g, x, weight, ctx.needs_input_grad)
+        nxt = ctx._next
+        needs = (nxt[0] is not None, nxt[1] is not None, nxt[2] is not None)
+        if GRAD_ENABLED[0]:  # create_graph: the gradients are a node of their own, differentiable again
+            return LinearBackward.apply(g, x, weight, needs)
+        # Otherwise nothing records the backward: compute on arrays, without LinearBackward's node.
+        xd = None if x is None else x._data
+        wd = None if weight is None else weight._data
+        return grad_tensors(g._dev, _linear_grads(g._dev.xp, g._data, xd, wd, needs))
+
+
+def _linear_grads(xp, gd, xd, wd, needs) -> tuple:
+    """``g @ W``, ``g.T @ x`` and the column sums of ``g``, on arrays; None where not needed."""
+    return (
+        gd @ wd if needs[0] else None,
+        gd.T @ xd if needs[1] else None,
+        _column_sums(gd, xp) if needs[2] else None,
+    )
 
 
 class LinearBackward(Primitive):
@@ -63,12 +80,7 @@ class LinearBackward(Primitive):
     @staticmethod
     def forward(ctx, g, x, weight, needs):
         ctx.save_for_backward(g, x, weight)
-        gd = g._data
-        return (
-            gd @ weight._data if needs[0] else None,
-            gd.T @ x._data if needs[1] else None,
-            _column_sums(gd, g._dev.xp) if needs[2] else None,
-        )
+        return _linear_grads(g._dev.xp, g._data, x._data, weight._data, needs)
 
     @staticmethod
     def backward(ctx, g_gx, g_gw, g_gb):

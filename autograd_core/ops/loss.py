@@ -6,6 +6,7 @@ gradient, softmax(x) - onehot(target), in one node."""
 from __future__ import annotations
 
 from autograd_core.function import Primitive
+from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.ops.elementwise import clamp, exp, log
 from autograd_core.ops.shape import unsqueeze
 from autograd_core.tensor import Tensor
@@ -53,7 +54,23 @@ class CrossEntropyLogits(Primitive):
     @staticmethod
     def backward(ctx, g):
         x, lse = ctx.saved_tensors
-        return CrossEntropyLogitsBackward.apply(g, x, lse, ctx.target, ctx.reduction), None, None
+        if GRAD_ENABLED[0]:  # create_graph: the gradient is a node of its own, differentiable again
+            return CrossEntropyLogitsBackward.apply(g, x, lse, ctx.target, ctx.reduction), None, None
+        # nothing records the backward: compute on arrays
+        d = _cross_entropy_grad(x._dev.xp, g._data, x._data, lse._data, ctx.target._data, ctx.reduction)
+        return _wrap(d, x._dev), None, None
+
+
+def _cross_entropy_grad(xp, g, x, lse, target, reduction):
+    """``w * (softmax(x) - onehot(target))`` on arrays: ``w = g[:, None]`` per sample, ``g / N`` for the
+    mean, ``g`` for the sum."""
+    d = xp.exp(x - lse)
+    d[xp.arange(d.shape[0]), target] -= 1
+    if reduction == "none":
+        d *= g[:, None]
+    else:
+        d *= g / d.shape[0] if reduction == "mean" and d.shape[0] else g
+    return d
 
 
 class CrossEntropyLogitsBackward(Primitive):
@@ -67,14 +84,7 @@ class CrossEntropyLogitsBackward(Primitive):
     def forward(ctx, g, x, lse, target, reduction):
         ctx.save_for_backward(g, x, lse)
         ctx.target, ctx.reduction = target, reduction
-        xp = x._dev.xp
-        d = xp.exp(x._data - lse._data)
-        d[xp.arange(d.shape[0]), target._data] -= 1
-        if reduction == "none":
-            d *= g._data[:, None]
-        else:
-            d *= g._data / d.shape[0] if reduction == "mean" and d.shape[0] else g._data
-        return d
+        return _cross_entropy_grad(x._dev.xp, g._data, x._data, lse._data, target._data, reduction)
 
     @staticmethod
     def backward(ctx, gg):
