@@ -271,12 +271,12 @@ def fmt(seconds: float) -> str:
 
 def report(times: dict, refs: list) -> None:
     print(f"    {'':16s} {'median':>12s} {'best':>12s}")
-    for name, (med, best) in times.items():
+    for name, (med, best, _) in times.items():
         print(f"    {name:16s} {fmt(med):>12s} {fmt(best):>12s}")
-    (om, ob) = times["autograd_core"]
+    (om, ob, _) = times["autograd_core"]
     for ref, goal in refs:
         if ref in times:
-            rm, rb = times[ref]
+            rm, rb, _ = times[ref]
             print(f"    ratio ours/{ref:12s} = {ob / rb:5.2f} on best times, {om / rm:5.2f} on medians{goal}")
 
 

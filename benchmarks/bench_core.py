@@ -139,11 +139,13 @@ def torch_sync(device: str):
 
 # ----------------------------------------------------------------------------- timing
 def time_round_robin(fns: dict, *, repeats: int, number: int, warmup: int) -> dict:
-    """Seconds per call of each function: median and best over ``repeats`` timings of ``number`` calls.
+    """Seconds per call of each function: median, best, and the list of the ``repeats`` timings
+    of ``number`` calls each.
 
-    The candidates take turns within every repeat, so a slow phase of the machine hits them all
-    alike.  Garbage is collected before each timing and the cyclic collector is off during it
-    (as ``timeit`` does), the same for every candidate.
+    The candidates take turns within every repeat, in reverse order every other repeat, so a
+    slow phase of the machine hits them all alike (``paired`` compares them repeat by repeat).
+    Garbage is collected before each timing and the cyclic collector is off during it (as
+    ``timeit`` does), the same for every candidate.
     """
     for fn, sync in fns.values():
         for _ in range(warmup):
@@ -153,8 +155,8 @@ def time_round_robin(fns: dict, *, repeats: int, number: int, warmup: int) -> di
     samples = {name: [] for name in fns}
     enabled = gc.isenabled()
     try:
-        for _ in range(repeats):
-            for name, (fn, sync) in fns.items():
+        for r in range(repeats):
+            for name, (fn, sync) in (fns.items() if r % 2 == 0 else reversed(fns.items())):
                 gc.collect()
                 gc.disable()
                 start = clock()
@@ -166,7 +168,7 @@ def time_round_robin(fns: dict, *, repeats: int, number: int, warmup: int) -> di
     finally:
         if not enabled:
             gc.disable()
-    return {name: (statistics.median(s), min(s)) for name, s in samples.items()}
+    return {name: (statistics.median(s), min(s), s) for name, s in samples.items()}
 
 
 # ----------------------------------------------------------------------------- (a) chain
@@ -409,9 +411,12 @@ def fmt_time(seconds: float, unit: str) -> str:
 
 
 def ratios(times: dict, reference: str, ours: str = "autograd_core") -> str:
-    """ours/reference on the medians and on the best timings."""
-    (om, ob), (rm, rb) = times[ours], times[reference]
-    return f"{om / rm:.2f} on medians, {ob / rb:.2f} on best times"
+    """ours/reference on the medians, on the best timings, and paired: the median over repeats of
+    the ratio of the two timings taken side by side in the same repeat, which a machine whose
+    speed drifts (other tenants) disturbs least."""
+    (om, ob, os_), (rm, rb, rs) = times[ours], times[reference]
+    paired = statistics.median(o / r for o, r in zip(os_, rs))
+    return f"{om / rm:.2f} on medians, {ob / rb:.2f} on best times, {paired:.2f} paired"
 
 
 def main() -> None:
@@ -470,7 +475,7 @@ def main() -> None:
         "float32 tensor, forward + backward"
     )
     print(f"    {'':16s} {'per op (median)':>16s} {'best':>12s} {'per chain':>12s}")
-    for name, (med, best) in chain.items():
+    for name, (med, best, _) in chain.items():
         print(
             f"    {name:16s} {fmt_time(med / n_ops, 'us'):>16s} {fmt_time(best / n_ops, 'us'):>12s} "
             f"{fmt_time(med, 'ms'):>12s}"
@@ -497,7 +502,7 @@ def main() -> None:
         "    (autograd_core: ag.linear + ag.cross_entropy_logits, as nn uses them; raw ops: x @ w.T + b, log_softmax + index)"
     )
     print(f"    {'':16s} {'per step (median)':>18s} {'best':>12s}")
-    for name, (med, best) in mlp.items():
+    for name, (med, best, _) in mlp.items():
         print(f"    {name:16s} {fmt_time(med, 'ms'):>18s} {fmt_time(best, 'ms'):>12s}")
     print(f"    ratio ours/NumPy   = {ratios(mlp, 'NumPy by hand')}   (goal <= 1.05)")
     if "PyTorch eager" in mlp:
