@@ -1,7 +1,7 @@
 """Learning-rate schedulers with ``torch.optim.lr_scheduler``'s names, formulas and call order.
 
 Call ``scheduler.step()`` after ``optimizer.step()``, once per epoch (or per batch for
-``OneCycleLR``).  Each scheduler writes the new rate into every param group's ``"lr"``;
+``OneCycleLR`` and ``CyclicLR``).  Each scheduler writes the new rate into every param group's ``"lr"``;
 ``get_last_lr()`` returns them.  The formulas are PyTorch's own, including its recursive
 ("chainable") forms, so the sequences agree with PyTorch's to the last bits.
 
@@ -45,6 +45,7 @@ __all__ = [
     "SequentialLR",
     "ChainedScheduler",
     "OneCycleLR",
+    "CyclicLR",
     "ReduceLROnPlateau",
 ]
 
@@ -700,12 +701,16 @@ class ChainedScheduler(_SchedulerList, LRScheduler):
 
 
 def _format_param(name: str, optimizer: Optimizer, param) -> list:
-    """One value per param group: a list of that length, or one value repeated."""
+    """One value per param group: a list of that length, or one value repeated (tensors copied, as PyTorch)."""
     if isinstance(param, (list, tuple)):
         if len(param) != len(optimizer.param_groups):
-            raise ValueError(f"expected {len(optimizer.param_groups)} values for {name}, got {len(param)}")
-        return list(param)
-    return [param] * len(optimizer.param_groups)
+            raise ValueError(
+                f"{name} must have the same length as optimizer.param_groups. "
+                f"{name} has {len(param)} values, param_groups has {len(optimizer.param_groups)}."
+            )
+    else:
+        param = [param] * len(optimizer.param_groups)
+    return [v.clone() if isinstance(v, Tensor) else v for v in param]
 
 
 class OneCycleLR(LRScheduler):
@@ -866,6 +871,165 @@ class OneCycleLR(LRScheduler):
                 else:
                     group["momentum"] = momentum
         return lrs
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical learning rates (Smith 2017): the lr goes linearly from ``base_lr`` up to ``max_lr`` in
+    ``step_size_up`` steps and back down in ``step_size_down`` (default: the same), over and over; momentum
+    (or Adam's beta1) cycles the other way, between ``max_momentum`` and ``base_momentum``.  Step it every batch.
+
+    The amplitude ``max_lr - base_lr`` is scaled by ``mode``: ``"triangular"`` (not at all), ``"triangular2"``
+    (halved every cycle) or ``"exp_range"`` (``gamma ** iterations``); or by ``scale_fn``, a function of the
+    cycle number (``scale_mode="cycle"``) or of the iteration (``scale_mode="iterations"``), which overrides
+    ``mode``.  Construction sets each group's lr to ``base_lr``.
+
+    >>> import autograd_core as ag, optim
+    >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+    >>> s = optim.lr_scheduler.CyclicLR(opt, base_lr=0.1, max_lr=0.5, step_size_up=2)
+    >>> lrs = [s.get_last_lr()[0]]
+    >>> for _ in range(5):
+    ...     opt.step(); s.step(); lrs.append(round(s.get_last_lr()[0], 6))
+    >>> lrs, round(opt.param_groups[0]["momentum"], 6)
+    ([0.1, 0.3, 0.5, 0.3, 0.1, 0.3], 0.85)
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr: float | list[float],
+        max_lr: float | list[float],
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn: Callable[[float], float] | None = None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum: float | list[float] = 0.8,
+        max_momentum: float | list[float] = 0.9,
+        last_epoch: int = -1,
+    ) -> None:
+        _check_optimizer(optimizer)
+        self.optimizer = optimizer
+
+        base_lrs = _format_param("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                _set_group_value(group, "lr", lr)
+
+        self.max_lrs = _format_param("max_lr", optimizer, max_lr)
+
+        step_size_up = float(step_size_up)
+        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
+        self.total_size = step_size_up + step_size_down
+        self.step_ratio = step_size_up / self.total_size
+
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for m_max, m_base, group in zip(self.max_momentums, self.base_momentums, optimizer.param_groups):
+                    if self.use_beta1:
+                        group["betas"] = (m_max, *group["betas"][1:])
+                    else:
+                        group["momentum"] = m_max
+                    group["max_momentum"] = m_max
+                    group["base_momentum"] = m_base
+
+        # As PyTorch: the initial step runs with base_lrs = the groups' initial_lr; base_lr is used from then on.
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self) -> None:
+        """The built-in scaling for ``mode`` (which also fixes ``scale_mode``), unless ``scale_fn`` was given."""
+        if self._scale_fn_custom is not None:
+            return
+        if self.mode == "triangular":
+            self._scale_fn_ref = self._triangular_scale_fn
+            self.scale_mode = "cycle"
+        elif self.mode == "triangular2":
+            self._scale_fn_ref = self._triangular2_scale_fn
+            self.scale_mode = "cycle"
+        elif self.mode == "exp_range":
+            self._scale_fn_ref = functools.partial(self._exp_range_scale_fn, self.gamma)
+            self.scale_mode = "iterations"
+
+    def scale_fn(self, x) -> float:
+        """The amplitude factor at ``x`` (a cycle number or an iteration, per ``scale_mode``)."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        return self._scale_fn_ref(x)
+
+    @staticmethod
+    def _triangular_scale_fn(x: float) -> float:
+        return 1.0
+
+    @staticmethod
+    def _triangular2_scale_fn(x: float) -> float:
+        return 1 / (2.0 ** (x - 1))
+
+    @staticmethod
+    def _exp_range_scale_fn(gamma: float, x: float) -> float:
+        return gamma**x
+
+    def get_lr(self) -> list[float]:
+        """The lrs at batch ``last_epoch``; with ``cycle_momentum``, also writes the groups' momentum/beta1."""
+        self._warn_if_called_outside_step()
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle) if self.scale_mode == "cycle" else self.scale_fn(self.last_epoch)
+
+        lrs = []
+        for base_lr, max_lr in zip(self.base_lrs, self.max_lrs):
+            base_height = (max_lr - base_lr) * scale_factor
+            lrs.append(base_lr + base_height * scale)
+
+        if self.cycle_momentum:
+            for group, m_base, m_max in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums):
+                base_height = (m_max - m_base) * scale_factor
+                momentum = m_max - base_height * scale
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """As PyTorch: no ``_scale_fn_ref``; a ``scale_fn`` is saved as its ``__dict__`` if it is a callable
+        object, and as ``None`` if it is a function or lambda."""
+        state = super().state_dict()
+        state.pop("_scale_fn_ref", None)
+        fn = state.pop("_scale_fn_custom")
+        state["_scale_fn_custom"] = None
+        if fn is not None and not isinstance(fn, types.FunctionType):
+            state["_scale_fn_custom"] = fn.__dict__.copy()
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the state (the given dict is left as it was); the constructor's ``scale_fn`` is kept."""
+        state_dict = dict(state_dict)
+        fn = state_dict.pop("_scale_fn_custom")
+        super().load_state_dict(state_dict)
+        if fn is not None:
+            self._scale_fn_custom.__dict__.update(fn)
+        self._init_scale_fn()
 
 
 class ReduceLROnPlateau(LRScheduler):

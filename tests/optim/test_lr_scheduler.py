@@ -113,8 +113,19 @@ def test_reduce_lr_on_plateau_patience_cooldown_and_min_lr():
         lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=20, three_phase=True),
         lambda o: S.ReduceLROnPlateau(o, patience=1, factor=0.5),
         lambda o: S.LambdaLR(o, [lambda e: 0.9**e, lambda e: 1 / (1 + e)]),
+        lambda o: S.CyclicLR(o, 0.01, [0.1, 0.2], step_size_up=2, step_size_down=3, mode="exp_range", gamma=0.9),
     ],
-    ids=["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "OneCycleLR", "Plateau", "Lambda"],
+    ids=[
+        "StepLR",
+        "MultiStepLR",
+        "ExponentialLR",
+        "CosineAnnealingLR",
+        "LinearLR",
+        "OneCycleLR",
+        "Plateau",
+        "Lambda",
+        "CyclicLR",
+    ],
 )
 def test_state_dict_round_trip_resumes_identically(make):
     metrics = [3.0, 2.0, 2.0, 2.0, 2.5, 1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5]
@@ -186,7 +197,7 @@ def test_warnings_as_pytorch():
         (lambda o: S.LambdaLR(o, [lambda e: 1.0]), ValueError, "Expected 2 lr_lambdas, but got 1"),
         (lambda o: S.OneCycleLR(o, max_lr=1.0), ValueError, "total_steps OR"),
         (lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=0), ValueError, "positive integer total_steps"),
-        (lambda o: S.OneCycleLR(o, max_lr=[1.0], total_steps=5), ValueError, "expected 2 values for max_lr"),
+        (lambda o: S.OneCycleLR(o, max_lr=[1.0], total_steps=5), ValueError, "max_lr has 1 values"),
         (lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=5, pct_start=2.0), ValueError, "pct_start"),
         (lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=5, anneal_strategy="exp"), ValueError, "anneal_strategy"),
         (lambda o: S.ReduceLROnPlateau(o, factor=1.0), ValueError, "Factor should be < 1.0"),

@@ -131,6 +131,8 @@ SCHEDULERS = [
     ("LambdaLR", dict(lr_lambda=lambda e: 0.9**e)),
     ("LinearLR", dict(start_factor=0.2, total_iters=4)),
     ("OneCycleLR", dict(max_lr=1.0, total_steps=12)),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=3)),
+    ("CyclicLR", dict(base_lr=0.3, max_lr=1.0, step_size_up=2, step_size_down=4, mode="triangular2")),
     ("ReduceLROnPlateau", dict(patience=0, factor=0.5)),
 ]
 
