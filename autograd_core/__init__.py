@@ -75,11 +75,25 @@ from autograd_core.grad_mode import (
 )
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.ops.counting import bincount, unique
-from autograd_core.ops.einsum import diag, einsum
+from autograd_core.ops.einsum import diag, diagonal, einsum
 from autograd_core.ops.elementwise import (
     abs,
+    acos,
+    acosh,
     add,
     allclose,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
     bitwise_and,
     bitwise_not,
     bitwise_or,
@@ -90,6 +104,7 @@ from autograd_core.ops.elementwise import (
     clamp_min,
     clip,
     cos,
+    cosh,
     div,
     divide,
     eq,
@@ -98,6 +113,7 @@ from autograd_core.ops.elementwise import (
     expm1,
     floor,
     floor_divide,
+    fmod,
     ge,
     gt,
     isclose,
@@ -105,6 +121,7 @@ from autograd_core.ops.elementwise import (
     isinf,
     isnan,
     le,
+    lerp,
     log,
     log1p,
     log2,
@@ -117,9 +134,12 @@ from autograd_core.ops.elementwise import (
     maximum,
     minimum,
     mul,
+    multiply,
     ne,
     neg,
+    negative,
     pow,
+    reciprocal,
     relu,
     remainder,
     repeat_interleave,
@@ -128,10 +148,13 @@ from autograd_core.ops.elementwise import (
     sigmoid,
     sign,
     sin,
+    sinh,
     softplus,
     sqrt,
     square,
     sub,
+    subtract,
+    tan,
     tanh,
     true_divide,
     trunc,
@@ -140,14 +163,16 @@ from autograd_core.ops.elementwise import (
 from autograd_core.ops.index import (
     gather,
     index_add,
+    index_fill,
     index_select,
     masked_fill,
+    masked_select,
     nonzero,
     scatter,
     scatter_add,
     take_along_dim,
 )
-from autograd_core.ops.linalg import bmm, dot, linear, matmul, mm, outer, qr
+from autograd_core.ops.linalg import addmm, bmm, dot, linear, matmul, mm, outer, qr
 from autograd_core.ops.loss import cross_entropy_logits
 from autograd_core.ops.reduce import (
     all,
@@ -197,7 +222,7 @@ from autograd_core.ops.shape import (
     unflatten,
     unsqueeze,
 )
-from autograd_core.ops.sorting import argsort, sort, topk
+from autograd_core.ops.sorting import argsort, median, sort, topk
 from autograd_core.ops.special import erf
 from autograd_core.ops.window import fold, sliding_windows, unfold
 from autograd_core.serialization import load, save

@@ -113,20 +113,26 @@ def _install_methods() -> None:
         "log2": E.log2, "log10": E.log10, "exp2": E.exp2, "expm1": E.expm1, "clamp_min": E.clamp_min,
         "clamp_max": E.clamp_max, "isclose": E.isclose, "allclose": E.allclose,
         "repeat_interleave": E.repeat_interleave,
+        "tan": E.tan, "atan": E.atan, "arctan": E.atan, "asin": E.asin, "arcsin": E.asin, "acos": E.acos,
+        "arccos": E.acos, "sinh": E.sinh, "cosh": E.cosh, "asinh": E.asinh, "arcsinh": E.asinh,
+        "acosh": E.acosh, "arccosh": E.acosh, "atanh": E.atanh, "arctanh": E.atanh, "atan2": E.atan2,
+        "arctan2": E.atan2, "fmod": E.fmod, "lerp": E.lerp,
         # new tensors like self
         "new_zeros": F.new_zeros, "new_ones": F.new_ones, "new_empty": F.new_empty, "new_full": F.new_full,
         "new_tensor": F.new_tensor,
         # counting, diagonals
-        "unique": C.unique, "bincount": C.bincount, "diag": ES.diag,
+        "unique": C.unique, "bincount": C.bincount, "diag": ES.diag, "diagonal": ES.diagonal,
+        "addmm": L.addmm,
         # sorting
-        "sort": SO.sort, "argsort": SO.argsort, "topk": SO.topk,
+        "sort": SO.sort, "argsort": SO.argsort, "topk": SO.topk, "median": SO.median,
         # indexing writes (out of place)
         "masked_fill": I.masked_fill, "nonzero": I.nonzero, "scatter": I.scatter,
-        "scatter_add": I.scatter_add, "index_add": I.index_add,
+        "scatter_add": I.scatter_add, "index_add": I.index_add, "index_fill": I.index_fill,
+        "masked_select": I.masked_select,
         # shape
         "roll": S.roll, "tril": S.tril, "triu": S.triu,
         "square": E.square, "rsqrt": E.rsqrt,
-        "reciprocal": lambda self: E.div(1.0, self),
+        "reciprocal": E.reciprocal,
         # reductions
         "sum": R.sum, "mean": R.mean, "prod": R.prod, "max": R.max, "min": R.min, "amax": R.amax,
         "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin, "var": R.var, "std": R.std,
@@ -147,7 +153,8 @@ def _install_methods() -> None:
         "add_": IP.add_, "sub_": IP.sub_, "mul_": IP.mul_, "div_": IP.div_, "zero_": IP.zero_,
         "fill_": IP.fill_, "copy_": IP.copy_, "clamp_": IP.clamp_, "addcmul_": IP.addcmul_,
         "addcdiv_": IP.addcdiv_, "lerp_": IP.lerp_, "sqrt_": IP.sqrt_, "normal_": IP.normal_,
-        "uniform_": IP.uniform_,
+        "uniform_": IP.uniform_, "relu_": IP.relu_, "sigmoid_": IP.sigmoid_, "tanh_": IP.tanh_,
+        "exp_": IP.exp_, "masked_fill_": IP.masked_fill_, "scatter_": IP.scatter_, "index_fill_": IP.index_fill_,
     }
     for name, fn in methods.items():
         setattr(T, name, fn)

@@ -1,4 +1,5 @@
-"""Einstein summation: ``einsum``, and ``diag`` (a vector on a matrix diagonal, or the diagonal of a matrix).
+"""Einstein summation: ``einsum``, ``diag`` (a vector on a matrix diagonal, or the diagonal of a matrix)
+and ``diagonal`` (the diagonal of any two dims).
 
 ``einsum`` first rewrites the equation in a plain form: every ``...`` becomes letters of its own, the
 implicit output is spelled out, and an operand whose dim has size 1 where another operand's same letter
@@ -16,8 +17,8 @@ import string
 
 from autograd_core.function import Primitive
 from autograd_core.ops.index import Index, IndexBackward
-from autograd_core.ops.shape import expand, reshape
-from autograd_core.tensor import Tensor
+from autograd_core.ops.shape import expand, permute, reshape
+from autograd_core.tensor import Tensor, _check_dim
 
 _LETTERS = string.ascii_letters
 _VALID = set(_LETTERS) | {".", ",", "-", ">"}
@@ -204,3 +205,36 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
         side = n + abs(diagonal)
         return IndexBackward.apply(input, idx, True, (side, side))
     return Index.apply(input, idx, True)
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The ``offset``-th diagonal of the matrices spanned by ``dim1`` and ``dim2``: those two dims are
+    removed and the diagonal is appended as the last dim (above the main one if ``offset > 0``).
+    PyTorch returns a view; this is a copy, whose gradient is scattered back onto the diagonal.
+
+    >>> import autograd_core as ag
+    >>> ag.diagonal(ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), 1)
+    tensor([2., 6.])
+    >>> ag.arange(8).reshape(2, 2, 2).diagonal(dim1=1, dim2=2)
+    tensor([[0, 3],
+            [4, 7]])
+    """
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        try:
+            offset = operator.index(offset)
+        except TypeError:
+            raise TypeError(f"diagonal(): argument 'offset' must be int, not {type(offset).__name__}") from None
+    shape = input._data.shape
+    d1, d2 = _check_dim("diagonal", dim1, len(shape)), _check_dim("diagonal", dim2, len(shape))
+    if len(shape) < 2:  # (a 0-d or 1-D input fails above unless both dims name its only one)
+        raise RuntimeError(f"diagonal(): needs at least 2 dims, got shape {tuple(shape)}")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    order = tuple(i for i in range(len(shape)) if i not in (d1, d2)) + (d1, d2)
+    if order != tuple(range(len(shape))):
+        input = permute(input, order)
+    up, down = max(offset, 0), max(-offset, 0)  # the diagonal starts at (down, up)
+    n = max(0, min(shape[d1] - down, shape[d2] - up))
+    xp = input._dev.xp
+    # The diagonal's positions are distinct, so the plain (``basic``) read and scatter are exact.
+    return Index.apply(input, (Ellipsis, xp.arange(n) + down, xp.arange(n) + up), True)

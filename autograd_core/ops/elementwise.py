@@ -144,6 +144,37 @@ class Remainder(Primitive):
         return (g if ga else None), (-g * floor_divide(a, b) if gb else None)
 
 
+class Fmod(Primitive):
+    """``a - trunc(a / b) * b``, with the sign of ``a`` (C's fmod, PyTorch's fmod)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a._dev.xp.fmod(val(a), val(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        # As for remainder: d/da is 1 and d/db is -trunc(a / b), PyTorch's rule.
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (g if ga else None), (-g * div(a, b, rounding_mode="trunc") if gb else None)
+
+
+class Atan2(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a._dev.xp.arctan2(a._data, b._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        # d/da atan2(a, b) = b / (a² + b²), d/db = -a / (a² + b²), as PyTorch writes them.
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        scale = g / (a * a + b * b)
+        return (scale * b if ga else None), (-scale * a if gb else None)
+
+
 def _split_ties(ctx, g, a_loses, b_loses, tie):
     # Where the operands are equal each gets half the gradient; an operand gets the whole of it
     # unless it loses, so both do where one is NaN (PyTorch's rule).
@@ -327,6 +358,129 @@ class Tanh(Primitive):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         return g * (1.0 - y * y)
+
+
+class Reciprocal(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        d = x._data
+        y = _wrap((1.0 / d).astype(d.dtype, copy=False), x._dev)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return -g * (y * y)  # d/dx 1/x = -1/x² = -y², as PyTorch computes it
+
+
+class Tan(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(x._dev.xp.tan(x._data), x._dev)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y * y + 1.0)  # sec² x = 1 + tan² x
+
+
+class Sinh(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.sinh(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * cosh(x)
+
+
+class Cosh(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.cosh(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * sinh(x)
+
+
+class Atan(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.arctan(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (x * x + 1.0)
+
+
+class Asin(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.arcsin(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * rsqrt(1.0 - x * x)
+
+
+class Acos(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.arccos(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return -g * rsqrt(1.0 - x * x)
+
+
+class Asinh(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.arcsinh(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * rsqrt(x * x + 1.0)
+
+
+class Acosh(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.arccosh(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * rsqrt(x * x - 1.0)
+
+
+class Atanh(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x._dev.xp.arctanh(x._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g / (1.0 - x * x)
 
 
 class Sigmoid(Primitive):
@@ -592,6 +746,64 @@ def remainder(input, other) -> Tensor:
     return Remainder.apply(a, b)
 
 
+def fmod(input: Tensor, other) -> Tensor:
+    """C-style remainder ``input - trunc(input / other) * other``, with the sign of ``input``
+    (``remainder`` takes the sign of ``other``); ``other`` is a tensor or a number.  Integer
+    division by zero raises, as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.fmod(ag.tensor([5.0, -5.0]), 3)
+    tensor([ 2., -2.])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fmod: input must be a Tensor, got {type(input).__name__}")
+    a, b, _, _ = _division_operands("fmod", input, other)
+    return Fmod.apply(a, b)
+
+
+def atan2(input: Tensor, other: Tensor) -> Tensor:
+    """The angle of the point ``(other, input)``: ``atan(input / other)`` in the right quadrant,
+    elementwise with broadcasting; integer tensors give the default dtype.  Both are tensors,
+    as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.atan2(ag.tensor([1.0, -1.0]), ag.tensor([-1.0, -1.0]))  # 3 pi / 4 and -3 pi / 4
+    tensor([ 2.3562, -2.3562])
+    """
+    for name, t in (("input", input), ("other", other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"atan2: argument '{name}' must be a Tensor, not {type(t).__name__}")
+    a, b = prepare_binary("atan2", input, other)
+    if a._data.dtype.kind != "f":
+        a, b = cast(a, dtypes.get_default_dtype()), cast(b, dtypes.get_default_dtype())
+    return Atan2.apply(a, b)
+
+
+arctan2 = atan2
+
+
+def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
+    """``input + weight * (end - input)``: linear interpolation, broadcasting all three.  ``end``
+    (and ``weight`` when it is a tensor) must have input's dtype, as in PyTorch; gradients go to
+    all three (``1 - weight``, ``weight`` and ``end - input``).
+
+    >>> import autograd_core as ag
+    >>> ag.lerp(ag.tensor([0.0, 1.0]), ag.tensor([10.0, 3.0]), 0.5)
+    tensor([5., 2.])
+    """
+    for name, t in (("input", input), ("end", end)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"lerp: argument '{name}' must be a Tensor, not {type(t).__name__}")
+    if not isinstance(weight, (Tensor, int, float)) or isinstance(weight, bool):
+        raise TypeError(f"lerp: weight must be a Tensor or a Python number, got {type(weight).__name__}")
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
+            raise RuntimeError(f"lerp: expected dtype {input.dtype} for `{name}` but got dtype {t.dtype}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"lerp: expected a floating point input, got {input.dtype}")
+    return add_(input, mul(weight, sub_(end, input)) if isinstance(weight, Tensor) else mul(sub_(end, input), weight))
+
+
 def _unary(cls, name, doc):
     def op(input: Tensor) -> Tensor:
         return cls.apply(input)
@@ -630,6 +842,18 @@ log2 = _float_unary(Log2, "log2", "Base-2 logarithm.")
 log10 = _float_unary(Log10, "log10", "Base-10 logarithm.")
 exp2 = _float_unary(Exp2, "exp2", "Elementwise 2**x.")
 expm1 = _float_unary(Expm1, "expm1", "exp(x) - 1, accurate for small x.")
+reciprocal = _float_unary(Reciprocal, "reciprocal", "``1 / x``; integer inputs give the default dtype.")
+tan = _float_unary(Tan, "tan", "Tangent.")
+atan = arctan = _float_unary(Atan, "atan", "Inverse tangent, in (-pi/2, pi/2).")
+asin = arcsin = _float_unary(Asin, "asin", "Inverse sine (NaN outside [-1, 1]).")
+acos = arccos = _float_unary(Acos, "acos", "Inverse cosine (NaN outside [-1, 1]).")
+sinh = _float_unary(Sinh, "sinh", "Hyperbolic sine.")
+cosh = _float_unary(Cosh, "cosh", "Hyperbolic cosine.")
+asinh = arcsinh = _float_unary(Asinh, "asinh", "Inverse hyperbolic sine.")
+acosh = arccosh = _float_unary(Acosh, "acosh", "Inverse hyperbolic cosine (NaN below 1).")
+atanh = arctanh = _float_unary(Atanh, "atanh", "Inverse hyperbolic tangent (NaN outside [-1, 1]).")
+subtract = sub
+multiply = mul
 rsqrt = _float_unary(Rsqrt, "rsqrt", "Reciprocal square root 1/sqrt(x).")
 
 

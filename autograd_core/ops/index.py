@@ -1,5 +1,5 @@
 """Indexing: ``x[idx]`` (basic, negative, fancy, boolean), gather, index_select, and the writes
-scatter, scatter_add, index_add, masked_fill; nonzero.
+scatter, scatter_add, index_add, index_fill, masked_fill; masked_select, nonzero.
 
 One primitive pair covers the reads: ``Index`` reads, ``IndexBackward`` scatters the
 gradient into zeros, adding where an index repeats.  Each is the other's backward, so
@@ -502,6 +502,75 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     else:
         raise TypeError(f"masked_fill: value must be a number or a 0-d tensor, got {type(value).__name__}")
     return where(mask, value, input)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``input`` where ``mask`` is True, as a 1-D tensor in row-major order; ``mask``
+    (bool) and ``input`` broadcast together.  The gradient is scattered back to those elements.
+
+    >>> import autograd_core as ag
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> ag.masked_select(x, ag.tensor([True, False]))
+    tensor([1., 3.])
+    """
+    if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    if mask._dev is not input._dev:
+        from autograd_core.function import _device_error
+
+        _device_error("masked_select", input._dev, mask._dev)
+    shape = broadcast_shape("masked_select", input._data.shape, mask._data.shape)
+    if input._data.shape != shape:
+        input = expand(input, shape)
+    m = mask._data if mask._data.shape == shape else input._dev.xp.broadcast_to(mask._data, shape)
+    if not shape:  # a 0-d input and mask: a vector of one element or none
+        input, m = reshape(input, 1), m.reshape(1)
+    # Each selected position appears once, so the backward's plain (``basic``) assignment is exact.
+    return Index.apply(input, tuple(m.nonzero()), True)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """A copy of ``input`` with every slice along ``dim`` that ``index`` (1-D, negative entries
+    counting from the end) names set to ``value``, a number or a 0-d tensor.  Filled elements pass
+    no gradient to ``input``; a tensor ``value`` gets the sum of theirs, each slice counted once.
+
+    >>> import autograd_core as ag
+    >>> ag.zeros(2, 3).index_fill(1, ag.tensor([0, 2]), -1.0)
+    tensor([[-1.,  0., -1.],
+            [-1.,  0., -1.]])
+    """
+    _check_index_tensor("index_fill", index)
+    if index._data.ndim > 1:
+        raise IndexError(f"index_fill: index must be a vector (1-D), got shape {tuple(index.shape)}")
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                f"index_fill: only supports a 0-dimensional value tensor, got a tensor of shape {tuple(value.shape)}"
+            )
+        if value._dev is not input._dev:
+            from autograd_core.function import _device_error
+
+            _device_error("index_fill", input._dev, value._dev)
+        value = value.to(input.dtype)
+    elif not isinstance(value, (int, float, np.number, np.bool_)):
+        raise TypeError(f"index_fill: value must be a number or a 0-d tensor, got {type(value).__name__}")
+    if input._data.ndim == 0:
+        _check_dim("index_fill", dim, 0)
+        return reshape(index_fill(reshape(input, 1), 0, index, value), ())
+    shape = input._data.shape
+    d = _check_dim("index_fill", dim, len(shape))
+    rows = index._data.reshape(-1)
+    if rows.size:
+        n = shape[d]
+        lo, hi = int(rows.min()), int(rows.max())
+        if lo < -n or hi >= n:
+            raise IndexError(f"index_fill: index {hi if hi >= n else lo} is out of bounds for dim {d} with size {n}")
+    # Filling is idempotent: each slice once (a fresh array, so later changes to index can't move the gradient).
+    rows = input._dev.xp.unique(rows % shape[d] if rows.size else rows)
+    idx = (builtins.slice(None),) * d + (rows,)
+    if isinstance(value, Tensor):
+        value = expand(value, shape[:d] + (rows.shape[0],) + shape[d + 1 :])  # its gradient sums back
+    return Scatter.apply(input, value, idx)
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False):

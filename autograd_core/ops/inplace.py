@@ -7,7 +7,9 @@ Outside ``no_grad()``, on a tensor in the graph (or with an operand that require
 grad), ``add_``/``sub_``/``mul_``/``div_``/``clamp_`` and ``x[i] = v`` (index.py) are
 recorded as PyTorch records them (``_recorded``): the value is computed by the
 out-of-place op, written into the tensor's memory, and the tensor takes that op's node
-as its ``grad_fn``.  Refused with a clear error: on a leaf that requires grad (as in
+as its ``grad_fn``.  So are ``relu_``, ``sigmoid_``, ``tanh_``, ``exp_``, ``masked_fill_``,
+``scatter_`` and ``index_fill_`` (``_out_of_place_into``), which otherwise compute the
+out-of-place op with nothing recorded and write its result in.  Refused with a clear error: on a leaf that requires grad (as in
 PyTorch), and while another live tensor in the graph shares the memory (a view, or the
 tensor viewed: its history would go stale).  The other in-place ops are allowed only
 where nothing is recorded.
@@ -61,6 +63,28 @@ def _recorded(op: str, t: Tensor, compute) -> Tensor:
     saved = out._node._saved if out._node is not None else None
     if saved and any(s is old for s in saved):  # the new node's backward reads the old value: keep a copy
         old._data = old._data.copy()
+    out = _fitted(op, t, out)
+    t._data[...] = out._data  # the same memory, so aliases (detach(), .data) see the new value
+    t._node, t._rg = out._node, out._rg
+    t._bump_version()
+    if saved:
+        _save_as_self(saved, out, t)
+    return t
+
+
+def _save_as_self(saved, out: Tensor, t: Tensor) -> None:
+    """A node that saved its own output (exp, sigmoid, tanh, relu) saves ``t`` instead, as PyTorch's
+    ``exp_`` saves ``self``: the same memory and version counter, so changing ``t`` in place again
+    before backward makes that backward refuse to run, as in PyTorch."""
+    from autograd_core.function import _SavedOutput
+
+    for s in saved:
+        if s.__class__ is _SavedOutput and s.data is out._data:
+            s.data, s.vc, s.version = t._data, t._vc, t._vc[0]
+
+
+def _fitted(op: str, t: Tensor, out: Tensor) -> Tensor:
+    """``out`` ready to be written into ``t``: same shape, and a dtype ``t`` can hold."""
     if out._data.shape != t._data.shape:
         raise RuntimeError(
             f"{op}: the result has shape {tuple(out.shape)}, but an in-place op can't change the tensor's "
@@ -70,8 +94,20 @@ def _recorded(op: str, t: Tensor, compute) -> Tensor:
         if out._data.dtype.kind == "f" and t._data.dtype.kind != "f":
             raise RuntimeError(f"{op}: result type {out.dtype} can't be cast to the tensor's dtype {t.dtype}")
         out = out.to(t.dtype)
-    t._data[...] = out._data  # the same memory, so aliases (detach(), .data) see the new value
-    t._node, t._rg = out._node, out._rg
+    return out
+
+
+def _out_of_place_into(op: str, t: Tensor, compute, *operands) -> Tensor:
+    """``t`` becomes ``compute(t)``, an out-of-place op, in place: recorded (``_recorded``) when
+    ``t`` is in the graph or an operand requires grad; otherwise computed with nothing recorded
+    (a leaf that requires grad keeps requiring it, under ``no_grad``) and written into ``t``."""
+    if GRAD_ENABLED[0] and (t._rg or builtins.any(isinstance(o, Tensor) and o._rg for o in operands)):
+        return _recorded(op, t, compute)
+    from autograd_core.grad_mode import no_grad
+
+    with no_grad():
+        out = _fitted(op, t, compute(t))
+    t._data[...] = out._data
     t._bump_version()
     return t
 
@@ -221,3 +257,51 @@ def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     self._data[...] = self._dev.backend.random(self.shape, self.dtype) * (b - a) + a
     self._bump_version()
     return self
+
+
+def relu_(self: Tensor) -> Tensor:
+    """``max(self, 0)`` in place; recorded in the graph as ``relu``."""
+    return _out_of_place_into("relu_", self, _E.relu)
+
+
+def sigmoid_(self: Tensor) -> Tensor:
+    """The logistic sigmoid in place (a float tensor); recorded in the graph as ``sigmoid``."""
+    return _out_of_place_into("sigmoid_", self, _E.sigmoid)
+
+
+def tanh_(self: Tensor) -> Tensor:
+    """``tanh`` in place (a float tensor); recorded in the graph as ``tanh``."""
+    return _out_of_place_into("tanh_", self, _E.tanh)
+
+
+def exp_(self: Tensor) -> Tensor:
+    """``exp`` in place (a float tensor); recorded in the graph as ``exp``."""
+    return _out_of_place_into("exp_", self, _E.exp)
+
+
+def masked_fill_(self: Tensor, mask: Tensor, value) -> Tensor:
+    """``value`` written where ``mask`` (broadcast to self) is True; see ``masked_fill``.
+
+    >>> import autograd_core as ag
+    >>> x = ag.tensor([1.0, -2.0, 3.0])
+    >>> x.masked_fill_(x < 0, 0.0)
+    tensor([1., 0., 3.])
+    """
+    from autograd_core.ops.index import masked_fill
+
+    return _out_of_place_into("masked_fill_", self, lambda old: masked_fill(old, mask, value), value)
+
+
+def scatter_(self: Tensor, dim: int, index: Tensor, src=None, *, value=None) -> Tensor:
+    """``src`` (a tensor or a number, or ``value=``) written where ``index`` points along ``dim``;
+    see ``scatter``."""
+    from autograd_core.ops.index import scatter
+
+    return _out_of_place_into("scatter_", self, lambda old: scatter(old, dim, index, src, value=value), src)
+
+
+def index_fill_(self: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """The slices along ``dim`` that ``index`` names set to ``value``; see ``index_fill``."""
+    from autograd_core.ops.index import index_fill
+
+    return _out_of_place_into("index_fill_", self, lambda old: index_fill(old, dim, index, value), value)

@@ -196,6 +196,44 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return _matmul("mm", input, mat2)
 
 
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)`` for matrices ``mat1`` (n, m) and ``mat2`` (m, p);
+    ``input`` broadcasts to (n, p).  With ``beta=0`` input is ignored (its NaNs and infinities
+    too) and gets a zero gradient, as in PyTorch; integer tensors take ``int(alpha)`` and ``int(beta)``.
+
+    >>> import autograd_core as ag
+    >>> ag.addmm(ag.ones(2, 1), ag.eye(2), ag.tensor([[1.0], [2.0]]), beta=0.5, alpha=2)
+    tensor([[2.5],
+            [4.5]])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"addmm: input must be a Tensor, got {type(input).__name__}")
+    if not isinstance(mat1, Tensor) or not isinstance(mat2, Tensor) or mat1.ndim != 2 or mat2.ndim != 2:
+        got = [tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__ for t in (mat1, mat2)]
+        raise RuntimeError(f"addmm: mat1 and mat2 must be 2-D tensors, got {got[0]} and {got[1]}")
+    if input._data.dtype != mat1._data.dtype:
+        raise RuntimeError(
+            f"addmm: input and mat1 must have the same dtype, got {input.dtype} and {mat1.dtype}; convert one with .to()"
+        )
+    product = _matmul("addmm", mat1, mat2)
+    out_shape = product._data.shape
+    if broadcast_shape("addmm", input._data.shape, out_shape) != out_shape:
+        raise RuntimeError(f"addmm: input of shape {tuple(input.shape)} can't be broadcast to the product's shape {out_shape}")
+    if input._data.dtype.kind in "iub":  # PyTorch casts the scalars to the tensors' kind
+        alpha, beta = int(alpha), int(beta)
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        if not input._rg:
+            return product
+        from autograd_core.ops.elementwise import where
+
+        # input takes no part in the value, but PyTorch still gives it a (zero) gradient
+        ignored = input._dev.xp.ones(input._data.shape, dtype=bool)
+        return product + where(Tensor._wrap(ignored, input._dev), 0.0, input)
+    return product + (input if beta == 1 else input * beta)
+
+
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if input.ndim != 3 or mat2.ndim != 3 or input.shape[0] != mat2.shape[0]:
         raise RuntimeError(f"bmm: expects 3-D tensors with equal batch, got {tuple(input.shape)} and {tuple(mat2.shape)}")

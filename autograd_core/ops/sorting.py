@@ -1,4 +1,4 @@
-"""Sorting: sort, argsort, topk.
+"""Sorting: sort, argsort, topk, median.
 
 The order comes from one stable argsort on the back end; the values are then read through
 that order with the indexing primitive (gather's rule), so their gradient is scattered back
@@ -10,6 +10,7 @@ from __future__ import annotations
 import operator
 from collections import namedtuple
 
+from autograd_core.function import Primitive
 from autograd_core.ops._common import no_grad_result
 from autograd_core.ops.index import Index, along_dim
 from autograd_core.ops.shape import reshape
@@ -17,6 +18,7 @@ from autograd_core.tensor import Tensor, _check_dim
 
 SortResult = namedtuple("sort", ["values", "indices"])
 TopkResult = namedtuple("topk", ["values", "indices"])
+MedianResult = namedtuple("median", ["values", "indices"])
 
 
 def _stable_order(input: Tensor, dim: int, descending: bool):
@@ -106,3 +108,76 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         )
     order = _stable_order(input, d, largest)[(slice(None),) * d + (slice(0, k),)].copy()
     return TopkResult(Index.apply(input, along_dim(input._dev.xp, order, d), False), no_grad_result(order, input._dev))
+
+
+class Median(Primitive):
+    """The lower median of all elements (NaN if any is NaN).  The gradient is shared evenly by
+    the elements equal to it (NaNs, for a NaN result): PyTorch's rule for ``median()``."""
+
+    @staticmethod
+    def forward(ctx, x):
+        flat = x._data.reshape(-1)
+        xp = x._dev.xp
+        if flat.shape[0] == 0:  # NaN, as in PyTorch (median refuses empty integer tensors before this)
+            y = Tensor._wrap(xp.full((), float("nan"), dtype=flat.dtype), x._dev)
+            ctx.save_for_backward(x, y)
+            return y
+        ordered = xp.sort(flat)  # NaN sorts last
+        pos = (flat.shape[0] - 1) // 2
+        if flat.dtype.kind == "f" and bool(xp.isnan(flat).any()):
+            pos = flat.shape[0] - 1
+        y = Tensor._wrap(ordered[pos : pos + 1].reshape(()), x._dev)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        from autograd_core.ops.elementwise import isnan
+
+        x, y = ctx.saved_tensors
+        hit = (x == y) | (isnan(x) & isnan(y))
+        return g * hit / hit.sum()
+
+
+def median(input: Tensor, dim=None, keepdim: bool = False):
+    """Without ``dim``: the lower median of all elements (the smaller of the two middle values for
+    an even count), NaN if any element is NaN; tied elements share its gradient, as in PyTorch.
+
+    With ``dim``: ``(values, indices)``, the lower median along ``dim`` and the int64 index of the
+    element it is (the first NaN where a slice holds one); the gradient goes to that element.
+    Among equal values the index is that of the tie in the median's place in a stable sort;
+    PyTorch leaves that choice unspecified.
+
+    >>> import autograd_core as ag
+    >>> ag.median(ag.tensor([3.0, 1.0, 4.0, 2.0]))
+    tensor(2.)
+    >>> ag.median(ag.tensor([[3.0, 1.0, 2.0], [0.0, 5.0, 9.0]]), dim=1)
+    median(values=tensor([2., 5.]), indices=tensor([2, 1]))
+    """
+    if dim is None:
+        if input._data.size == 0 and input._data.dtype.kind != "f":
+            raise RuntimeError(f"median: the median of an empty {input.dtype} tensor is undefined")
+        return Median.apply(input)
+    if input._data.ndim == 0:
+        _check_dim("median", dim, 0)
+        return _as_1d(lambda x: median(x, 0), input)
+    d = _check_dim("median", dim, input._data.ndim)
+    n = input._data.shape[d]
+    if n == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size (shape {tuple(input.shape)})")
+    xp = input._dev.xp
+    order = _stable_order(input, d, False)
+    pos = xp.full(input._data.shape[:d] + (1,) + input._data.shape[d + 1 :], (n - 1) // 2, dtype="int64")
+    if input._data.dtype.kind == "f":  # a slice with NaNs: the first of them (they sort last, stably)
+        nans = xp.isnan(input._data).sum(axis=d, keepdims=True)
+        pos = xp.where(nans > 0, n - nans, pos).astype("int64", copy=False)
+    indices = order[along_dim(xp, pos, d)]
+    values = Index.apply(input, along_dim(xp, indices, d), False)
+    indices = no_grad_result(indices, input._dev)
+    if not keepdim:
+        values, indices = reshape(values, _drop(values, d)), reshape(indices, _drop(indices, d))
+    return MedianResult(values, indices)
+
+
+def _drop(t: Tensor, d: int) -> tuple:
+    return t._data.shape[:d] + t._data.shape[d + 1 :]

@@ -42,6 +42,16 @@ CASES = [
     ("addcdiv_", lambda t: t.addcdiv_(fresh(A), fresh(B), value=-2.0), A - 2.0 * A / B),
     ("lerp_", lambda t: t.lerp_(fresh(B), 0.25), A + 0.25 * (B - A)),
     ("sqrt_", lambda t: t.sqrt_(), np.sqrt(np.abs(A))),  # starts from |A|, see start_values
+    ("relu_", lambda t: t.relu_(), np.maximum(A, 0.0)),
+    ("sigmoid_", lambda t: t.sigmoid_(), 1.0 / (1.0 + np.exp(-A))),
+    ("tanh_", lambda t: t.tanh_(), np.tanh(A)),
+    ("exp_", lambda t: t.exp_(), np.exp(A)),
+    ("masked_fill_", lambda t: t.masked_fill_(fresh() > 0.75, 0.5), np.where(A > 0.75, 0.5, A)),
+    ("masked_fill_ broadcast", lambda t: t.masked_fill_(ag.tensor([True, False, True]), -1.0),
+     np.where([True, False, True], -1.0, A)),
+    ("scatter_", lambda t: t.scatter_(1, ag.tensor([[2], [0]]), fresh(B)), np.array([[1.0, -2.0, 2.0], [4.0, 4.0, -6.0]])),
+    ("scatter_ value", lambda t: t.scatter_(0, ag.tensor([[1, 0, 1]]), value=9.0), np.array([[1.0, 9.0, 3.0], [9.0, 4.0, 9.0]])),
+    ("index_fill_", lambda t: t.index_fill_(1, ag.tensor([0, -1]), 7.0), np.array([[7.0, -2.0, 7.0], [7.0, 4.0, 7.0]])),
 ]
 
 
@@ -106,10 +116,18 @@ def test_random_fills_are_seeded_and_have_the_right_statistics():
         lambda t: t.lerp_(ag.ones(2), 0.5),
         lambda t: t.sqrt_(),
         lambda t: t.__setitem__(0, 5.0),
+        lambda t: t.relu_(),
+        lambda t: t.sigmoid_(),
+        lambda t: t.tanh_(),
+        lambda t: t.exp_(),
+        lambda t: t.masked_fill_(ag.tensor([True, False]), 0.0),
+        lambda t: t.scatter_(0, ag.tensor([1]), value=0.0),
+        lambda t: t.index_fill_(0, ag.tensor([0]), 0.0),
     ],
     ids=[
         "add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "normal_", "uniform_",
-        "addcmul_", "addcdiv_", "lerp_", "sqrt_", "setitem",
+        "addcmul_", "addcdiv_", "lerp_", "sqrt_", "setitem", "relu_", "sigmoid_", "tanh_", "exp_",
+        "masked_fill_", "scatter_", "index_fill_",
     ],
 )  # fmt: skip
 def test_in_place_on_leaf_requiring_grad_raises_outside_no_grad_and_works_inside(op):
@@ -150,6 +168,53 @@ def _same_as_pytorch(program, *values):
 
 def test_in_place_ops_in_the_graph_are_recorded_as_in_pytorch():
     _same_as_pytorch(_inplace_program, [0.5, -1.0, 2.0], [1.5, 2.0, -0.5])
+
+
+def _activation_and_fill_program(lib, x, w, v):
+    """relu_, sigmoid_, tanh_, exp_, masked_fill_, scatter_ and index_fill_ in a forward pass, with
+    tensor operands that require grad (scatter_'s src, index_fill_'s value)."""
+    h = (x * w).relu_()
+    s = (h + x).sigmoid_()
+    g = (x * 0.5).tanh_()
+    e = (g + 1.0).exp_()
+    f = e * 1.0
+    f.masked_fill_(x > 1.0, 1.5)
+    f.scatter_(0, lib.tensor([2, 0]), w[:2] * 2.0)
+    f.index_fill_(0, lib.tensor([1]), v)
+    plain = lib.zeros(3, dtype=x.dtype)
+    plain.masked_fill_(lib.tensor([True, False, True]), v)  # a plain tensor joins the graph through value
+    return (h * s + g * f + e + plain).sum()
+
+
+def test_activation_and_fill_in_place_ops_in_the_graph_are_recorded_as_in_pytorch():
+    _same_as_pytorch(_activation_and_fill_program, [0.5, -1.0, 2.0], [1.5, 2.0, -0.5], 0.7)
+
+
+@pytest.mark.parametrize("op", ["relu_", "sigmoid_", "tanh_", "exp_"])
+def test_changing_the_result_of_an_in_place_activation_again_makes_backward_raise_as_in_pytorch(op):
+    # PyTorch's exp_ (and the others) save self, their result: a later in-place change invalidates it.
+    torch = pytest.importorskip("torch")
+    for lib in (ag, torch):
+        x = lib.tensor([0.5, -1.0], dtype=lib.float64, requires_grad=True)
+        y = getattr(x * 1.0, op)()
+        y.add_(1.0)
+        with pytest.raises(RuntimeError, match="modified by an in-?place operation"):
+            y.sum().backward()
+
+
+def test_recorded_in_place_activations_pass_first_and_second_order_gradient_checks():
+    x = ag.tensor([0.3, -0.7, 0.9], dtype=ag.float64, requires_grad=True)
+    for fn in (lambda t: (t * 1.0).relu_() * t, lambda t: (t * 1.0).sigmoid_(), lambda t: (t * 2.0).tanh_(),
+               lambda t: (t * 1.0).exp_(), lambda t: (t * 1.0).masked_fill_(t > 0.5, 0.0).exp_()):
+        assert ag.gradcheck(fn, (x,)) and ag.gradgradcheck(fn, (x,))
+
+
+def test_activation_in_place_ops_refuse_a_float_result_in_an_integer_tensor():
+    t = ag.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="exp_: result type float32 can't be cast to the tensor's dtype int64"):
+        t.exp_()
+    assert t.tolist() == [1, 2] and t._version == 0
+    assert t.relu_().tolist() == [1, 2]
 
 
 def test_a_recorded_in_place_op_keeps_the_object_and_its_memory():

@@ -1,4 +1,4 @@
-"""einsum and diag.  Forward against NumPy's einsum / diag, gradients and second derivatives on
+"""einsum, diag and diagonal.  Forward against NumPy's einsum / diag, gradients and second derivatives on
 hypothesis sizes (empty dims included) for many equations: products, diagonals and traces, letters
 summed out of one operand, ellipsis broadcasting, implicit outputs; then PyTorch's results and
 gradients on fixed data, and every error."""
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import strategies as st
 
 import autograd_core as ag
-from autograd_core.ops.einsum import diag, einsum
+from autograd_core.ops.einsum import diag, diagonal, einsum
 from tests.helpers import strategies as S
 from tests.helpers.op_factory import DEVICES, OpSpec, make_tests, to_host
 
@@ -69,6 +69,19 @@ def _diag_ref(x, diagonal=0):
     return np.diag(x, diagonal).copy()
 
 
+@st.composite
+def _diagonal_case(draw):
+    shape = draw(S.shapes(min_dims=2, max_dims=4))
+    nd = len(shape)
+    dim1 = draw(S.dim(nd))
+    dim2 = draw(S.dim(nd).filter(lambda d: d % nd != dim1 % nd))
+    return (shape,), {"offset": draw(st.integers(-4, 4)), "dim1": dim1, "dim2": dim2}
+
+
+def _diagonal_ref(x, offset, dim1, dim2):
+    return np.diagonal(x, offset, dim1, dim2)
+
+
 SPECS = [_einsum_spec(name, eq) for name, eq in EQUATIONS.items()] + [
     _einsum_spec("operand_list", "ij,jk->ki", as_list=True),
     OpSpec("diag_vector", diag, _diag_ref, SIDE.map(lambda n: ((n,),)),
@@ -77,6 +90,10 @@ SPECS = [_einsum_spec(name, eq) for name, eq in EQUATIONS.items()] + [
     OpSpec("diag_matrix", diag, _diag_ref, S.same_shapes(1, min_dims=2, max_dims=2),
            kwargs=lambda shapes: st.fixed_dictionaries({"diagonal": st.integers(-5, 5)}),
            torch=lambda torch, x, diagonal: torch.diag(x, diagonal)),
+    OpSpec("diagonal", diagonal, _diagonal_ref, case=_diagonal_case(),
+           torch=lambda torch, x, **kw: torch.diagonal(x, **kw)),
+    OpSpec("diagonal_method", lambda x, **kw: x.diagonal(**kw), _diagonal_ref,
+           case=_diagonal_case(), torch=lambda torch, x, **kw: x.diagonal(**kw)),
 ]
 
 test_forward, test_backward, test_double_backward = make_tests(SPECS)
@@ -212,3 +229,18 @@ def test_bad_einsum_calls_fail_naming_einsum_the_equation_and_the_operand(call, 
 def test_bad_diag_calls_fail_as_in_pytorch(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_diagonal_errors_follow_pytorch():
+    with pytest.raises(RuntimeError, match="diagonal dimensions cannot be identical 1, 1"):
+        ag.ones(2, 3).diagonal(0, 1, 1)
+    with pytest.raises(IndexError):
+        ag.ones(3).diagonal()
+
+
+def test_diagonal_gradient_is_scattered_back_onto_the_diagonal():
+    x = ag.zeros(2, 3, 3, requires_grad=True)
+    (ag.diagonal(x, offset=-1, dim1=-1, dim2=1) * ag.tensor([1.0, 2.0])).sum().backward()
+    expected = np.zeros((2, 3, 3))
+    expected[:, 0, 1], expected[:, 1, 2] = 1.0, 2.0  # x[b, j, i] with i = j + 1 along (dim1=-1, dim2=1)
+    np.testing.assert_array_equal(x.grad.numpy(), expected)

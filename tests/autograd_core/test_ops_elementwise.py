@@ -67,6 +67,16 @@ def _divisor(b):
     return np.where(b >= 0, 1.0, -1.0) * 2.0 ** np.clip(np.round(b), -1, 1) * (1 + 0.05 * np.tanh(3 * b))
 
 
+def _inside_unit(x):
+    return 0.9 * np.tanh(x)  # inside (-1, 1), where asin, acos and atanh are smooth
+
+
+def _off_branch_cut(arrays, kwargs):
+    # atan2 jumps by 2 pi where input crosses 0 with other < 0 (and is singular at the origin)
+    a, b = arrays
+    return S.away_from(a, 0.0, gap=0.2), b
+
+
 def _softplus_ref(x, beta, threshold):
     return np.where(beta * x > threshold, x, np.log1p(np.exp(beta * x)) / beta)
 
@@ -255,6 +265,44 @@ SPECS = [
     OpSpec("where_condition_only", ag.where, np.nonzero, S.same_shapes(1, min_dims=1), diff=(),
            domain=each(lambda x: np.where(x > 0.3, x, 0.0)), torch=_torch("where")),
     OpSpec("eq_operator", lambda a, b: a == b, np.equal, BINARY, diff=(), domain=_apart, torch=lambda torch, a, b: a == b),
+    # trigonometric and hyperbolic, and their inverses
+    OpSpec("tan", ag.tan, np.tan, UNARY, domain=each(lambda x: 1.2 * np.tanh(x)), torch=_torch("tan")),
+    OpSpec("tan_method", lambda x: x.tan(), np.tan, UNARY, domain=each(lambda x: 1.2 * np.tanh(x)),
+           torch=lambda torch, x: x.tan()),
+    OpSpec("atan", ag.atan, np.arctan, UNARY, torch=_torch("atan")),
+    OpSpec("asin", ag.asin, np.arcsin, UNARY, domain=each(_inside_unit), torch=_torch("asin")),
+    OpSpec("acos", ag.acos, np.arccos, UNARY, domain=each(_inside_unit), torch=_torch("acos")),
+    OpSpec("acos_method", lambda x: x.acos(), np.arccos, UNARY, domain=each(_inside_unit),
+           torch=lambda torch, x: x.acos()),
+    OpSpec("sinh", ag.sinh, np.sinh, UNARY, torch=_torch("sinh")),
+    OpSpec("cosh", ag.cosh, np.cosh, UNARY, torch=_torch("cosh")),
+    OpSpec("asinh", ag.asinh, np.arcsinh, UNARY, torch=_torch("asinh")),
+    OpSpec("acosh", ag.acosh, np.arccosh, UNARY, domain=each(lambda x: S.positive(x) + 1.0), torch=_torch("acosh")),
+    OpSpec("atanh", ag.atanh, np.arctanh, UNARY, domain=each(_inside_unit), torch=_torch("atanh")),
+    OpSpec("atan2", ag.atan2, np.arctan2, BINARY, domain=_off_branch_cut, torch=_torch("atan2")),
+    OpSpec("atan2_method", lambda a, b: a.atan2(b), np.arctan2, BINARY, domain=_off_branch_cut,
+           torch=lambda torch, a, b: a.atan2(b)),
+    # fmod, lerp, reciprocal, and the long names of sub/mul/neg
+    OpSpec("fmod", ag.fmod, np.fmod, BINARY, domain=_off_multiples, torch=_torch("fmod")),
+    OpSpec("fmod_method", lambda a, b: a.fmod(b), np.fmod, BINARY, domain=_off_multiples,
+           torch=lambda torch, a, b: a.fmod(b)),
+    OpSpec("fmod_scalar", lambda a: ag.fmod(a, -0.5), lambda a: np.fmod(a, -0.5), UNARY,
+           domain=each(lambda a: np.floor(a * 2) / 2 + 0.25 + 0.1 * np.tanh(a)), torch=lambda torch, a: torch.fmod(a, -0.5)),
+    OpSpec("lerp_scalar_weight", ag.lerp, lambda a, b, weight: a + weight * (b - a), BINARY,
+           kwargs=lambda s: st.fixed_dictionaries({"weight": st.sampled_from([0.0, 0.25, 0.5, 0.8, 1.0, -1.5, 2])}),
+           torch=_torch("lerp")),
+    OpSpec("lerp_tensor_weight", ag.lerp, lambda a, b, w: a + w * (b - a), S.broadcastable_shapes(3),
+           torch=_torch("lerp")),
+    OpSpec("lerp_method", lambda a, b, w: a.lerp(b, w), lambda a, b, w: a + w * (b - a), S.broadcastable_shapes(3),
+           torch=lambda torch, a, b, w: a.lerp(b, w)),
+    OpSpec("reciprocal", ag.reciprocal, np.reciprocal, UNARY, domain=each(lambda x: S.away_from(x, 0.0, gap=0.3)),
+           torch=_torch("reciprocal")),
+    OpSpec("reciprocal_method", lambda x: x.reciprocal(), np.reciprocal, UNARY,
+           domain=each(lambda x: S.away_from(x, 0.0, gap=0.3)), torch=lambda torch, x: x.reciprocal()),
+    OpSpec("subtract", lambda a, b: ag.subtract(a, b, alpha=2), lambda a, b: a - 2 * b, BINARY,
+           torch=lambda torch, a, b: torch.subtract(a, b, alpha=2)),
+    OpSpec("multiply", ag.multiply, np.multiply, BINARY, torch=_torch("multiply")),
+    OpSpec("negative", ag.negative, np.negative, UNARY, torch=_torch("negative")),
 ]
 
 test_forward, test_backward, test_double_backward = make_tests(SPECS)
@@ -314,11 +362,20 @@ DTYPE_CASES = {
     "ag.clamp_max(i64,2)": (lambda x32, x64, i64: ag.clamp_max(i64, 2), "int64"),
     "ag.repeat_interleave(i64,2)": (lambda x32, x64, i64: ag.repeat_interleave(i64, 2), "int64"),
     "ag.isclose(x32,x32)": (lambda x32, x64, i64: ag.isclose(x32, x32), "bool"),
+    "ag.tan(i64)": (lambda x32, x64, i64: ag.tan(i64), "float32"),
+    "ag.acosh(i64)": (lambda x32, x64, i64: ag.acosh(i64), "float32"),
+    "ag.reciprocal(i64)": (lambda x32, x64, i64: ag.reciprocal(i64), "float32"),
+    "ag.atan2(i64,i64)": (lambda x32, x64, i64: ag.atan2(i64, i64), "float32"),
+    "ag.atan2(x32,x64)": (lambda x32, x64, i64: ag.atan2(x32, x64), "float64"),
+    "ag.fmod(i64,2)": (lambda x32, x64, i64: ag.fmod(i64, 2), "int64"),
+    "ag.fmod(i64,1.5)": (lambda x32, x64, i64: ag.fmod(i64, 1.5), "float32"),
+    "ag.fmod(x32,x64)": (lambda x32, x64, i64: ag.fmod(x32, x64), "float64"),
 }
 
 
 FUNCTION_DTYPE_CASES = [n for n in DTYPE_CASES if n.startswith("ag.") and n.split("(")[0][3:] in (
-    "log2", "log10", "exp2", "expm1", "rsqrt", "square", "clamp_min", "clamp_max", "repeat_interleave", "isclose")]
+    "log2", "log10", "exp2", "expm1", "rsqrt", "square", "clamp_min", "clamp_max", "repeat_interleave", "isclose",
+    "tan", "acosh", "reciprocal", "atan2", "fmod")]
 
 
 @pytest.mark.parametrize("name", FUNCTION_DTYPE_CASES)
@@ -741,3 +798,47 @@ def test_round_with_decimals_matches_pytorch(decimals):
     assert y.requires_grad  # recorded with a zero gradient, as in PyTorch
     y.sum().backward()
     assert x.grad.tolist() == [0.0] * len(values)
+
+
+# ---------------------------------------------------------------------------- fmod, atan2, lerp: PyTorch's rules
+@pytest.mark.parametrize("device", DEVICES)
+def test_fmod_takes_the_sign_of_the_dividend_and_remainder_that_of_the_divisor(device):
+    a = ag.tensor([5, -5, 5, -5], device=device)
+    b = ag.tensor([3, 3, -3, -3], device=device)
+    assert ag.fmod(a, b).tolist() == [2, -2, 2, -2]
+    assert ag.remainder(a, b).tolist() == [2, 1, -1, -2]
+    assert ag.fmod(ag.tensor([5.5, -5.5], device=device), 2).tolist() == [1.5, -1.5]
+
+
+def test_fmod_of_integers_by_zero_raises_as_in_pytorch():
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        ag.fmod(ag.tensor([1, 2]), 0)
+    with pytest.raises(TypeError, match="fmod: input must be a Tensor"):
+        ag.fmod(2.0, ag.tensor([1.0]))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_fmod_gradient_of_the_divisor_is_minus_the_truncated_quotient(device):
+    a = ag.tensor([7.0, -7.0, 7.0], dtype=ag.float64, device=device, requires_grad=True)
+    b = ag.tensor([2.0, 2.0, -2.0], dtype=ag.float64, device=device, requires_grad=True)
+    ag.fmod(a, b).sum().backward()
+    assert to_host(a.grad).tolist() == [1.0, 1.0, 1.0]
+    assert to_host(b.grad).tolist() == [-3.0, 3.0, 3.0]  # -trunc(a / b); remainder's would be -floor
+
+
+def test_atan2_takes_tensors_only_as_in_pytorch():
+    with pytest.raises(TypeError, match="atan2: argument 'other' must be a Tensor, not float"):
+        ag.atan2(ag.ones(2), 2.0)
+
+
+def test_atan2_quadrants():
+    out = ag.atan2(ag.tensor([1.0, 1.0, -1.0, -1.0, 0.0], dtype=ag.float64),
+                   ag.tensor([1.0, -1.0, -1.0, 1.0, -1.0], dtype=ag.float64))
+    np.testing.assert_allclose(out.numpy(), np.pi * np.array([0.25, 0.75, -0.75, -0.25, 1.0]), rtol=1e-15)
+
+
+def test_lerp_requires_matching_dtypes_as_in_pytorch():
+    with pytest.raises(RuntimeError, match="expected dtype float32 for `end` but got dtype float64"):
+        ag.lerp(ag.ones(2), ag.ones(2, dtype=ag.float64), 0.5)
+    with pytest.raises(RuntimeError, match="expected dtype float64 for `weight` but got dtype float32"):
+        ag.lerp(ag.ones(2, dtype=ag.float64), ag.ones(2, dtype=ag.float64), ag.ones(1))

@@ -1,6 +1,6 @@
 """Indexing: basic (ints, negative ints, slices, None, Ellipsis), fancy (repeated indices accumulate
 gradient), boolean masks, gather, take_along_dim, index_select; the writes scatter, scatter_add,
-index_add and masked_fill; nonzero."""
+index_add, index_fill and masked_fill; masked_select and nonzero."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
-from autograd_core.ops.index import index_add, masked_fill, nonzero, scatter, scatter_add
+from autograd_core.ops.index import index_add, index_fill, masked_fill, masked_select, nonzero, scatter, scatter_add
 from tests.helpers import strategies as S
 from tests.helpers.op_factory import DEVICES, OpSpec, each, make_tests, to_host
 
@@ -237,6 +237,42 @@ def _masked_fill_case(draw, tensor_value: bool):
     return (x_shape,), {"mask": mask, "value": draw(st.sampled_from([0.0, -1.5, 2, 1e30]))}
 
 
+@st.composite
+def _masked_select_case(draw):
+    x_shape, mask_shape = draw(S.broadcastable_shapes(2))
+    return (x_shape,), {"mask": draw(hnp.arrays(np.bool_, mask_shape))}
+
+
+def _masked_select_ref(x, mask):
+    x, mask = np.broadcast_arrays(x, mask)
+    return x[mask]
+
+
+@st.composite
+def _index_fill_case(draw, tensor_value: bool):
+    shape = draw(S.shapes(min_dims=1))
+    d = draw(S.dim(len(shape)))
+    n = shape[d]
+    entries = st.integers(-n, n - 1) if n else st.just(0)  # (an empty dim takes an empty index)
+    index = draw(hnp.arrays(np.int64, (draw(st.integers(0, 4)) if n else 0,), elements=entries))
+    kwargs = {"dim": d, "index": index}
+    if tensor_value:
+        return (shape, ()), kwargs
+    return (shape,), dict(kwargs, value=draw(st.sampled_from([0.0, -1.5, 2])))
+
+
+def _index_fill_ref(x, value, dim, index):
+    out = x.copy()
+    out[(slice(None),) * (dim % x.ndim) + (index,)] = value
+    return out
+
+
+def _torch_index_fill_tensor_value(torch, x, v, dim, index):
+    # PyTorch's forward takes negative indices, but the backward for a tensor value fails on them
+    # ("index out of range", torch 2.x): give it the same indices made non-negative.
+    return x.index_fill(dim, torch.where(index < 0, index + x.shape[dim], index), v)
+
+
 def _sparse(x):
     """About half the entries zero, for nonzero."""
     return np.where(np.abs(x) > 0.7, x, 0.0)
@@ -282,6 +318,15 @@ SPECS = [
     OpSpec("masked_fill_tensor_value", lambda x, v, mask: masked_fill(x, mask, v),
            lambda x, v, mask: np.where(mask, v, x), case=_masked_fill_case(True),
            torch=lambda torch, x, v, mask: torch.masked_fill(x, mask, v)),
+    OpSpec("masked_select", masked_select, _masked_select_ref, case=_masked_select_case(),
+           torch=lambda torch, x, mask: torch.masked_select(x, mask)),
+    OpSpec("masked_select_method", lambda x, mask: x.masked_select(mask), _masked_select_ref,
+           case=_masked_select_case(), torch=lambda torch, x, mask: x.masked_select(mask)),
+    OpSpec("index_fill", lambda x, dim, index, value: index_fill(x, dim, index, value),
+           lambda x, dim, index, value: _index_fill_ref(x, value, dim, index), case=_index_fill_case(False),
+           torch=lambda torch, x, dim, index, value: torch.index_fill(x, dim, index, value)),
+    OpSpec("index_fill_tensor_value", lambda x, v, dim, index: x.index_fill(dim, index, v), _index_fill_ref,
+           case=_index_fill_case(True), torch=_torch_index_fill_tensor_value),
     OpSpec("nonzero", nonzero, lambda x: np.argwhere(x), S.same_shapes(1), domain=each(_sparse), diff=(),
            torch=lambda torch, x: torch.nonzero(x)),
     OpSpec("nonzero_as_tuple", lambda x: nonzero(x, as_tuple=True), lambda x: np.nonzero(np.atleast_1d(x)),
@@ -734,3 +779,22 @@ def test_bad_writes_fail_at_the_call_naming_the_op(call, error, match):
     i = ag.ones(2, 3, dtype=ag.int64)
     with pytest.raises(error, match=match):
         call(x, i)
+
+
+def test_masked_select_needs_a_bool_mask_and_handles_0d():
+    with pytest.raises(RuntimeError, match="masked_select: expected BoolTensor for mask"):
+        ag.masked_select(ag.ones(2), ag.tensor([1, 0]))
+    assert ag.masked_select(ag.tensor(3.0), ag.tensor(True)).tolist() == [3.0]
+    assert ag.masked_select(ag.tensor(3.0), ag.tensor([True, False, True])).tolist() == [3.0, 3.0]
+
+
+def test_index_fill_value_gradient_counts_each_slice_once_as_pytorch():
+    x = ag.zeros(3, requires_grad=True)
+    v = ag.tensor(2.0, requires_grad=True)
+    ag.index_fill(x, 0, ag.tensor([0, 0, 2]), v).sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 0.0] and v.grad.item() == 2.0
+    assert ag.index_fill(ag.tensor(2.0), 0, ag.tensor(-1), 5.0).item() == 5.0
+    with pytest.raises(RuntimeError, match="0-dimensional value tensor"):
+        ag.index_fill(ag.zeros(3), 0, ag.tensor([0]), ag.ones(1))
+    with pytest.raises(IndexError, match="out of bounds"):
+        ag.index_fill(ag.zeros(3), 0, ag.tensor([3]), 1.0)

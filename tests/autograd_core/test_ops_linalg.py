@@ -1,4 +1,4 @@
-"""Matrix product: every 1-D / 2-D / batched form of matmul (with batch broadcasting), mm, bmm, dot, outer."""
+"""Matrix product: every 1-D / 2-D / batched form of matmul (with batch broadcasting), mm, bmm, dot, outer, addmm."""
 
 from __future__ import annotations
 
@@ -57,6 +57,19 @@ def _linear_ref(x, w, b=None):
     return out if b is None else out + b
 
 
+@st.composite
+def _addmm_case(draw):
+    """input (broadcastable to (n, p)), mat1 (n, m), mat2 (m, p), and beta, alpha (beta=0 included)."""
+    n, m, p = draw(SIDE), draw(SIDE), draw(SIDE)
+    bias = draw(st.sampled_from([(n, p), (p,), (1, p), (n, 1), ()]))
+    kwargs = {"beta": draw(st.sampled_from([1, 0, 0.5, -2.0])), "alpha": draw(st.sampled_from([1, 2.5, -1.0, 0]))}
+    return (bias, (n, m), (m, p)), kwargs
+
+
+def _addmm_ref(c, a, b, beta=1, alpha=1):
+    return alpha * (a @ b) + beta * c
+
+
 SPECS = [
     OpSpec("linear", ag.linear, _linear_ref, _linear_shapes(),
            torch=lambda torch, *args: torch.nn.functional.linear(*args)),
@@ -66,6 +79,9 @@ SPECS = [
            torch=lambda torch, a, b: torch.mm(a, b)),
     OpSpec("bmm", ag.bmm, np.matmul, _shapes_3d(), torch=lambda torch, a, b: torch.bmm(a, b)),
     OpSpec("dot", ag.dot, np.dot, SIDE.map(lambda k: ((k,), (k,))), torch=lambda torch, a, b: torch.dot(a, b)),
+    OpSpec("addmm", ag.addmm, _addmm_ref, case=_addmm_case(), torch=lambda torch, *args, **kw: torch.addmm(*args, **kw)),
+    OpSpec("addmm_method", lambda c, a, b, **kw: c.addmm(a, b, **kw), _addmm_ref, case=_addmm_case(),
+           torch=lambda torch, c, a, b, **kw: c.addmm(a, b, **kw)),
     OpSpec("outer", ag.outer, np.outer, st.tuples(SIDE, SIDE).map(lambda s: ((s[0],), (s[1],))),
            torch=lambda torch, a, b: torch.outer(a, b)),
     OpSpec("matmul_self", lambda a: a @ a.mT, lambda a: a @ np.swapaxes(a, -1, -2), S.same_shapes(1, min_dims=2),
@@ -149,3 +165,25 @@ def test_outer_promotes_dtypes_and_wants_vectors_as_pytorch_does():
             ag.outer(ag.ones(*a), ag.ones(*b))
         with pytest.raises(RuntimeError):
             torch.outer(torch.ones(a), torch.ones(b))
+
+
+def test_addmm_with_beta_0_ignores_input_but_gives_it_a_zero_gradient():
+    c = ag.tensor([[float("nan"), float("inf")]], dtype=ag.float64, requires_grad=True)
+    out = ag.addmm(c, ag.ones(1, 1, dtype=ag.float64), ag.tensor([[2.0, 3.0]], dtype=ag.float64), beta=0)
+    assert out.tolist() == [[2.0, 3.0]]
+    out.sum().backward()
+    assert c.grad.tolist() == [[0.0, 0.0]]
+
+
+def test_addmm_checks_dtypes_and_shapes():
+    with pytest.raises(RuntimeError, match="same dtype"):
+        ag.addmm(ag.ones(2, 2, dtype=ag.float64), ag.ones(2, 2), ag.ones(2, 2))
+    with pytest.raises(RuntimeError, match="cannot be broadcast"):
+        ag.addmm(ag.ones(3, 2), ag.ones(2, 2), ag.ones(2, 2))
+    with pytest.raises(RuntimeError, match="can't be broadcast to the product's shape"):
+        ag.addmm(ag.ones(3, 2, 2), ag.ones(2, 2), ag.ones(2, 2))
+    with pytest.raises(RuntimeError, match="2-D"):
+        ag.addmm(ag.ones(2), ag.ones(2), ag.ones(2, 2))
+    # integer tensors take int(alpha) and int(beta), as PyTorch does
+    i = ag.ones(2, 2, dtype=ag.int64)
+    assert ag.addmm(i, i, i, alpha=0.5, beta=2).tolist() == [[2, 2], [2, 2]]

@@ -1,4 +1,4 @@
-"""Sorting: sort, argsort, topk.  Forward against NumPy's stable argsort, gradients (scattered back
+"""Sorting: sort, argsort, topk, median.  Forward against NumPy's stable argsort, gradients (scattered back
 through the indices) and second derivatives on hypothesis shapes (0-d, empty, negative dims), and
 the conventions PyTorch fixes: the order of ties and NaN, the int64 indices, the result tuples."""
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import strategies as st
 
 import autograd_core as ag
-from autograd_core.ops.sorting import argsort, sort, topk
+from autograd_core.ops.sorting import argsort, median, sort, topk
 from tests.helpers import strategies as S
 from tests.helpers.op_factory import DEVICES, OpSpec, each, make_tests, to_host
 
@@ -46,6 +46,10 @@ def _torch_topk(torch, x, k, dim=-1, largest=True, sorted=True):
     return values, indices
 
 
+def _torch(name):
+    return lambda torch, *xs, **kw: getattr(torch, name)(*xs, **kw)
+
+
 # ---------------------------------------------------------------------------- kwargs strategies
 def _sort_kwargs(shapes):
     return st.fixed_dictionaries(
@@ -63,12 +67,38 @@ def _topk_case(draw):
     return (shape,), kwargs
 
 
+@st.composite
+def _median_dim_case(draw):
+    shape = draw(S.shapes())
+    nd = len(shape)
+    dim = draw(S.dim(nd).filter(lambda d: nd == 0 or shape[d] > 0))
+    return (shape,), {"dim": dim, "keepdim": draw(st.booleans())}
+
+
+def _median_all_ref(x):
+    return np.sort(x.ravel())[(x.size - 1) // 2] if x.size else np.float64(np.nan)
+
+
+def _median_dim_ref(x, dim, keepdim):
+    if x.ndim == 0:
+        return x, np.zeros((), np.int64)
+    d = dim % x.ndim
+    i = np.take(np.argsort(x, axis=d, kind="stable"), [(x.shape[d] - 1) // 2], axis=d)
+    v = np.take_along_axis(x, i, d)
+    return (v, i) if keepdim else (v.squeeze(d), i.squeeze(d))
+
+
 SPECS = [
     OpSpec("sort", sort, _sort_ref, S.same_shapes(1), kwargs=_sort_kwargs, domain=each(S.distinct),
            torch=lambda torch, x, **kw: torch.sort(x, **kw)),
     OpSpec("argsort", argsort, _argsort_ref, S.same_shapes(1), kwargs=_sort_kwargs, domain=each(S.distinct), diff=(),
            torch=lambda torch, x, **kw: torch.argsort(x, **kw)),
     OpSpec("topk", topk, _topk_ref, case=_topk_case(), domain=each(S.distinct), torch=_torch_topk),
+    OpSpec("median", median, _median_all_ref, S.same_shapes(1), domain=each(S.distinct), torch=_torch("median")),
+    OpSpec("median_dim", median, _median_dim_ref, case=_median_dim_case(), domain=each(S.distinct),
+           torch=_torch("median")),
+    OpSpec("median_method", lambda x, **kw: x.median(**kw), _median_dim_ref, case=_median_dim_case(),
+           domain=each(S.distinct), torch=lambda torch, x, **kw: x.median(**kw)),
 ]
 
 test_forward, test_backward, test_double_backward = make_tests(SPECS)
@@ -234,3 +264,36 @@ def test_stable_is_keyword_only_as_in_pytorch():
         sort(ag.ones(3), 0, False, True)
     with pytest.raises(TypeError):
         argsort(ag.ones(3), 0, False, True)
+
+
+# ---------------------------------------------------------------------------- median: ties, NaN, results
+def test_median_of_all_elements_shares_the_gradient_between_ties_as_pytorch():
+    torch = pytest.importorskip("torch")
+    for data in ([[1.0, 5.0, 2.0, 2.0]], [3.0, 3.0, 3.0], [4.0, float("nan"), 1.0, float("nan")], [2.0, 1.0]):
+        x = ag.tensor(data, dtype=ag.float64, requires_grad=True)
+        t = torch.tensor(data, dtype=torch.float64, requires_grad=True)
+        out, tout = ag.median(x), torch.median(t)
+        np.testing.assert_array_equal(out.detach().numpy(), tout.detach().numpy())
+        out.backward()
+        tout.backward()
+        np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_median_along_a_dim_picks_the_first_nan_and_is_a_named_tuple(device):
+    x = ag.tensor([[3.0, float("nan"), 1.0, float("nan")], [1.0, 2.0, 2.0, 2.0]], device=device, requires_grad=True)
+    out = x.median(dim=1)
+    assert type(out).__name__ == "median" and out.indices.dtype == ag.int64
+    assert to_host(out.indices).tolist() == [1, 1]  # PyTorch: the first NaN; the lower median 2.0
+    assert np.isnan(to_host(out.values)[0]) and to_host(out.values)[1] == 2.0
+    out.values.sum().backward()
+    assert to_host(x.grad).tolist() == [[0.0, 1.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]]
+
+
+def test_median_of_empty_tensors():
+    assert np.isnan(ag.median(ag.zeros(0)).item())
+    with pytest.raises(IndexError, match="non-zero size"):
+        ag.median(ag.zeros(2, 0), dim=1)
+    out = ag.median(ag.zeros(0, 2), dim=1)
+    assert out.values.shape == (0,) and out.indices.shape == (0,)
+    assert ag.median(ag.tensor([1, 2, 3, 4])).item() == 2
