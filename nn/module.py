@@ -212,18 +212,19 @@ class Module:
         return mod
 
     def get_parameter(self, target: str) -> Parameter:
-        mod_path, _, name = target.rpartition(".")
-        mod = self.get_submodule(mod_path)
-        if name not in mod._parameters:
-            raise AttributeError(f"{type(mod).__name__} has no parameter {name!r}")
-        return mod._parameters[name]
+        return self._get_member(target, "_parameters", "parameter")
 
     def get_buffer(self, target: str) -> Tensor:
+        return self._get_member(target, "_buffers", "buffer")
+
+    def _get_member(self, target: str, store: str, kind: str):
+        """The parameter or buffer at a dotted path such as ``"block.0.weight"``."""
         mod_path, _, name = target.rpartition(".")
         mod = self.get_submodule(mod_path)
-        if name not in mod._buffers:
-            raise AttributeError(f"{type(mod).__name__} has no buffer {name!r}")
-        return mod._buffers[name]
+        members = getattr(mod, store)
+        if name not in members:
+            raise AttributeError(f"{type(mod).__name__} has no {kind} {name!r}")
+        return members[name]
 
     # -- modes ----------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:

@@ -167,7 +167,23 @@ class AdaptiveAvgPool2d(Module):
         return Fp.adaptive_avg_pool2d(input, self.output_size)
 
 
-class AdaptiveMaxPool1d(Module):
+class _AdaptiveMaxPoolNd(Module):
+    """What AdaptiveMaxPool1d and 2d share: their settings; ``_pool`` is the functional form."""
+
+    _pool = None
+
+    def __init__(self, output_size, return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+    def forward(self, input: Tensor):
+        return type(self)._pool(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """Max pooling to a fixed output length (with ``return_indices=True`` also the argmax indices).
 
     >>> import autograd_core as ag, nn
@@ -175,18 +191,10 @@ class AdaptiveMaxPool1d(Module):
     (2, 4, 3)
     """
 
-    def __init__(self, output_size, return_indices: bool = False) -> None:
-        super().__init__()
-        self.output_size, self.return_indices = output_size, return_indices
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
-
-    def forward(self, input: Tensor):
-        return Fp.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+    _pool = staticmethod(Fp.adaptive_max_pool1d)
 
 
-class AdaptiveMaxPool2d(Module):
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """Max pooling to a fixed ``(oh, ow)``; ``None`` keeps the input's size in that dim.
 
     >>> import autograd_core as ag, nn
@@ -194,15 +202,7 @@ class AdaptiveMaxPool2d(Module):
     (2, 4, 1, 1)
     """
 
-    def __init__(self, output_size, return_indices: bool = False) -> None:
-        super().__init__()
-        self.output_size, self.return_indices = output_size, return_indices
-
-    def extra_repr(self) -> str:
-        return f"output_size={self.output_size}"
-
-    def forward(self, input: Tensor):
-        return Fp.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+    _pool = staticmethod(Fp.adaptive_max_pool2d)
 
 
 class Upsample(Module):
