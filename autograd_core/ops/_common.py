@@ -41,9 +41,9 @@ def prepare_binary(op: str, a: Tensor, b):
             a = cast(a, dtypes.get_default_dtype())
         return a, b
     if not isinstance(b, Tensor):
-        if isinstance(b, (bool, np.bool_)) and a._data.dtype.kind == "b":
-            return a, bool(b)  # bool with bool stays bool (``mask + True`` is a logical or), as in PyTorch
         if isinstance(b, (bool, np.bool_, np.number)):
+            if a._data.dtype.kind == "b" and isinstance(b, (bool, np.bool_)):
+                return a, bool(b)  # bool with bool stays bool (``mask + True`` is a logical or), as in PyTorch
             return prepare_binary(op, a, b.item() if hasattr(b, "item") else int(b))
         if isinstance(b, (np.ndarray, list)):  # array-likes act as tensors of their dtype, as in PyTorch
             from autograd_core.factories import tensor
