@@ -382,7 +382,11 @@ def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
     if not isinstance(input, Tensor):
         raise TypeError(f"bernoulli: input must be a Tensor, got {type(input).__name__}")
     probs = input._data if p is None else (p._data if isinstance(p, Tensor) else p)
-    if bool((probs < 0).any() | (probs > 1).any()) if isinstance(probs, type(input._data)) else not 0 <= probs <= 1:
+    if isinstance(probs, (int, float)):
+        outside = not 0 <= probs <= 1
+    else:
+        outside = bool(((probs < 0) | (probs > 1)).any())
+    if outside:
         raise RuntimeError("bernoulli: probabilities must lie in [0, 1]")
     u = _uniform_like(input._data.shape, input._dev, generator)
     return _wrap((u < probs).astype(input._data.dtype), input._dev)
