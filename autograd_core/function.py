@@ -294,7 +294,7 @@ class Primitive(Function):
                 out._node = ctx
                 out._rg = True
                 if ctx._saved is not None:
-                    _unlink_saved_output(ctx, out)
+                    _unlink_saved_outputs(ctx, (out,))
         else:  # Tensor._wrap, inlined: this line runs once per op
             if not out.ndim:  # a NumPy scalar from a 0-d result: keep an array
                 out = dev.xp.asarray(out)
@@ -376,15 +376,6 @@ def _unlink_saved_outputs(ctx, outs) -> None:
         for k, o in enumerate(outs):
             if s is o:
                 saved = saved[:i] + (_SavedOutput(o, k),) + saved[i + 1 :]
-    ctx._saved = saved
-
-
-def _unlink_saved_output(ctx, out) -> None:
-    """``_unlink_saved_outputs`` for a node with one output (every Primitive but a few)."""
-    saved = ctx._saved
-    for i, s in enumerate(saved):
-        if s is out:
-            saved = saved[:i] + (_SavedOutput(out, 0),) + saved[i + 1 :]
     ctx._saved = saved
 
 
