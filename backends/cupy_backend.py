@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from backends import division
 from backends.device import DeviceError
 from backends.numpy_backend import window_geometry
 
@@ -96,6 +97,16 @@ class CupyBackend:
         import cupyx
 
         cupyx.scatter_add(target, index, values)
+
+    # CuPy's own functions round differently from PyTorch's: see backends/division.py.
+    def floor_divide(self, x, y):
+        return division.floor_divide(self.xp, x, y)
+
+    def remainder(self, x, y):
+        return division.remainder(self.xp, x, y)
+
+    def fmod(self, x, y):
+        return division.fmod(self.xp, x, y)
 
     def windows(self, x, kernel, stride, dilation):
         shape, strides = window_geometry(x, kernel, stride, dilation)

@@ -67,6 +67,19 @@ class NumpyBackend:
         """``target[index] += values`` where repeated indices accumulate."""
         np.add.at(target, index, values)
 
+    # Division with Python's rounding, as PyTorch divides: NumPy's own functions are exact.
+    def floor_divide(self, x, y):
+        """``x // y`` (floats: the quotient of ``x - fmod(x, y)``, so ``1.0 // 0.1`` is 9)."""
+        return np.floor_divide(x, y)
+
+    def remainder(self, x, y):
+        """``x % y``, with the sign of ``y``."""
+        return np.remainder(x, y)
+
+    def fmod(self, x, y):
+        """C's ``fmod``, with the sign of ``x``."""
+        return np.fmod(x, y)
+
     def windows(self, x, kernel, stride, dilation):
         """Strided read-only view of sliding windows over the last ``len(kernel)`` axes.
 

@@ -134,7 +134,7 @@ class Remainder(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return (a if isinstance(a, Tensor) else b)._dev.xp.remainder(val(a), val(b))
+        return (a if isinstance(a, Tensor) else b)._dev.backend.remainder(val(a), val(b))
 
     @staticmethod
     def backward(ctx, g):
@@ -150,7 +150,7 @@ class Fmod(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a._dev.xp.fmod(val(a), val(b))
+        return a._dev.backend.fmod(val(a), val(b))
 
     @staticmethod
     def backward(ctx, g):
@@ -648,10 +648,8 @@ _pow = _binary(Pow, "pow")
 def div(input, other, *, rounding_mode=None) -> Tensor:
     """True division (integers divide to float, as in PyTorch); ``rounding_mode='floor'|'trunc'`` gives no grad."""
     if rounding_mode is not None:
-        if rounding_mode == "floor":
-            return _rounded_divide(input, other, _floor_quotient)
-        if rounding_mode == "trunc":
-            return _rounded_divide(input, other, _trunc_quotient)
+        if rounding_mode in ("floor", "trunc"):
+            return _rounded_divide(input, other, rounding_mode)
         raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
     if isinstance(input, Tensor) and input._data.dtype.kind in "iub" and not (
         isinstance(other, Tensor) and other._data.dtype.kind == "f"
@@ -715,23 +713,23 @@ def floor_divide(input, other) -> Tensor:
     tensor([ 3, -4])
     """
     a, b, dev, _ = _division_operands("floor_divide", input, other)
-    return no_grad_result(_floor_quotient(dev.xp, val(a), val(b)), dev)
+    return no_grad_result(dev.backend.floor_divide(val(a), val(b)), dev)
 
 
-def _floor_quotient(xp, x, y):
-    return xp.floor_divide(x, y)
+def _rounded_divide(input, other, rounding_mode: str) -> Tensor:
+    """``div`` with ``rounding_mode``: piecewise constant, recorded with a zero gradient as in PyTorch.
 
+    The back end divides (CuPy's own ``floor_divide`` rounds floats differently from PyTorch)."""
+    a, b, dev, integral = _division_operands("div", input, other)
+    backend = dev.backend
 
-def _trunc_quotient(xp, x, y):
-    array = x if hasattr(x, "dtype") else y  # the other may be a Python number (of the same kind, once prepared)
-    if array.dtype.kind == "f":
-        return xp.trunc(x / y)
-    return xp.floor_divide(x - xp.fmod(x, y), y)  # integers: x - fmod(x, y) is a multiple of y, so this is exact
+    def quotient(xp, x, y):
+        if rounding_mode == "floor":
+            return backend.floor_divide(x, y)
+        if not integral:
+            return xp.trunc(x / y)
+        return backend.floor_divide(x - backend.fmod(x, y), y)  # x - fmod(x, y) is a multiple of y: exact
 
-
-def _rounded_divide(input, other, quotient) -> Tensor:
-    """``div`` with ``rounding_mode``: piecewise constant, recorded with a zero gradient as in PyTorch."""
-    a, b, _, _ = _division_operands("div", input, other)
     return PiecewiseConstant.apply(quotient, a, b)
 
 

@@ -437,6 +437,7 @@ TORCH_INDEX_CASES = {
     "0d_tensor_slice_array": ((2, 3, 4), lambda L: (L.tensor(1), slice(1, None), L.tensor([[2], [0]]))),
     "array_slice_int": ((2, 3, 4), lambda L: (L.tensor([1, 0, 1]), slice(None), -1)),
 }
+REPEATED_INDEX_CASES = [TORCH_INDEX_CASES["int_slice_array"], TORCH_INDEX_CASES["array_slice_int"]]
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -454,7 +455,10 @@ def test_getitem_follows_pytorch_where_numpy_differs(case, device):
     out.backward(ag.tensor(g, device=device))
     expected.backward(torch.tensor(g))
     np.testing.assert_array_equal(to_host(x.grad), t.grad.numpy())
-    # Writing through the same index puts the values where PyTorch does.
+    # Writing through the same index puts the values where PyTorch does.  (Where an index repeats,
+    # which write lands is undefined on a GPU, in CuPy as in PyTorch's CUDA kernels.)
+    if device == "cuda" and case in REPEATED_INDEX_CASES:
+        return
     y, u = ag.zeros(*shape, dtype=ag.float64, device=device), torch.zeros(shape, dtype=torch.float64)
     y[index(ag) if device == "cpu" else _to_device(index(ag), device)] = ag.tensor(g, device=device)
     u[index(torch)] = torch.tensor(g)

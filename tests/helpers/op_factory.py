@@ -4,7 +4,8 @@ An ``OpSpec`` names the op, a NumPy reference, how to draw input shapes and
 keyword arguments, how to move input values to where the op is smooth, and
 which inputs are differentiable.  ``make_tests(SPECS)`` turns a list of specs
 into three pytest functions, each parametrized over spec and device
-(``cpu`` and the NumPy-refusing ``strict`` device) and driven by hypothesis:
+(``cpu``, the NumPy-refusing ``strict`` device, and ``cuda``, marked ``cuda`` and
+skipped without a GPU) and driven by hypothesis:
 
 ``test_forward``
     float32 and float64 results against the reference (per-dtype tolerance),
@@ -46,7 +47,16 @@ from tests.helpers import strict_backend
 
 strict_backend.register()
 
-DEVICES = ("cpu", strict_backend.DEVICE)
+
+def _cuda_available() -> bool:
+    return ag.cuda.is_available()
+
+
+# The real GPU runs the same suite: ``PYTHONPATH=. python3 -m pytest -m cuda`` on a machine with CuPy.
+CUDA = pytest.param(
+    "cuda", marks=[pytest.mark.cuda, pytest.mark.skipif(not _cuda_available(), reason="no usable CUDA device")]
+)
+DEVICES = ("cpu", strict_backend.DEVICE, CUDA)
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 # Forward results against a float64 reference evaluated on the same (rounded) inputs.
@@ -190,8 +200,23 @@ def to_host(t: ag.Tensor) -> np.ndarray:
 
 
 def memory(t: ag.Tensor) -> np.ndarray:
-    """The ndarray that holds ``t``'s data (no copy), to check memory sharing."""
-    return t.detach().numpy() if str(t.device) == "cpu" else strict_backend.raw(t._data)
+    """The array that holds ``t``'s data (no copy), to check memory sharing with ``shares_memory``."""
+    if t.device.type == "cpu":
+        return t.detach().numpy()
+    return t._data if t.device.type == "cuda" else strict_backend.raw(t._data)
+
+
+def shares_memory(a, b) -> bool:
+    """``np.shares_memory``; for two GPU arrays, whether their byte ranges overlap.
+
+    (CuPy's exact ``shares_memory`` takes each element's address in a kernel, and
+    reports any two 0-d arrays as sharing memory.)
+    """
+    if isinstance(a, np.ndarray):
+        return np.shares_memory(a, b)
+    import cupy
+
+    return a.size > 0 and b.size > 0 and bool(cupy.may_share_memory(a, b))
 
 
 def as_list(result) -> list:
@@ -200,7 +225,7 @@ def as_list(result) -> list:
 
 def assert_on_device(t, device: str, what: str) -> None:
     assert isinstance(t, ag.Tensor), f"{what}: expected a Tensor, got {type(t).__name__}"
-    assert str(t.device) == device, f"{what}: on {t.device}, expected {device}"
+    assert t.device == device, f"{what}: on {t.device}, expected {device}"
     if device == strict_backend.DEVICE:
         assert strict_backend.StrictArray is type(t._data), (
             f"{what}: holds a {type(t._data).__name__}, not a strict-device array (host data leaked in)"
@@ -292,7 +317,7 @@ def check_backward(spec: OpSpec, device: str, data) -> None:
         others += [(f"upstream gradient {k}", memory(g)) for k, g in enumerate(upstream)]
         for a, (name_a, mem_a) in enumerate(owners):
             for name_b, mem_b in owners[a + 1 :] + others:
-                assert not np.shares_memory(mem_a, mem_b), f"{spec.name} ({device}): {name_a} shares memory with {name_b}"
+                assert not shares_memory(mem_a, mem_b), f"{spec.name} ({device}): {name_a} shares memory with {name_b}"
         assert_unchanged(inputs, before, f"{spec.name} backward")
         assert_unchanged(upstream, upstream_before, f"{spec.name} backward (upstream gradient)")
         if grads64 is None:
