@@ -78,11 +78,9 @@ class CupyBackend:
             return out if np.dtype(dtype) == np.int64 else out.astype(dtype)
 
     def memory_owner(self, array):
-        """The array that owns ``array``'s memory: itself, or the array it is (through any chain) a view of."""
-        # (as_strided's views hold a small wrapper object as .base, whose .base is the array)
-        while getattr(array, "base", None) is not None:
-            array = array.base
-        return array
+        """The device allocation that holds ``array``'s memory, shared by all its views (following
+        ``.base`` is not enough: ``as_strided``'s views, such as the sliding windows, have none)."""
+        return array.data.mem
 
     def data_ptr(self, array) -> int:
         """The device address of ``array``'s first element."""

@@ -19,6 +19,15 @@ def _kind(x) -> str:
     return x.dtype.kind if hasattr(x, "dtype") else ("f" if isinstance(x, float) else "i")
 
 
+def _arrays(xp, x, y):
+    """A Python number becomes a 0-d array of the other operand's dtype (CuPy's ``where`` needs arrays)."""
+    if not hasattr(x, "dtype"):
+        x = xp.asarray(x, dtype=y.dtype)
+    elif not hasattr(y, "dtype"):
+        y = xp.asarray(y, dtype=x.dtype)
+    return x, y
+
+
 def _quiet(xp):
     """Division by zero is IEEE here (inf/nan), not a warning."""
     errstate = getattr(xp, "errstate", None)
@@ -29,6 +38,7 @@ def floor_divide(xp, x, y):
     """``floor(x / y)``: exact for integers; for floats computed from ``fmod`` as PyTorch does."""
     if _kind(x) != "f" and _kind(y) != "f":
         return xp.floor_divide(x, y)  # integer floor division is exact in every namespace
+    x, y = _arrays(xp, x, y)
     with _quiet(xp):
         mod = xp.fmod(x, y)
         quotient = (x - mod) / y  # exact up to rounding: x - mod is a multiple of y
@@ -44,6 +54,7 @@ def remainder(xp, x, y):
     """``x - floor_divide(x, y) * y`` with the sign of ``y`` (Python's ``%``)."""
     if _kind(x) != "f" and _kind(y) != "f":
         return xp.remainder(x, y)  # exact integer arithmetic in every namespace
+    x, y = _arrays(xp, x, y)
     with _quiet(xp):
         mod = xp.fmod(x, y)
         return xp.where((mod != 0) & ((y < 0) != (mod < 0)), mod + y, mod)
@@ -54,5 +65,6 @@ def fmod(xp, x, y):
     if _kind(x) == "f" or _kind(y) == "f":
         with _quiet(xp):
             return xp.fmod(x, y)  # C's fmod is exact for floats
+    x, y = _arrays(xp, x, y)
     floor_mod = xp.remainder(x, y)  # the sign of y; it differs from fmod's where the signs differ
     return xp.where((floor_mod != 0) & ((x < 0) != (y < 0)), floor_mod - y, floor_mod)

@@ -126,17 +126,18 @@ def cross_entropy_logits(input: Tensor, target: Tensor, reduction: str = "none")
         )
     if target.device is not input.device:
         raise RuntimeError(f"cross_entropy_logits: input is on {input.device} but target on {target.device}")
-    try:
-        if target._data.size and target._data.min() < 0:  # NumPy would wrap a negative index silently
-            raise IndexError
-        return CrossEntropyLogits.apply(input, target, reduction)
-    except IndexError:
-        t = target._dev.backend.to_numpy(target._data)
-        bad = t[(t < 0) | (t >= input.shape[1])]
+    t, n_classes = target._data, input.shape[1]
+    # One pass, one look from the host (a GPU syncs once): viewed as unsigned, a negative class index
+    # is huge, so ``>= n_classes`` catches both ends.  (Out-of-range indices would wrap silently:
+    # negative ones in NumPy, all of them in CuPy.)
+    if t.size and bool((t.view(t.dtype.str.replace("i", "u")) >= n_classes).any()):
+        host = target._dev.backend.to_numpy(t)
+        bad = host[(host < 0) | (host >= n_classes)]
         raise IndexError(
-            f"cross_entropy_logits: target {int(bad[0])} is out of bounds for {input.shape[1]} classes "
-            f"(valid: 0 to {input.shape[1] - 1})"
-        ) from None
+            f"cross_entropy_logits: target {int(bad[0])} is out of bounds for {n_classes} classes "
+            f"(valid: 0 to {n_classes - 1})"
+        )
+    return CrossEntropyLogits.apply(input, target, reduction)
 
 
 class BinaryCrossEntropy(Primitive):

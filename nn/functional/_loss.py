@@ -298,13 +298,18 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         return _reduce(per_sample, reduction)  # the mean is over samples: numel / C of them
 
     rows, t, shape = _flatten_classes("cross_entropy", input, target)
-    if weight is None and label_smoothing == 0 and not bool((t == ignore_index).any()):
-        # The common case, nothing ignored: the fused primitive alone (it checks the bounds itself).
+    # The common case, nothing ignored: the fused primitive alone (it checks the bounds itself).  An
+    # ignore_index outside the classes (the default, -100) can only match out-of-range targets, which
+    # the primitive finds in the same pass, so only an in-range one needs a look of its own.
+    ignorable = 0 <= ignore_index < c
+    if weight is None and label_smoothing == 0 and not (ignorable and bool((t == ignore_index).any())):
         try:
             loss = ag.cross_entropy_logits(rows, t, reduction)
         except IndexError as exc:
-            raise IndexError(f"cross_entropy: {exc}".replace("cross_entropy_logits: target", "Target")) from None
-        return loss.reshape(shape) if reduction == "none" else loss
+            if not bool((t == ignore_index).any()):  # else ignored entries: the general path below
+                raise IndexError(f"cross_entropy: {exc}".replace("cross_entropy_logits: target", "Target")) from None
+        else:
+            return loss.reshape(shape) if reduction == "none" else loss
     safe, valid = _masked_targets("cross_entropy", t, ignore_index, c)
     nll = ag.cross_entropy_logits(rows, safe)
     w = valid.to(rows.dtype) if weight is None else weight[safe] * valid

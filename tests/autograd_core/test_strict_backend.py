@@ -60,6 +60,12 @@ def test_xp_functions_refuse_host_arrays_among_device_arrays(backend, a):
         a[np.array([0, 1])] = np.zeros(3)
 
 
+def test_where_needs_a_device_array_condition_as_cupys_does(backend, a):
+    with pytest.raises(TypeError, match="where's condition must be a device array"):
+        backend.xp.where(True, a, a)
+    assert isinstance(backend.xp.where(a > 1, a, 0.0), StrictArray)
+
+
 def test_no_array_interface_leaks_through_attribute_forwarding(a):
     for name in ("__array_interface__", "__array_struct__", "__cuda_array_interface__", "__dlpack__"):
         assert not hasattr(a, name)

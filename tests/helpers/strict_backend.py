@@ -286,6 +286,17 @@ class _HostConversion(_WrappedFunction):
         return StrictArray(np.array(host, *args, **kwargs))  # a copy, as a host-to-GPU transfer is
 
 
+class _Where(_WrappedFunction):
+    """``xp.where``: CuPy's needs an array condition (a Python bool fails inside it)."""
+
+    __slots__ = ()
+
+    def __call__(self, condition, *args, **kwargs):
+        if condition.__class__ is not StrictArray:
+            raise TypeError(f"strict device: where's condition must be a device array, got {type(condition).__name__}")
+        return _WrappedFunction.__call__(self, condition, *args, **kwargs)
+
+
 class StrictNamespace:
     """The ``xp`` of the strict device: NumPy's namespace, with device arrays in and out.
 
@@ -307,6 +318,8 @@ class StrictNamespace:
             return attr
         if name in ("asarray", "array", "asanyarray", "ascontiguousarray"):
             return _HostConversion(attr, name)
+        if name == "where":
+            return _Where(attr, name)
         return _wrapped(attr, f"{self.__name__[7:]}.{name}")
 
     def __repr__(self) -> str:
