@@ -19,12 +19,15 @@ every repeat (``bench_core.time_round_robin``), and each repeat ends by waiting 
 
     PYTHONPATH=. python3 benchmarks/bench_models.py --device cuda
     PYTHONPATH=. python3 benchmarks/bench_models.py --device cpu --quick --only mlp lenet
+    PYTHONPATH=. python3 benchmarks/bench_models.py --profile lstm   # where our step's time goes
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import platform
+import pstats
 import statistics
 import sys
 from pathlib import Path
@@ -144,6 +147,23 @@ def check(name: str, device: str) -> str:
     return ", ".join(f"{a:.5g}" for a, _ in losses)
 
 
+def profile(name: str, device: str, steps: int = 20) -> None:
+    """cProfile of ``steps`` of our step (after warm-up), the device synchronised at the end."""
+    ours, _ = make_pair(name, device)
+    sync = synchronizer(device)
+    for _ in range(3):
+        ours.step()
+    sync()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(steps):
+        ours.step()
+    sync()
+    profiler.disable()
+    print(f"cProfile of {steps} steps of {name} on {device}, by own time:")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
 # ----------------------------------------------------------------------------- main
 def fmt(seconds: float) -> str:
     return f"{seconds * 1e3:8.3f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:8.1f} us"
@@ -154,10 +174,14 @@ def main() -> None:
     parser.add_argument("--device", default="cuda", help="cuda (default) or cpu")
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--only", nargs="+", choices=list(WORKLOADS), help="run these workloads only")
+    parser.add_argument("--profile", choices=list(WORKLOADS), help="print a cProfile of our step of this workload")
     args = parser.parse_args()
     if torch is None:
         raise SystemExit("bench_models compares with PyTorch, which is not installed (pip install torch)")
     device = args.device
+    if args.profile:
+        profile(args.profile, device)
+        return
     if device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
