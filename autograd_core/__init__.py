@@ -270,6 +270,23 @@ class cuda:
         except Exception:
             return 0
 
+    @staticmethod
+    def synchronize(device=None) -> None:
+        """Wait until the GPU has finished the work queued on it (to time GPU code)."""
+        dev = get_device("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+        if dev.type != "cuda":
+            raise ValueError(f"cuda.synchronize: expected a cuda device, got {dev}")
+        dev.xp.cuda.Device(dev.index).synchronize()
+
+
+from autograd_core import compat as _compat  # noqa: E402
+from autograd_core.compat import backends  # noqa: E402,F401  (ag.backends.cudnn.benchmark = True)
+
+globals().update(_compat.CPU_TYPES)  # ag.FloatTensor, ag.LongTensor ... (legacy typed constructors)
+for _name, _cls in _compat.CUDA_TYPES.items():
+    setattr(cuda, _name, _cls)  # ag.cuda.FloatTensor ...
+del _name, _cls
+
 
 from autograd_core import utils  # noqa: E402  (ag.utils.data after `import autograd_core`, as torch.utils.data)
 

@@ -71,7 +71,12 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _wrap(array, get_device("cpu"))
 
 
-def _shape(size) -> tuple:
+def _shape(size, keyword=None) -> tuple:
+    """The shape from ``f(2, 3)``, ``f((2, 3))`` or PyTorch's keyword form ``f(size=(2, 3))``."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"got the size both as arguments {tuple(size)} and as size={keyword!r}")
+        size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     for s in size:
@@ -90,22 +95,30 @@ def _make(arr, dev, requires_grad):
 def _fill(op, size, fill, dtype, device, requires_grad):
     dev = get_device(device)
     dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
-    return _make(dev.xp.full(_shape(size), fill, dtype=dt), dev, requires_grad)
+    return _make(dev.xp.full(size, fill, dtype=dt), dev, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    return _fill("zeros", size, 0, dtype, device, requires_grad)
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
+    """A tensor of zeros: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=(2, 3))``."""
+    return _fill("zeros", _shape(size, _size_keyword("zeros", kw)), 0, dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def ones(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """A tensor of ones."""
-    return _fill("ones", size, 1, dtype, device, requires_grad)
+    return _fill("ones", _shape(size, _size_keyword("ones", kw)), 1, dtype, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def empty(*size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
     """An uninitialised tensor (here: zeros, so results never depend on stale memory)."""
-    return _fill("empty", size, 0, dtype, device, requires_grad)
+    return _fill("empty", _shape(size, _size_keyword("empty", kw)), 0, dtype, device, requires_grad)
+
+
+def _size_keyword(op: str, kw: dict):
+    """``size=`` (PyTorch accepts it as a keyword); any other unknown keyword is an error."""
+    size = kw.pop("size", None)
+    if kw:
+        raise TypeError(f"{op}() got an unexpected keyword argument {next(iter(kw))!r}")
+    return size
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -115,7 +128,8 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
             dtypes.bool if isinstance(fill_value, bool)
             else dtypes.int64 if isinstance(fill_value, int) else dtypes.get_default_dtype()
         )
-    return _fill("full", (size,) if isinstance(size, int) else tuple(size), fill_value, dtype, device, requires_grad)
+    return _fill("full", _shape((size,) if isinstance(size, int) else tuple(size)), fill_value, dtype, device,
+                 requires_grad)
 
 
 def _like(input: Tensor, dtype, device):
@@ -281,21 +295,23 @@ def _rng(generator, dev):
     return generator.rng
 
 
-def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=None, **kw) -> Tensor:
     """Uniform samples in [0, 1) from the device's generator (seed with ``manual_seed``) or ``generator``."""
+    size = _shape(size, _size_keyword("rand", kw))
     dev = get_device(device)
     dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
     rng = _rng(generator, dev)
-    data = dev.backend.random(_shape(size), dt) if rng is None else dev.backend.random(_shape(size), dt, rng=rng)
+    data = dev.backend.random(size, dt) if rng is None else dev.backend.random(size, dt, rng=rng)
     return _make(data, dev, requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+def randn(*size, dtype=None, device=None, requires_grad: bool = False, generator=None, **kw) -> Tensor:
     """Standard normal samples from the device's generator or ``generator``."""
+    size = _shape(size, _size_keyword("randn", kw))
     dev = get_device(device)
     dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
     rng = _rng(generator, dev)
-    data = dev.backend.normal(_shape(size), dt) if rng is None else dev.backend.normal(_shape(size), dt, rng=rng)
+    data = dev.backend.normal(size, dt) if rng is None else dev.backend.normal(size, dt, rng=rng)
     return _make(data, dev, requires_grad)
 
 

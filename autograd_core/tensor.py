@@ -281,8 +281,11 @@ class Tensor:
             raise TypeError(f"can't convert a {self._dev} tensor to a NumPy array; use .cpu() first")
         return np.asarray(self._data, dtype=dtype)
 
-    def to(self, *args, dtype=None, device=None, copy: bool = False) -> Tensor:
-        """Move and/or cast: ``t.to("cuda")``, ``t.to(ag.float64)``, ``t.to(other_tensor)``."""
+    def to(self, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False) -> Tensor:
+        """Move and/or cast: ``t.to("cuda")``, ``t.to(ag.float64)``, ``t.to(other_tensor)``.
+
+        ``non_blocking`` is accepted for PyTorch code; copies between host and device are
+        always synchronous here (the result is ready when it is returned)."""
         for a in args:
             if isinstance(a, Tensor):
                 device, dtype = a._dev, a.dtype
@@ -310,7 +313,7 @@ class Tensor:
     def cpu(self) -> Tensor:
         return self.to("cpu")
 
-    def cuda(self, device=None) -> Tensor:
+    def cuda(self, device=None, non_blocking: bool = False) -> Tensor:
         return self.to("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
 
     def float(self) -> Tensor:
@@ -332,9 +335,11 @@ class Tensor:
         return self.to(dtypes.bool)
 
     def type(self, dtype=None):
-        if dtype is None:
-            return f"{self.dtype}"
-        return self.to(dtype)
+        """``t.type()`` names the legacy type (``'torch.FloatTensor'``); ``t.type(ag.float64)``,
+        ``t.type(ag.LongTensor)`` or ``t.type("torch.cuda.FloatTensor")`` converts."""
+        from autograd_core import compat
+
+        return compat.type_name(self) if dtype is None else compat.convert(self, dtype)
 
     def type_as(self, other: Tensor) -> Tensor:
         """``self`` converted to ``other``'s dtype and device (``self`` itself if they match)."""

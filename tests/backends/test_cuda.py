@@ -204,3 +204,14 @@ def test_is_writable_refuses_cupy_broadcast_views_and_grads_arriving_as_them_are
     with ag.no_grad():
         x.grad.mul_(3.0)
     assert to_host(x.grad).tolist() == [[6.0] * 4] * 3
+
+
+def test_legacy_cuda_types_synchronize_and_non_blocking():
+    t = ag.cuda.FloatTensor([1.0, 2.0])
+    assert t.device is CUDA and t.dtype == ag.float32 and isinstance(t, ag.cuda.FloatTensor)
+    assert t.type() == "torch.cuda.FloatTensor" and not isinstance(t, ag.FloatTensor)
+    assert ag.ones(2).type(ag.cuda.LongTensor).device is CUDA
+    assert t.type(ag.FloatTensor).device == "cpu"
+    assert ag.ones(2).to("cuda", non_blocking=True).device is CUDA
+    ag.cuda.synchronize()
+    ag.cuda.synchronize(0)

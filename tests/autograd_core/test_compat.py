@@ -1,0 +1,87 @@
+"""``autograd_core/compat.py`` and the keyword forms PyTorch code uses: legacy typed constructors,
+``t.type()``, ``backends.cudnn`` flags, ``size=`` and ``non_blocking=``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from backends import DeviceError
+
+LEGACY = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor",
+          "CharTensor", "ByteTensor", "BoolTensor"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", LEGACY)
+def test_legacy_constructors_match_pytorch(name):
+    torch = pytest.importorskip("torch")
+    ours, theirs = getattr(ag, name), getattr(torch, name)
+    for args in ([[1, 0, 2]], [(2, 3)], [2, 3], [4], []):  # data, a tuple (also data), sizes, one size, nothing
+        a, b = ours(*args), theirs(*args)
+        assert a.shape == tuple(b.shape) and str(a.dtype) == str(b.dtype).replace("torch.", ""), (name, args)
+        if args and not isinstance(args[0], int):  # sized ones are uninitialised in PyTorch
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert repr(ours) == repr(theirs) == f"<class 'torch.{name}'>"
+    t = ours([1])
+    assert isinstance(t, ours) and t.type() == theirs([1]).type() == f"torch.{name}"
+
+
+def test_isinstance_checks_dtype_and_device():
+    assert isinstance(ag.ones(2), ag.FloatTensor) and not isinstance(ag.ones(2), ag.LongTensor)
+    assert not isinstance(ag.ones(2), ag.cuda.FloatTensor) and not isinstance(np.ones(2), ag.FloatTensor)
+
+
+def test_type_converts_to_legacy_types_names_and_dtypes():
+    x = ag.tensor([1.5, -2.5])
+    assert x.type(ag.LongTensor).tolist() == [1, -2] and x.type(ag.LongTensor).dtype == ag.int64
+    assert x.type("torch.DoubleTensor").dtype == ag.float64
+    assert x.type(ag.float16).dtype == ag.float16
+    assert ag.tensor([1, 2]).type() == "torch.LongTensor"
+
+
+def test_a_tensor_of_another_dtype_is_refused_as_in_pytorch():
+    assert ag.FloatTensor(ag.ones(2)).tolist() == [1.0, 1.0]
+    with pytest.raises(TypeError, match=r"torch.FloatTensor\(tensor\): the tensor has dtype int64"):
+        ag.FloatTensor(ag.tensor([1, 2]))
+
+
+def test_cuda_types_and_synchronize_without_a_gpu_say_why():
+    if ag.cuda.is_available():
+        pytest.skip("a GPU is present (tests/backends/test_cuda.py covers it)")
+    with pytest.raises(DeviceError, match="device 'cuda'"):
+        ag.cuda.FloatTensor([1.0])
+    with pytest.raises(DeviceError, match="device 'cuda'"):
+        ag.cuda.synchronize()
+    with pytest.raises(DeviceError, match="device 'cuda'"):
+        ag.ones(2).type(ag.cuda.FloatTensor)
+
+
+def test_backends_flags_can_be_set_and_say_what_is_there():
+    flags = ag.backends.cudnn
+    old = flags.benchmark
+    try:
+        flags.benchmark = True
+        flags.deterministic = True
+        assert ag.backends.cudnn.benchmark is True
+    finally:
+        flags.benchmark, flags.deterministic = old, False
+    assert ag.backends.cudnn.is_available() is False and ag.backends.mps.is_available() is False
+    ag.backends.cuda.matmul.allow_tf32 = False
+
+
+@pytest.mark.parametrize("factory", ["zeros", "ones", "empty", "rand", "randn"])
+def test_size_as_a_keyword(factory):
+    fn = getattr(ag, factory)
+    assert fn(size=(2, 3)).shape == (2, 3) and fn(size=[4]).shape == (4,) and fn(size=()).shape == ()
+    assert fn(size=(2,), dtype=ag.float64).dtype == ag.float64
+    with pytest.raises(TypeError, match="both as arguments"):
+        fn(2, size=(2,))
+    with pytest.raises(TypeError, match="unexpected keyword argument 'sise'"):
+        fn(2, sise=(2,))
+
+
+def test_non_blocking_is_accepted_and_the_copy_is_ready():
+    x = ag.tensor([1.0, 2.0])
+    assert x.to("cpu", non_blocking=True) is x
+    assert x.to(ag.float64, non_blocking=True).dtype == ag.float64
