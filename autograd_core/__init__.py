@@ -192,8 +192,10 @@ from autograd_core.ops.reduce import (
     prod,
     softmax,
     std,
+    std_mean,
     sum,
     var,
+    var_mean,
 )
 from autograd_core.ops.rnn import gru_cell, lstm_cell, stack_steps, unbind_steps
 from autograd_core.ops.shape import (

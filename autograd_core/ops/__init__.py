@@ -151,7 +151,7 @@ def _install_methods() -> None:
         "unfold": lambda self, dimension, size, step: _tensor_unfold(self, dimension, size, step),
         # in place
         "add_": IP.add_, "sub_": IP.sub_, "mul_": IP.mul_, "div_": IP.div_, "zero_": IP.zero_,
-        "fill_": IP.fill_, "copy_": IP.copy_, "clamp_": IP.clamp_, "addcmul_": IP.addcmul_,
+        "fill_": IP.fill_, "fill_diagonal_": IP.fill_diagonal_, "copy_": IP.copy_, "clamp_": IP.clamp_, "addcmul_": IP.addcmul_,
         "addcdiv_": IP.addcdiv_, "lerp_": IP.lerp_, "sqrt_": IP.sqrt_, "normal_": IP.normal_,
         "uniform_": IP.uniform_, "relu_": IP.relu_, "sigmoid_": IP.sigmoid_, "tanh_": IP.tanh_,
         "exp_": IP.exp_, "masked_fill_": IP.masked_fill_, "scatter_": IP.scatter_, "index_fill_": IP.index_fill_,

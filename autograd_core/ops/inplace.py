@@ -177,6 +177,21 @@ def fill_(self: Tensor, value) -> Tensor:
     return self
 
 
+def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
+    """Set the main diagonal to ``fill_value`` in place (all dims equal in length beyond 2-D; for a
+    tall matrix, ``wrap=True`` restarts the diagonal every ``cols + 1`` rows, as in PyTorch)."""
+    _target("fill_diagonal_", self)
+    shape = self._data.shape
+    if self._data.ndim < 2 or (self._data.ndim > 2 and len(set(shape)) != 1):
+        raise RuntimeError(
+            f"fill_diagonal_: expected a 2-D tensor, or all dims of equal length, got shape {tuple(shape)}"
+        )
+    self._dev.xp.fill_diagonal(self._data, fill_value.item() if isinstance(fill_value, Tensor) else fill_value,
+                               wrap=wrap)
+    self._bump_version()
+    return self
+
+
 def copy_(self: Tensor, src) -> Tensor:
     """Copy ``src`` (broadcast, cast, and moved across devices if needed) into ``self``."""
     _target("copy_", self)

@@ -507,6 +507,20 @@ def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     return StdFromVar.apply(var(input, dim, unbiased, keepdim, correction=correction))
 
 
+def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> tuple:
+    """``(var(...), mean(...))`` over the same dims, as ``torch.var_mean``."""
+    if isinstance(dim, bool):  # var_mean(x, False): the (input, unbiased) overload
+        dim, unbiased = None, dim
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> tuple:
+    """``(std(...), mean(...))`` over the same dims, as ``torch.std_mean``."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``dim``, computed without overflow; integers and bools in the default dtype."""
     if input._data.dtype.kind != "f":

@@ -85,3 +85,41 @@ def test_non_blocking_is_accepted_and_the_copy_is_ready():
     x = ag.tensor([1.0, 2.0])
     assert x.to("cpu", non_blocking=True) is x
     assert x.to(ag.float64, non_blocking=True).dtype == ag.float64
+
+
+@pytest.mark.parametrize("shape, wrap", [((3, 3), False), ((5, 2), False), ((7, 3), True), ((7, 3), False),
+                                         ((2, 5), False), ((3, 3, 3), False)])
+def test_fill_diagonal_matches_pytorch(shape, wrap):
+    torch = pytest.importorskip("torch")
+    ours = ag.zeros(*shape).fill_diagonal_(2.0, wrap=wrap)
+    np.testing.assert_array_equal(ours.numpy(), torch.zeros(*shape).fill_diagonal_(2.0, wrap=wrap).numpy())
+
+
+def test_fill_diagonal_refuses_unequal_dims_and_graph_tensors():
+    with pytest.raises(RuntimeError, match=r"fill_diagonal_: expected a 2-D tensor.*\(2, 3, 4\)"):
+        ag.zeros(2, 3, 4).fill_diagonal_(1.0)
+    with pytest.raises(RuntimeError, match="fill_diagonal_: in-place ops on a leaf tensor that requires grad"):
+        ag.zeros(2, 2, requires_grad=True).fill_diagonal_(1.0)
+    x = ag.zeros(2, 2)
+    v = x._version
+    x.fill_diagonal_(ag.tensor(3.0))
+    assert x.tolist() == [[3.0, 0.0], [0.0, 3.0]] and x._version == v + 1
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"dim": 1}, {"dim": 0, "keepdim": True}, {"correction": 0},
+                                    {"dim": (0, 1), "unbiased": False}])
+def test_std_mean_and_var_mean_match_pytorch(kwargs):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    for name in ("std_mean", "var_mean"):
+        ours, theirs = getattr(ag, name)(ag.tensor(x), **kwargs), getattr(torch, name)(torch.tensor(x), **kwargs)
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+
+
+def test_std_mean_takes_the_unbiased_overload_and_differentiates():
+    x = ag.tensor([1.0, 2.0, 4.0], dtype=ag.float64, requires_grad=True)
+    s, m = ag.std_mean(x, False)
+    assert abs(s.item() - np.std([1.0, 2.0, 4.0])) < 1e-12 and abs(m.item() - 7 / 3) < 1e-12
+    (s + m).backward()
+    assert ag.gradcheck(lambda t: ag.std_mean(t, 0)[0] + ag.std_mean(t, 0)[1], (x.detach().requires_grad_(),))
