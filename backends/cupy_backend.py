@@ -31,8 +31,9 @@ def _import_cupy():
     return cupy, count
 
 
-class CupyBackend:
-    """CuPy on one GPU.  Same interface as ``NumpyBackend``."""
+class CupyBackend(division.ComposedDivision):
+    """CuPy on one GPU.  Same interface as ``NumpyBackend``; its division methods are composed
+    (``backends/division.py``: CuPy's own functions round differently from PyTorch's)."""
 
     name = "cuda"
 
@@ -95,16 +96,6 @@ class CupyBackend:
         import cupyx
 
         cupyx.scatter_add(target, index, values)
-
-    # CuPy's own functions round differently from PyTorch's: see backends/division.py.
-    def floor_divide(self, x, y):
-        return division.floor_divide(self.xp, x, y)
-
-    def remainder(self, x, y):
-        return division.remainder(self.xp, x, y)
-
-    def fmod(self, x, y):
-        return division.fmod(self.xp, x, y)
 
     def windows(self, x, kernel, stride, dilation):
         shape, strides = window_geometry(x, kernel, stride, dilation)

@@ -68,3 +68,17 @@ def fmod(xp, x, y):
     x, y = _arrays(xp, x, y)
     floor_mod = xp.remainder(x, y)  # the sign of y; it differs from fmod's where the signs differ
     return xp.where((floor_mod != 0) & ((x < 0) != (y < 0)), floor_mod - y, floor_mod)
+
+
+class ComposedDivision:
+    """``floor_divide``/``remainder``/``fmod`` back-end methods from the functions above, on the
+    back end's ``self.xp`` (the CuPy back end, and the strict test device that stands in for it)."""
+
+    def floor_divide(self, x, y):
+        return floor_divide(self.xp, x, y)
+
+    def remainder(self, x, y):
+        return remainder(self.xp, x, y)
+
+    def fmod(self, x, y):
+        return fmod(self.xp, x, y)

@@ -167,22 +167,13 @@ def check_conv(use_torch: bool) -> str:
 
 
 # ----------------------------------------------------------------------------- (b) LeNet-5 step
-def lenet_ours():
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 120, 5), nn.ReLU(), nn.Flatten(),
-        nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
-    )  # fmt: skip
-
-
-def lenet_torch():
-    tn = torch.nn
-    return tn.Sequential(
-        tn.Conv2d(1, 6, 5, padding=2), tn.ReLU(), tn.MaxPool2d(2),
-        tn.Conv2d(6, 16, 5), tn.ReLU(), tn.MaxPool2d(2),
-        tn.Conv2d(16, 120, 5), tn.ReLU(), tn.Flatten(),
-        tn.Linear(120, 84), tn.ReLU(), tn.Linear(84, 10),
+def lenet(lib):
+    """LeNet-5 as ``nn`` (``lib=nn``) or ``torch.nn`` builds it: the same names, layouts and init."""
+    return lib.Sequential(
+        lib.Conv2d(1, 6, 5, padding=2), lib.ReLU(), lib.MaxPool2d(2),
+        lib.Conv2d(6, 16, 5), lib.ReLU(), lib.MaxPool2d(2),
+        lib.Conv2d(16, 120, 5), lib.ReLU(), lib.Flatten(),
+        lib.Linear(120, 84), lib.ReLU(), lib.Linear(84, 10),
     )  # fmt: skip
 
 
@@ -212,7 +203,7 @@ class HandAdam:
 
 class OursLeNet:
     def __init__(self, state, x, y) -> None:
-        self.model = lenet_ours()
+        self.model = lenet(nn)
         self.model.load_state_dict(state)
         self.opt = optim.Adam(self.model.parameters(), lr=LR) if HAVE_ADAM else HandAdam(self.model.parameters(), LR)
         self.x, self.y = ag.tensor(x), ag.tensor(y)
@@ -245,10 +236,10 @@ def lenet_setup(use_torch: bool):
     y = rng.integers(0, 10, LENET_BATCH).astype(np.int64)
     if use_torch:
         torch.manual_seed(0)
-        tmodel = lenet_torch()
+        tmodel = lenet(torch.nn)
         state = {k: v.detach().numpy().copy() for k, v in tmodel.state_dict().items()}
     else:
-        tmodel, state = None, {k: v.detach().numpy() for k, v in lenet_ours().state_dict().items()}
+        tmodel, state = None, {k: v.detach().numpy() for k, v in lenet(nn).state_dict().items()}
     return x, y, tmodel, state
 
 

@@ -37,6 +37,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_conv import lenet  # noqa: E402
 from bench_core import synchronizer, time_round_robin, torch_sync  # noqa: E402
 
 import autograd_core as ag  # noqa: E402
@@ -60,15 +61,6 @@ def _mlp(lib, sizes):
     return lib.Sequential(*layers)
 
 
-def _lenet(lib):
-    return lib.Sequential(
-        lib.Conv2d(1, 6, 5, padding=2), lib.ReLU(), lib.MaxPool2d(2),
-        lib.Conv2d(6, 16, 5), lib.ReLU(), lib.MaxPool2d(2),
-        lib.Conv2d(16, 120, 5), lib.ReLU(), lib.Flatten(),
-        lib.Linear(120, 84), lib.ReLU(), lib.Linear(84, 10),
-    )  # fmt: skip
-
-
 class _LastOutput:
     """``nn.LSTM`` returns ``(output, state)``; the loss needs the output only."""
 
@@ -89,7 +81,7 @@ WORKLOADS = {
             lambda rng: _classes(rng, 128, 10), "cross_entropy", ("SGD", {"lr": 0.01, "momentum": 0.9})),
     "mlp-wide": (lambda lib: _mlp(lib, (4096, 4096, 4096, 1000)), (1024, 4096),
                  lambda rng: _classes(rng, 1024, 1000), "cross_entropy", ("SGD", {"lr": 0.01, "momentum": 0.9})),
-    "lenet": (_lenet, (256, 1, 28, 28), lambda rng: _classes(rng, 256, 10), "cross_entropy", ("Adam", {"lr": 1e-3})),
+    "lenet": (lenet, (256, 1, 28, 28), lambda rng: _classes(rng, 256, 10), "cross_entropy", ("Adam", {"lr": 1e-3})),
     "conv": (lambda lib: lib.Conv2d(64, 64, 3, padding=1), (32, 64, 32, 32), None, "mean_square",
              ("SGD", {"lr": 0.01})),
     "lstm": (lambda lib: lib.LSTM(64, 128), (50, 32, 64),
