@@ -8,11 +8,13 @@ to an attribute registers it.  Everything a module computes is composed from
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterator
 
 from autograd_core import Tensor, no_grad
 from autograd_core import dtypes as _dtypes
+from autograd_core.backward_hook import BackwardHook
 from backends import Device, get_device
 from nn.parameter import Parameter
 
@@ -42,6 +44,8 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
     # -- calling ------------------------------------------------------------------
@@ -49,15 +53,28 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward(...)")
 
     def __call__(self, *args, **kwargs):
+        bw_hook = None
+        if self._backward_hooks or self._backward_pre_hooks:  # (hooks as registered now, as in PyTorch)
+            bw_hook = BackwardHook(self, self._backward_hooks.values(), self._backward_pre_hooks.values())
         for hook in self._forward_pre_hooks.values():
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        if bw_hook is not None:
+            args = bw_hook.setup_input_hook(args)
         out = self.forward(*args, **kwargs)
         for hook in self._forward_hooks.values():
             result = hook(self, args, out)
             if result is not None:
                 out = result
+        if bw_hook is not None:
+            if not isinstance(out, (Tensor, tuple)):
+                warnings.warn(
+                    "For backward hooks to be called, module output should be a Tensor or a tuple of Tensors "
+                    f"but received {type(out)}",
+                    stacklevel=2,
+                )
+            out = bw_hook.setup_output_hook(out)
         return out
 
     def register_forward_hook(self, hook):
@@ -67,6 +84,39 @@ class Module:
     def register_forward_pre_hook(self, hook):
         """Call ``hook(module, inputs)`` before every forward; returns a handle with ``remove()``."""
         return _add_hook(self._forward_pre_hooks, hook)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False):
+        """Call ``hook(module, grad_input, grad_output)`` once per backward through each call of this module.
+
+        ``grad_output`` holds the gradients w.r.t. the module's Tensor outputs (its output, or
+        the top-level Tensors of the tuple it returns; ``None`` elsewhere and for an output that
+        got no gradient), ``grad_input`` those w.r.t. its positional Tensor arguments (keyword
+        arguments are left out; ``None`` for non-Tensors and for Tensors that don't require
+        grad, zeros for one that requires grad but got no gradient, as in PyTorch).  The hook runs after all of the module's output gradients are known; a tuple it
+        returns (one entry per positional argument) replaces ``grad_input``.  The hooks of a
+        call are those registered when the module was called.  ``prepend=True`` runs this hook
+        before the others.  Returns a handle with ``remove()``, also a context manager.
+
+        While a module has such hooks its inputs and outputs pass through an identity node, as
+        in PyTorch, so they can't be modified in place on the tape: clone them first.
+
+        >>> import autograd_core as ag, nn
+        >>> lin = nn.Linear(3, 2)
+        >>> handle = lin.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+        >>> x = ag.ones(4, 3, requires_grad=True)
+        >>> lin(x).sum().backward()
+        >>> bool((x.grad == 0).all())
+        True
+        >>> handle.remove()
+        """
+        return _add_hook(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False):
+        """Call ``hook(module, grad_output)`` once per backward through each call of this module,
+        when the gradients w.r.t. its outputs are known and before they flow into it; a tuple
+        it returns (one entry per entry of ``grad_output``) replaces ``grad_output``, for the
+        module's backward and for its full backward hooks.  See ``register_full_backward_hook``."""
+        return _add_hook(self._backward_pre_hooks, hook, prepend)
 
     # -- registration -------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
@@ -439,9 +489,11 @@ class _HookHandle:
 _hook_ids = iter(range(1, 1 << 62))
 
 
-def _add_hook(store: dict, hook) -> _HookHandle:
+def _add_hook(store: OrderedDict, hook, prepend: bool = False) -> _HookHandle:
     key = next(_hook_ids)
     store[key] = hook
+    if prepend:
+        store.move_to_end(key, last=False)
     return _HookHandle(store, key)
 
 
