@@ -259,7 +259,7 @@ class cuda:
     def manual_seed(seed: int) -> None:
         """Seed the GPUs' random number generators; without a GPU it does nothing, as in PyTorch."""
         for i in range(cuda.device_count()):
-            get_device(f"cuda:{i}").backend.seed(int(seed))
+            get_device(f"cuda:{i}").backend.seed(builtins.int(seed))
 
     manual_seed_all = manual_seed  # (PyTorch's two differ only in which GPUs: here, all of them)
 
@@ -275,7 +275,7 @@ class cuda:
     @staticmethod
     def synchronize(device=None) -> None:
         """Wait until the GPU has finished the work queued on it (to time GPU code)."""
-        dev = get_device("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+        dev = get_device("cuda" if device is None else (f"cuda:{device}" if isinstance(device, builtins.int) else device))
         if dev.type != "cuda":
             raise ValueError(f"cuda.synchronize: expected a cuda device, got {dev}")
         dev.xp.cuda.Device(dev.index).synchronize()

@@ -334,9 +334,15 @@ def test_normal_forms_as_pytorch():
         ag.normal(0.0, 1.0)
 
 
-def test_cuda_seeding_without_a_gpu_does_nothing_as_pytorch():
+def test_cuda_seeding_works_with_or_without_a_gpu():
+    # Without a GPU it does nothing, as in PyTorch; with one it seeds every GPU's generator.
+    # (This test found ``int`` shadowed by the dtype ``ag.int`` inside autograd_core/__init__.)
     ag.cuda.manual_seed(0)
     ag.cuda.manual_seed_all(0)
+    if ag.cuda.is_available():
+        a = ag.randn(3, device="cuda").cpu().tolist()
+        ag.cuda.manual_seed(0)
+        assert ag.randn(3, device="cuda").cpu().tolist() == a
 
 
 def test_utils_data_is_reachable_after_import_autograd_core():
