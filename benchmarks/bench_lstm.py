@@ -2,7 +2,7 @@
 
 The workload: a 1-layer LSTM (input 64, hidden 128, batch 32, 50 steps, float32), an MSE loss
 on the output sequence, forward + backward + one Adam step.  Candidates, timed in turn in the
-same process (``time_round_robin`` from bench_core.py), with the same BLAS/PyTorch thread count:
+same process (``bench_core.time_round_robin``), with the same BLAS/PyTorch thread count:
 
 - ``autograd_core``: ``nn.LSTM`` + ``optim.Adam`` (fused cell primitive per step, input
   projection of all steps as one GEMM);
@@ -27,10 +27,8 @@ same weights.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -40,6 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_core  # noqa: E402
 from bench_core import blas_info, cpu_model, fmt_time, peak_step_memory, set_blas_threads  # noqa: E402
 
 import autograd_core as ag  # noqa: E402
@@ -227,34 +226,6 @@ class TorchUnrolled(TorchFused):
         return ((torch.stack(outs) - self.y) ** 2).mean()
 
 
-# ----------------------------------------------------------------------------- timing
-def time_round_robin(fns: dict, *, repeats: int, number: int, warmup: int, clock=time.perf_counter) -> dict:
-    """Seconds per call of each function (median, best), the candidates taking turns in every repeat.
-
-    As bench_core's, with a choice of clock: ``time.process_time`` (CPU time of this process,
-    all its threads) stays meaningful on a shared, loaded machine where wall time does not.
-    """
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    samples = {name: [] for name in fns}
-    enabled = gc.isenabled()
-    try:
-        for _ in range(repeats):
-            for name, fn in fns.items():
-                gc.collect()
-                gc.disable()
-                start = clock()
-                for _ in range(number):
-                    fn()
-                samples[name].append((clock() - start) / number)
-                gc.enable()
-    finally:
-        if not enabled:
-            gc.disable()
-    return {name: (statistics.median(s), min(s)) for name, s in samples.items()}
-
-
 # ----------------------------------------------------------------------------- check
 def check_references(params, x, y, use_torch: bool) -> str:
     ours = Ours(params, x, y)
@@ -308,13 +279,15 @@ def main() -> None:
     params, x, y = init_params()
     print("  " + check_references(params, x, y, use_torch))
 
-    fns = {"autograd_core": Ours(params, x, y).step, "NumPy floor": NumpyFloor(params, x, y).step}
+    steps = {"autograd_core": Ours(params, x, y).step, "NumPy floor": NumpyFloor(params, x, y).step}
     if use_torch:
-        fns["PyTorch fused"] = TorchFused(params, x, y).step
-        fns["PyTorch unrolled"] = TorchUnrolled(params, x, y).step
-    clock = time.process_time if args.cpu_time else time.perf_counter
-    times = time_round_robin(fns, repeats=5 if args.quick else 21, number=2 if args.quick else 5, warmup=3,
-                             clock=clock)
+        steps["PyTorch fused"] = TorchFused(params, x, y).step
+        steps["PyTorch unrolled"] = TorchUnrolled(params, x, y).step
+    bench_core.CLOCK[0] = time.process_time if args.cpu_time else time.perf_counter
+    nosync = lambda: None  # noqa: E731  (all on the CPU)
+    timed = bench_core.time_round_robin({name: (fn, nosync) for name, fn in steps.items()},
+                                        repeats=5 if args.quick else 21, number=2 if args.quick else 5, warmup=3)
+    times = {name: (med, best) for name, (med, best, _) in timed.items()}
     print(f"\nLSTM training step: 1 layer, input {I}, hidden {H}, batch {B}, {T} steps, float32, MSE, Adam "
           f"({'CPU' if args.cpu_time else 'wall'} time)")
     print(f"    {'':18s} {'per step (median)':>18s} {'best':>12s} {'vs floor (median)':>18s}")
