@@ -5,6 +5,7 @@ Each family lives in its own file; every function here is composed from
 """
 
 from nn.functional._activation import *  # noqa: F401,F403
+from nn.functional._attention import *  # noqa: F401,F403
 from nn.functional._conv import *  # noqa: F401,F403
 from nn.functional._dropout import *  # noqa: F401,F403
 from nn.functional._linear import *  # noqa: F401,F403
