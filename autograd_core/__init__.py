@@ -47,6 +47,7 @@ from autograd_core.factories import (
     from_numpy,
     full,
     full_like,
+    get_rng_state,
     linspace,
     manual_seed,
     multinomial,
@@ -60,6 +61,7 @@ from autograd_core.factories import (
     randn,
     randn_like,
     randperm,
+    set_rng_state,
     tensor,
     zeros,
     zeros_like,
@@ -228,7 +230,8 @@ from autograd_core.ops.sorting import argsort, median, sort, topk
 from autograd_core.ops.special import erf
 from autograd_core.ops.window import fold, sliding_windows, unfold
 from autograd_core.serialization import load, save
-from autograd_core.tensor import Tensor, is_tensor
+from autograd_core.size import Size
+from autograd_core.tensor import Tensor, is_tensor, set_printoptions
 from backends import Device, DeviceError, get_device
 
 device = get_device
@@ -264,6 +267,31 @@ class cuda:
     manual_seed_all = manual_seed  # (PyTorch's two differ only in which GPUs: here, all of them)
 
     @staticmethod
+    def get_rng_state(device="cuda") -> Tensor:
+        """The default generator state of one GPU (``"cuda"``, ``"cuda:1"`` or an index), as a uint8
+        cpu tensor (CuPy's cuRAND states: 12.4 MB on an H100).  Without a GPU it raises, saying why."""
+        return _tensor_module.Tensor._wrap(_cuda_device("get_rng_state", device).backend.get_rng_state(),
+                                           get_device("cpu"))
+
+    @staticmethod
+    def set_rng_state(new_state: Tensor, device="cuda") -> None:
+        """Restore one GPU's default generator to a state ``cuda.get_rng_state`` returned."""
+        from autograd_core.factories import _state_bytes
+
+        _cuda_device("set_rng_state", device).backend.set_rng_state(_state_bytes("cuda.set_rng_state", new_state))
+
+    @staticmethod
+    def get_rng_state_all() -> list:
+        """Every GPU's generator state (an empty list without a GPU, as in PyTorch)."""
+        return [cuda.get_rng_state(i) for i in range(cuda.device_count())]
+
+    @staticmethod
+    def set_rng_state_all(new_states) -> None:
+        """Restore the states ``get_rng_state_all`` returned, GPU 0 first."""
+        for i, state in enumerate(new_states):
+            cuda.set_rng_state(state, i)
+
+    @staticmethod
     def device_count() -> int:
         try:
             import cupy
@@ -281,6 +309,13 @@ class cuda:
         dev.xp.cuda.Device(dev.index).synchronize()
 
 
+def _cuda_device(op: str, device):
+    dev = get_device(f"cuda:{device}" if isinstance(device, builtins.int) else device)
+    if dev.type != "cuda":
+        raise ValueError(f"cuda.{op}: expected a cuda device, got {dev}")
+    return dev
+
+
 from autograd_core import compat as _compat  # noqa: E402
 from autograd_core.compat import backends  # noqa: E402,F401  (ag.backends.cudnn.benchmark = True)
 
@@ -290,7 +325,7 @@ for _name, _cls in _compat.CUDA_TYPES.items():
 del _name, _cls
 
 
-from autograd_core import utils  # noqa: E402  (ag.utils.data after `import autograd_core`, as torch.utils.data)
+from autograd_core import linalg, utils  # noqa: E402  (ag.linalg, ag.utils.data after `import autograd_core`, as in torch)
 
 
 def __getattr__(name: str):

@@ -284,6 +284,15 @@ class Generator:
         """Re-seed from fresh entropy and return the new seed."""
         return self.manual_seed(int(np.random.SeedSequence().entropy % (1 << 63))).initial_seed()
 
+    def get_state(self) -> Tensor:
+        """This generator's state as a uint8 cpu tensor (the format of ``get_rng_state``)."""
+        return _wrap(self.device.backend.get_rng_state(self.rng), get_device("cpu"))
+
+    def set_state(self, new_state: Tensor) -> Generator:
+        """Restore a state from ``get_state`` (of a generator for the same kind of device); returns ``self``."""
+        self.device.backend.set_rng_state(_state_bytes("Generator.set_state", new_state), self.rng)
+        return self
+
 
 def _rng(generator, dev):
     if generator is None:
@@ -343,6 +352,36 @@ def randperm(n: int, dtype=None, device=None, generator=None) -> Tensor:
 def manual_seed(seed: int) -> None:
     """Seed every device's random number generator (and NumPy's legacy global one is untouched)."""
     _seed_devices(seed)
+
+
+def get_rng_state() -> Tensor:
+    """The cpu default generator's state, as a uint8 cpu tensor, like PyTorch's ByteTensor.
+
+    Its bytes are a JSON header and a newline: for the cpu, the JSON of NumPy's
+    ``bit_generator.state`` (PCG64: ``state``, ``inc``, ``has_uint32``, ``uinteger``), so
+    ``bytes(s.numpy()).decode()`` shows it.  It restores with ``set_rng_state`` here, not in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> s = ag.get_rng_state()
+    >>> a = ag.randn(3)
+    >>> ag.set_rng_state(s)
+    >>> ag.randn(3).tolist() == a.tolist()
+    True
+    """
+    return _wrap(get_device("cpu").backend.get_rng_state(), get_device("cpu"))
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore the cpu default generator to a state ``get_rng_state`` returned."""
+    get_device("cpu").backend.set_rng_state(_state_bytes("set_rng_state", new_state))
+
+
+def _state_bytes(op: str, state) -> np.ndarray:
+    """The host bytes of an RNG state tensor (uint8, as PyTorch requires a ByteTensor)."""
+    if not isinstance(state, Tensor) or state.dtype != dtypes.uint8:
+        got = f"a {state.dtype} tensor" if isinstance(state, Tensor) else type(state).__name__
+        raise TypeError(f"{op}: the RNG state must be a uint8 tensor (a ByteTensor, as get_rng_state returns), got {got}")
+    return state._dev.backend.to_numpy(state._data).reshape(-1)
 
 
 def _uniform_like(shape, dev, generator):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -33,6 +35,17 @@ class NumpyBackend:
     def make_rng(self, seed=None):
         """A new, independent generator for this device (``autograd_core.Generator`` holds one)."""
         return np.random.default_rng(seed)
+
+    def get_rng_state(self, rng=None) -> np.ndarray:
+        """The state of ``rng`` (the device's default generator when None) as a host uint8 array:
+        the UTF-8 JSON of NumPy's ``bit_generator.state`` (``{"bit_generator": "PCG64", "state":
+        {"state": ..., "inc": ...}, "has_uint32": ..., "uinteger": ...}``) and a newline (see
+        ``pack_rng_state``)."""
+        return pack_rng_state((rng or self.rng).bit_generator.state)
+
+    def set_rng_state(self, state: np.ndarray, rng=None) -> None:
+        """Restore a state from ``get_rng_state`` into ``rng`` (the default generator when None)."""
+        set_numpy_rng_state(rng or self.rng, state, self.name)
 
     def random(self, shape, dtype, rng=None):
         return (rng or self.rng).random(shape, dtype=np.float64).astype(dtype, copy=False)
@@ -89,6 +102,43 @@ class NumpyBackend:
         """
         shape, strides = window_geometry(x, kernel, stride, dilation)
         return as_strided(x, shape=shape, strides=strides, writeable=False)
+
+
+def pack_rng_state(header: dict, payload: bytes = b"") -> np.ndarray:
+    """An RNG state as bytes in a uint8 array: ``header`` as UTF-8 JSON (which has no raw newline),
+    a newline, then ``payload`` (raw bytes of a state that lives in an array: CuPy's; empty for NumPy)."""
+    return np.frombuffer(json.dumps(header).encode() + b"\n" + bytes(payload), dtype=np.uint8).copy()
+
+
+def unpack_rng_state(state, device: str) -> tuple:
+    """``(header, payload)`` from ``pack_rng_state``'s bytes; a RuntimeError says what is wrong."""
+    raw = np.asarray(state, dtype=np.uint8).tobytes()
+    head, newline, payload = raw.partition(b"\n")
+    try:
+        header = json.loads(head.decode()) if newline else None
+    except ValueError:
+        header = None
+    if not isinstance(header, dict) or "bit_generator" not in header:
+        raise RuntimeError(
+            f"set_rng_state: these {len(raw)} bytes are not an RNG state saved by get_rng_state "
+            f"(expected a JSON header naming the bit generator, then a newline); the {device} device can't use them"
+        )
+    return header, payload
+
+
+def set_numpy_rng_state(rng, state, device: str) -> None:
+    """Restore ``pack_rng_state(bit_generator.state)`` bytes into the NumPy generator ``rng``."""
+    header, payload = unpack_rng_state(state, device)
+    kind = type(rng.bit_generator).__name__
+    if header["bit_generator"] != kind or payload:
+        raise RuntimeError(
+            f"set_rng_state: the state is for a {header['bit_generator']} generator, but the {device} "
+            f"device's generator is NumPy's {kind}; a state restores only on a device of the kind that saved it"
+        )
+    try:
+        rng.bit_generator.state = header
+    except (TypeError, ValueError, KeyError) as exc:
+        raise RuntimeError(f"set_rng_state: the saved {kind} state is malformed ({exc!r})") from exc
 
 
 def window_geometry(x, kernel, stride, dilation):

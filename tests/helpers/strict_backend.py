@@ -39,7 +39,7 @@ import types
 import numpy as np
 
 from backends import division, register_backend
-from backends.numpy_backend import window_geometry
+from backends.numpy_backend import pack_rng_state, set_numpy_rng_state, window_geometry
 
 DEVICE = "strict"
 
@@ -361,6 +361,15 @@ class StrictBackend(division.ComposedDivision):
     def make_rng(self, seed=None):
         """A new, independent generator for this device (``autograd_core.Generator`` holds one)."""
         return np.random.default_rng(seed)
+
+    def get_rng_state(self, rng=None) -> np.ndarray:
+        """The generator's state as a host uint8 array (a host copy, as CuPy's and PyTorch's are)."""
+        return pack_rng_state((rng or self.rng).bit_generator.state)
+
+    def set_rng_state(self, state: np.ndarray, rng=None) -> None:
+        if state.__class__ is StrictArray:
+            raise TypeError("strict device: set_rng_state takes the host uint8 array get_rng_state made")
+        set_numpy_rng_state(rng or self.rng, state, self.name)
 
     def random(self, shape, dtype, rng=None) -> StrictArray:
         return StrictArray((rng or self.rng).random(shape, dtype=np.float64).astype(dtype, copy=False))

@@ -1,0 +1,171 @@
+"""``ag.linalg``: the norms of ``torch.linalg``, composed from differentiable ops.
+
+- ``vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None)``: any real ``ord``
+  (``inf``, ``-inf``, ``0`` counts non-zeros, negative orders), over ``dim`` or all elements.
+- ``matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None)``: ``'fro'``,
+  ``1`` / ``-1`` (largest / smallest absolute column sum) and ``inf`` / ``-inf`` (row sum),
+  over the last two dims or the two in ``dim``, batched over the others.
+- ``norm(A, ord=None, dim=None, keepdim=False, *, dtype=None)``: dispatches as PyTorch does:
+  a vector norm for ``ord=None`` (the 2-norm of all elements when ``dim`` is None too), for a
+  1-D input or a one-element ``dim``; a matrix norm for a 2-D input or a two-element ``dim``.
+
+Gradients are those of the composition, which are PyTorch's: 0 at a zero vector for the
+2-norm, shared evenly between tied maxima for ``inf`` and for the 1 / inf matrix norms.
+Orders that need singular values (``'nuc'``, ``2``, ``-2`` on matrices) raise: there is
+no SVD here.
+
+>>> import autograd_core as ag
+>>> A = ag.tensor([[1.0, -2.0], [3.0, 4.0]])
+>>> ag.linalg.vector_norm(ag.tensor([3.0, -4.0])), ag.linalg.matrix_norm(A, ord=1)
+(tensor(5.), tensor(6.))
+>>> ag.linalg.norm(A, dim=1)
+tensor([2.2361, 5.    ])
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from autograd_core import dtypes
+from autograd_core.ops.reduce import amax, amin
+from autograd_core.ops.reduce import norm as _norm
+from autograd_core.tensor import Tensor, _check_dim
+
+__all__ = ["vector_norm", "matrix_norm", "norm"]
+
+_SVD_ORDERS = {  # order: (what it is, what to use instead)
+    "nuc": ("the sum of the singular values", "use ord='fro' (the square root of the sum of their squares) instead"),
+    2: ("the largest singular value", "use ord='fro' (an upper bound on it), or estimate it by power iteration "
+        "(v = A.mT @ (A @ v), normalised, a few dozen times; then vector_norm(A @ v))"),
+    -2: ("the smallest singular value", "use ord='fro', 1, -1, inf or -inf instead"),
+}
+
+
+def _checked_input(op: str, x, dtype) -> Tensor:
+    """``x`` as a floating tensor, cast to ``dtype`` if given (never to a narrower type)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point tensor as input, got {x.dtype}; convert it with .float()")
+    if dtype is not None:
+        dtype = dtypes.to_dtype(dtype)
+        if dtype.kind != "f" or np.promote_types(x.dtype, dtype) != dtype:
+            raise RuntimeError(
+                f"{op}: the dtype of the input ({x.dtype}) should be convertible without narrowing "
+                f"to the specified dtype ({dtype})"
+            )
+        x = x.to(dtype)
+    return x
+
+
+def _dims(dim) -> tuple | None:
+    """``dim`` as a tuple (None stays None: every dim)."""
+    if dim is None:
+        return None
+    if isinstance(dim, (list, tuple)):
+        return tuple(dim)
+    return (dim,)
+
+
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The vector ``ord``-norm of ``x`` over ``dim`` (every element when None or ``()``), as
+    ``torch.linalg.vector_norm``: ``sum(|x|**ord) ** (1/ord)``; ``inf`` / ``-inf`` give the
+    largest / smallest ``|x|``, ``0`` the number of non-zeros.  ``dtype`` casts the input first.
+
+    >>> import autograd_core as ag
+    >>> ag.linalg.vector_norm(ag.tensor([[3.0, -4.0], [0.0, 1.0]]), ord=float("inf"), dim=1)
+    tensor([4., 1.])
+    """
+    op = "linalg.vector_norm"
+    if isinstance(ord, bool) or not isinstance(ord, numbers.Real):
+        raise TypeError(f"{op}: ord must be a number (int, float, inf or -inf), got {ord!r}; "
+                        "for matrix orders such as 'fro' use linalg.matrix_norm or linalg.norm")
+    x = _checked_input(op, x, dtype)
+    dims = _dims(dim)
+    ord = float(ord)
+    if x.numel() == 0 and (ord < 0 or ord == math.inf):  # no identity: max/min of nothing
+        if not dims:
+            raise RuntimeError(f"{op}: cannot compute the {ord:g} norm on an empty tensor "
+                               "because the operation does not have an identity")
+        for d in dims:
+            if x.shape[_check_dim(op, d, x.ndim)] == 0:
+                raise RuntimeError(f"{op}: cannot compute the {ord:g} norm on the dimension {d} "
+                                   "because this dimension is empty and the operation does not have an identity")
+    return _norm(x, ord, dims, keepdim)
+
+
+def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The matrix ``ord``-norm over the two dims ``dim`` (batched over the others), as
+    ``torch.linalg.matrix_norm``: ``'fro'`` (the 2-norm of the entries), ``1`` / ``-1`` (the
+    largest / smallest sum of absolute values of a column), ``inf`` / ``-inf`` (of a row).
+
+    ``'nuc'``, ``2`` and ``-2`` need singular values; there is no SVD here, so they raise.
+
+    >>> import autograd_core as ag
+    >>> ag.linalg.matrix_norm(ag.tensor([[1.0, -2.0], [3.0, 4.0]]), ord=float("inf"))
+    tensor(7.)
+    """
+    op = "linalg.matrix_norm"
+    if isinstance(ord, str):
+        if ord not in ("fro", "nuc"):
+            raise RuntimeError(f"{op}: order {ord!r} is not supported; use 'fro', 1, -1, inf or -inf")
+    elif isinstance(ord, bool) or not isinstance(ord, numbers.Real) or abs(ord) not in (1, 2, math.inf):
+        raise RuntimeError(f"{op}: order {ord!r} is not supported; use 'fro', 1, -1, inf or -inf")
+    if ord in _SVD_ORDERS:
+        what, instead = _SVD_ORDERS[ord]
+        raise RuntimeError(
+            f"{op}: ord={ord!r} ({what}) is not supported: it needs a singular value decomposition, "
+            f"which autograd_core does not have; {instead}"
+        )
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(A).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: the input tensor A must have at least 2 dimensions, got shape {tuple(A.shape)}")
+    dims = _dims(dim)
+    if dims is None or len(dims) != 2:
+        raise RuntimeError(f"{op}: dim must be a 2-tuple, got {dim!r}")
+    d0, d1 = (_check_dim(op, d, A.ndim) for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"{op}: dims must be different, got {tuple(dims)}")
+    A = _checked_input(op, A, dtype)
+    if ord == "fro":
+        return _norm(A, 2.0, (d0, d1), keepdim)
+    # As PyTorch: the 1-norm sums over the rows (dim[0]) then takes the max over dim[1];
+    # the inf-norm is the 1-norm of the transpose.
+    if abs(ord) == math.inf:
+        d0, d1 = d1, d0
+    sums = _norm(A, 1.0, (d0,), keepdim)
+    if not keepdim and d0 < d1:
+        d1 -= 1
+    return (amax if ord > 0 else amin)(sums, d1, keepdim)
+
+
+def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``torch.linalg.norm``: a vector or a matrix norm, chosen as PyTorch chooses.
+
+    - ``ord`` and ``dim`` None: the 2-norm of all elements (any number of dims);
+    - ``dim`` one dim (an int or a 1-tuple): ``vector_norm`` over it (``ord`` defaults to 2);
+    - ``dim`` a 2-tuple: ``matrix_norm`` over it (``ord`` defaults to ``'fro'``);
+    - ``dim`` None and ``ord`` given: the input must be 1-D (a vector norm) or 2-D (a matrix norm).
+
+    >>> import autograd_core as ag
+    >>> ag.linalg.norm(ag.tensor([[1.0, 2.0], [2.0, 4.0]]))
+    tensor(5.)
+    """
+    op = "linalg.norm"
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(A).__name__}")
+    dims = _dims(dim)
+    if dims is not None:
+        if len(dims) not in (1, 2):
+            raise RuntimeError(f"{op}: if dim is specified, it must be of length 1 or 2, got {list(dims)}")
+    elif ord is not None and A.ndim not in (1, 2):
+        raise RuntimeError(f"{op}: if dim is not specified but ord is, the input must be 1D or 2D, got {A.ndim}D")
+    if isinstance(ord, str):
+        return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
+    if ord is not None and ((dims is not None and len(dims) == 2) or (dims is None and A.ndim == 2)):
+        return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
+    return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
