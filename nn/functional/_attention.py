@@ -162,6 +162,17 @@ def scaled_dot_product_attention(
     return ag.matmul(attn, value)
 
 
+def _split_heads(name: str, x: Tensor, static, static_name: str, batch_heads: int, head_dim: int) -> Tensor:
+    """Projected keys or values ``(S, N, E)`` as ``(N * heads, S, head_dim)``, or the given static ones."""
+    if static is None:
+        return x.reshape(x.shape[0], batch_heads, head_dim).transpose(0, 1)
+    if static.shape[0] != batch_heads or static.shape[2] != head_dim:
+        raise AssertionError(
+            f"{name}: expecting {static_name} of shape ({batch_heads}, S, {head_dim}), got {_shape(static)}"
+        )
+    return static
+
+
 def _repeat_kv_heads(name: str, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor]:
     if query.ndim < 3 or key.ndim < 3 or value.ndim < 3:
         raise RuntimeError(
@@ -421,22 +432,8 @@ def multi_head_attention_forward(
 
     # -- heads into the batch dim: (N * num_heads, len, head_dim)
     q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
-    if static_k is None:
-        k = k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
-    else:
-        if static_k.shape[0] != bsz * num_heads or static_k.shape[2] != head_dim:
-            raise AssertionError(
-                f"{name}: expecting static_k of shape ({bsz * num_heads}, S, {head_dim}), got {_shape(static_k)}"
-            )
-        k = static_k
-    if static_v is None:
-        v = v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
-    else:
-        if static_v.shape[0] != bsz * num_heads or static_v.shape[2] != head_dim:
-            raise AssertionError(
-                f"{name}: expecting static_v of shape ({bsz * num_heads}, S, {head_dim}), got {_shape(static_v)}"
-            )
-        v = static_v
+    k = _split_heads(name, k, static_k, "static_k", bsz * num_heads, head_dim)
+    v = _split_heads(name, v, static_v, "static_v", bsz * num_heads, head_dim)
 
     if add_zero_attn:
         zeros = ag.zeros(bsz * num_heads, 1, head_dim, dtype=k.dtype, device=k.device)

@@ -97,7 +97,41 @@ def _check_src(name: str, x, d_model: int, what: str) -> None:
         )
 
 
-class TransformerEncoderLayer(Module):
+class _LayerBlocks(Module):
+    """The self-attention and feed-forward blocks both layer types share (PyTorch's ``_sa_block``
+    and ``_ff_block``); the feed-forward block ends with the dropout named ``_FF_DROPOUT``."""
+
+    _FF_DROPOUT = "dropout2"
+
+    def _build(self, n_attn, d_model, nhead, dim_feedforward, dropout, eps, batch_first, norm_first, bias, kw):
+        """The submodules, registered in PyTorch's order (so state_dicts list keys as PyTorch's do):
+        ``self_attn`` (and ``multihead_attn``, over the memory, when ``n_attn`` is 2), the
+        feed-forward ``linear1``, ``dropout``, ``linear2``, then one ``norm`` and one ``dropout`` per block."""
+        attn = {"dropout": dropout, "bias": bias, "batch_first": batch_first, **kw}
+        self.self_attn = MultiheadAttention(d_model, nhead, **attn)
+        if n_attn == 2:
+            self.multihead_attn = MultiheadAttention(d_model, nhead, **attn)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **kw)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **kw)
+        self.norm_first = norm_first
+        for i in range(1, n_attn + 2):
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=eps, bias=bias, **kw))
+        for i in range(1, n_attn + 2):
+            setattr(self, f"dropout{i}", Dropout(dropout))
+
+    def _sa_block(self, x: Tensor, attn_mask, key_padding_mask, is_causal: bool = False) -> Tensor:
+        x = self.self_attn(
+            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False, is_causal=is_causal
+        )[0]
+        return self.dropout1(x)
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
+        return getattr(self, self._FF_DROPOUT)(x)
+
+
+class TransformerEncoderLayer(_LayerBlocks):
     """Self-attention then a feed-forward block, each with dropout, a residual connection and LayerNorm.
 
     ``norm_first=False`` (post-norm, as in "Attention Is All You Need"):
@@ -129,16 +163,8 @@ class TransformerEncoderLayer(Module):
     ) -> None:
         _check_layer_args(type(self).__name__, d_model, nhead, dim_feedforward)
         super().__init__()
-        kw = {"device": device, "dtype": dtype}
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **kw)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **kw)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **kw)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
+        self._build(1, d_model, nhead, dim_feedforward, dropout, layer_norm_eps, batch_first, norm_first, bias,
+                    {"device": device, "dtype": dtype})
         if isinstance(activation, str):
             activation = _get_activation_fn(activation)
         if activation is Fact.relu or isinstance(activation, ReLU):
@@ -170,18 +196,9 @@ class TransformerEncoderLayer(Module):
             x = self.norm2(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x: Tensor, attn_mask, key_padding_mask, is_causal: bool = False) -> Tensor:
-        x = self.self_attn(
-            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False, is_causal=is_causal
-        )[0]
-        return self.dropout1(x)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout2(x)
 
 
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_LayerBlocks):
     """Self-attention, attention over the encoder's ``memory``, then a feed-forward block.
 
     Each block has dropout, a residual connection and LayerNorm (``norm1``, ``norm2``, ``norm3``;
@@ -195,6 +212,8 @@ class TransformerDecoderLayer(Module):
     >>> layer(ag.randn(3, 4, 8), ag.randn(3, 6, 8)).shape
     (3, 4, 8)
     """
+
+    _FF_DROPOUT = "dropout3"
 
     def __init__(
         self,
@@ -212,21 +231,8 @@ class TransformerDecoderLayer(Module):
     ) -> None:
         _check_layer_args(type(self).__name__, d_model, nhead, dim_feedforward)
         super().__init__()
-        kw = {"device": device, "dtype": dtype}
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, **kw)
-        self.multihead_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, **kw
-        )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **kw)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **kw)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
+        self._build(2, d_model, nhead, dim_feedforward, dropout, layer_norm_eps, batch_first, norm_first, bias,
+                    {"device": device, "dtype": dtype})
         self.activation = _get_activation_fn(activation) if isinstance(activation, str) else activation
 
     def forward(
@@ -254,22 +260,12 @@ class TransformerDecoderLayer(Module):
             x = self.norm3(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x: Tensor, attn_mask, key_padding_mask, is_causal: bool = False) -> Tensor:
-        x = self.self_attn(
-            x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, is_causal=is_causal, need_weights=False
-        )[0]
-        return self.dropout1(x)
-
     def _mha_block(self, x: Tensor, mem: Tensor, attn_mask, key_padding_mask, is_causal: bool = False) -> Tensor:
         x = self.multihead_attn(
             x, mem, mem, attn_mask=attn_mask, key_padding_mask=key_padding_mask, is_causal=is_causal,
             need_weights=False,
         )[0]
         return self.dropout2(x)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        x = self.linear2(self.dropout(self.activation(self.linear1(x))))
-        return self.dropout3(x)
 
 
 class TransformerEncoder(Module):
