@@ -226,6 +226,7 @@ from autograd_core.ops.shape import (
     unflatten,
     unsqueeze,
 )
+from autograd_core.ops.solvers import det, inverse, logdet, slogdet
 from autograd_core.ops.sorting import argsort, median, sort, topk
 from autograd_core.ops.special import erf
 from autograd_core.ops.window import fold, sliding_windows, unfold

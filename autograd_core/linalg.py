@@ -1,4 +1,10 @@
-"""``ag.linalg``: the norms of ``torch.linalg``, composed from differentiable ops.
+"""``ag.linalg``: the norms of ``torch.linalg``, composed from differentiable ops, and its
+inverse, solve and determinants (primitives of ``autograd_core/ops/solvers.py``).
+
+- ``inv(A)``, ``solve(A, B, *, left=True)``, ``det(A)``, ``slogdet(A)`` (a ``(sign, logabsdet)``
+  named tuple): batched over the leading dims, float32 / float64, differentiable twice.  A
+  singular matrix raises on the CPU (CuPy returns inf / nan instead); ``det``'s gradient is nan
+  at a singular matrix, where PyTorch's (SVD-based) is finite.
 
 - ``vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None)``: any real ``ord``
   (``inf``, ``-inf``, ``0`` counts non-zeros, negative orders), over ``dim`` or all elements.
@@ -32,9 +38,10 @@ import numpy as np
 from autograd_core import dtypes
 from autograd_core.ops.reduce import amax, amin
 from autograd_core.ops.reduce import norm as _norm
+from autograd_core.ops.solvers import det, inv, slogdet, solve
 from autograd_core.tensor import Tensor, _check_dim
 
-__all__ = ["vector_norm", "matrix_norm", "norm"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "solve", "det", "slogdet"]
 
 _SVD_ORDERS = {  # order: (what it is, what to use instead)
     "nuc": ("the sum of the singular values", "use ord='fro' (the square root of the sum of their squares) instead"),

@@ -12,6 +12,7 @@ from autograd_core.ops import inplace as IP
 from autograd_core.ops import linalg as L
 from autograd_core.ops import reduce as R
 from autograd_core.ops import shape as S
+from autograd_core.ops import solvers as SV
 from autograd_core.ops import sorting as SO
 from autograd_core.ops import window as W
 from autograd_core.tensor import Tensor, _has_graph_aliases
@@ -123,6 +124,7 @@ def _install_methods() -> None:
         # counting, diagonals
         "unique": C.unique, "bincount": C.bincount, "diag": ES.diag, "diagonal": ES.diagonal,
         "addmm": L.addmm,
+        "inverse": SV.inverse, "det": SV.det, "logdet": SV.logdet, "slogdet": SV.slogdet,
         # sorting
         "sort": SO.sort, "argsort": SO.argsort, "topk": SO.topk, "median": SO.median,
         # indexing writes (out of place)

@@ -231,6 +231,8 @@ def _wrap_result(obj, inputs=()):
         return StrictArray(np.asarray(obj))
     if obj.__class__ is tuple:
         return tuple(_wrap_result(o, inputs) for o in obj)
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a named tuple (NumPy 2's SlogdetResult ...)
+        return obj.__class__(*(_wrap_result(o, inputs) for o in obj))
     if obj.__class__ is list:
         return [_wrap_result(o, inputs) for o in obj]
     return obj
