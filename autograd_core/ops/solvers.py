@@ -51,6 +51,8 @@ def _singular(op: str, shape) -> RuntimeError:
 def _inv_array(op: str, xp, a, check: bool = True):
     """``xp.linalg.inv(a)``; NumPy's LinAlgError becomes a RuntimeError naming ``op`` (``check``),
     or (``check=False``, as det's backward wants) nan for the singular matrices of the batch."""
+    if a.size == 0:  # (CuPy's linalg fails on empty input; every back end takes this path)
+        return xp.empty(a.shape, a.dtype)
     try:
         return xp.linalg.inv(a)
     except np.linalg.LinAlgError:
@@ -64,6 +66,13 @@ def _inv_array(op: str, xp, a, check: bool = True):
         except np.linalg.LinAlgError:
             flat_out[i] = float("nan")
     return flat_out.reshape(a.shape)
+
+
+def _empty_det(xp, a) -> tuple:
+    """``(det, log|det|)`` arrays for an input with no elements: a 0x0 matrix has determinant 1
+    (log 0); an empty batch gives empty results.  (CuPy's linalg fails on empty input.)"""
+    batch = a.shape[:-2]
+    return xp.ones(batch, a.dtype), xp.zeros(batch, a.dtype)
 
 
 # ---------------------------------------------------------------------------- primitives
@@ -88,8 +97,9 @@ class Solve(Primitive):
 
     @staticmethod
     def forward(ctx, A, B):
+        xp, a, b = A._dev.xp, A._data, B._data
         try:
-            X = A._dev.xp.linalg.solve(A._data, B._data)
+            X = xp.zeros(b.shape, b.dtype) if a.size == 0 or b.size == 0 else xp.linalg.solve(a, b)
         except np.linalg.LinAlgError:
             raise _singular("linalg.solve", A.shape) from None
         X = Tensor._wrap(X, A._dev)
@@ -113,7 +123,8 @@ class Det(Primitive):
 
     @staticmethod
     def forward(ctx, A):
-        d = Tensor._wrap(A._dev.xp.linalg.det(A._data), A._dev)
+        xp, a = A._dev.xp, A._data
+        d = Tensor._wrap(_empty_det(xp, a)[0] if a.size == 0 else xp.linalg.det(a), A._dev)
         ctx.save_for_backward(A, d)
         return d
 
@@ -130,8 +141,8 @@ class Slogdet(Primitive):
 
     @staticmethod
     def forward(ctx, A):
-        xp = A._dev.xp
-        sign, logabsdet = xp.linalg.slogdet(A._data)
+        xp, a = A._dev.xp, A._data
+        sign, logabsdet = _empty_det(xp, a) if a.size == 0 else xp.linalg.slogdet(a)
         ctx.save_for_backward(A)
         return xp.asarray(sign), xp.asarray(logabsdet)  # (NumPy gives scalars for one matrix: 0-d arrays)
 

@@ -259,3 +259,21 @@ def test_shape_errors_match_pytorch_raising():
             call(torch)
         with pytest.raises(RuntimeError):
             call(ag)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_empty_inputs_skip_the_back_ends_linalg_as_pytorch_shapes_them(device):
+    # (CuPy's linalg fails on empty input, so every back end answers these without calling it.)
+    torch = pytest.importorskip("torch")
+    for shape in [(0, 0), (2, 0, 0), (0, 3, 3)]:
+        a = np.random.default_rng(0).standard_normal(shape)
+        A = ag.tensor(a, device=device, requires_grad=True)
+        np.testing.assert_array_equal(to_host(ag.linalg.det(A)), torch.linalg.det(torch.tensor(a)).numpy())
+        for ours, theirs in zip(ag.linalg.slogdet(A), torch.linalg.slogdet(torch.tensor(a))):
+            np.testing.assert_array_equal(to_host(ours), theirs.numpy())
+        assert ag.linalg.inv(A).shape == shape
+        ag.linalg.det(A).sum().backward()
+        assert A.grad.shape == shape
+    x = ag.linalg.solve(ag.ones(1, 1, 1, device=device), ag.ones(0, 1, device=device), left=False)
+    assert x.shape == tuple(torch.linalg.solve(torch.ones(1, 1, 1), torch.ones(0, 1), left=False).shape)
+    assert ag.linalg.solve(ag.eye(2, device=device) * 2, ag.ones(2, 0, device=device)).shape == (2, 0)
