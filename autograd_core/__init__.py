@@ -304,9 +304,7 @@ class cuda:
     @staticmethod
     def synchronize(device=None) -> None:
         """Wait until the GPU has finished the work queued on it (to time GPU code)."""
-        dev = get_device("cuda" if device is None else (f"cuda:{device}" if isinstance(device, builtins.int) else device))
-        if dev.type != "cuda":
-            raise ValueError(f"cuda.synchronize: expected a cuda device, got {dev}")
+        dev = _cuda_device("synchronize", "cuda" if device is None else device)
         dev.xp.cuda.Device(dev.index).synchronize()
 
 

@@ -83,9 +83,7 @@ def convert(t: Tensor, target) -> Tensor:
     if isinstance(target, str) and target in _BY_NAME:
         target = _BY_NAME[target]
     if isinstance(target, _LegacyTensorType):
-        device = "cuda" if target.device_type == "cuda" and t.device.type != "cuda" else None
-        if target.device_type == "cpu" and t.device.type != "cpu":
-            device = "cpu"
+        device = None if t.device.type == target.device_type else target.device_type  # (cuda:1 stays)
         return t.to(device=device, dtype=target.dtype)
     return t.to(target)
 

@@ -124,11 +124,9 @@ def cpu_model() -> str:
 
 def synchronizer(device: str):
     """A function that waits for the device's queued work (a no-op on the cpu)."""
-    dev = ag.device(device)
-    if dev.type == "cpu":
+    if ag.device(device).type == "cpu":
         return lambda: None
-    cuda = dev.xp.cuda.Device(dev.index)
-    return cuda.synchronize
+    return lambda: ag.cuda.synchronize(device)
 
 
 def torch_sync(device: str):
