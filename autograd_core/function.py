@@ -30,7 +30,7 @@ import itertools
 import traceback
 
 from autograd_core.grad_mode import GRAD_ENABLED
-from autograd_core.tensor import OutputSlot, Tensor
+from autograd_core.tensor import OutputSlot, Tensor, _ndarray
 
 _new = object.__new__
 _wrap = Tensor._wrap
@@ -280,7 +280,7 @@ class Primitive(Function):
             outs = []
             for o in out:
                 if o is not None and o.__class__ is not Tensor:
-                    if not o.ndim:
+                    if type(o) is not _ndarray and not o.ndim:
                         o = dev.xp.asarray(o)
                     t = _new(Tensor)
                     t._data, t._dev, t._node, t._rg = o, dev, None, False
@@ -296,7 +296,7 @@ class Primitive(Function):
                 if ctx._saved is not None:
                     _unlink_saved_outputs(ctx, (out,))
         else:  # Tensor._wrap, inlined: this line runs once per op
-            if not out.ndim:  # a NumPy scalar from a 0-d result: keep an array
+            if type(out) is not _ndarray and not out.ndim:  # a NumPy scalar from a 0-d result: keep an array
                 out = dev.xp.asarray(out)
             t = _new(Tensor)
             t._data, t._dev, t._node, t._rg = out, dev, (ctx if record else None), record

@@ -18,6 +18,7 @@ from autograd_core.grad_mode import GRAD_ENABLED
 from backends import Device, get_device
 
 _new = object.__new__
+_ndarray = np.ndarray
 
 # engine.py (the backward walk) imports Tensor from here, so it can't be imported at the top;
 # autograd_core/__init__.py binds it once everything is loaded (Tensor.backward calls it).
@@ -64,7 +65,9 @@ class Tensor:
     # -- construction used by every op (kept minimal: it runs once per op) --------
     @staticmethod
     def _wrap(data, dev, node=None, requires_grad=False) -> Tensor:
-        if not data.ndim:  # NumPy returns scalars for 0-d results: keep an array, which can be written in place
+        # NumPy returns scalars for 0-d results: keep an array, which can be written in place.
+        # (``type(data) is ndarray`` first: reading ``.ndim`` costs more, and this runs once per op.)
+        if type(data) is not _ndarray and not data.ndim:
             data = dev.xp.asarray(data)
         t = _new(Tensor)
         t._data = data

@@ -120,49 +120,47 @@ def _operand(op: str, t: Tensor, other):
     return other
 
 
-def _apply(op: str, t: Tensor, update, other, alpha=1) -> Tensor:
-    """``update(t._data, other * alpha)`` (an in-place operator such as ``operator.iadd``):
-    the shared body of add_/sub_/mul_/div_, which optimizers call for every parameter."""
-    if GRAD_ENABLED[0] and (t._rg or (isinstance(other, Tensor) and other._rg)):
-        return _recorded(op, t, lambda old: _OUT_OF_PLACE[op](old, other if alpha == 1 else other * alpha))
-    if isinstance(other, Tensor):  # (nn.Parameter included)
-        o = other._data if other._dev is t._dev else _operand(op, t, other)
-    else:
-        o = other
-    if alpha != 1:
-        o = o * alpha
-    try:
-        update(t._data, o)  # NumPy's and CuPy's in-place operators cast with "same_kind"
-    except (TypeError, ValueError) as exc:  # dtype or shape that can't be written back
-        shape = getattr(other, "shape", ())
-        raise RuntimeError(
-            f"{op}: can't write the result into a tensor of shape {tuple(t.shape)} and dtype {t.dtype} "
-            f"(other: shape {tuple(shape)}, dtype {getattr(other, 'dtype', type(other).__name__)}): {exc}"
-        ) from None
-    vc = t._vc  # Tensor._bump_version, inlined
-    if vc is None:
-        t._vc = [1]
-    else:
-        vc[0] += 1
-    return t
+def _arithmetic(op: str, update, doc: str, takes_alpha: bool):
+    """``add_``/``sub_``/``mul_``/``div_``: ``update(t._data, other * alpha)`` with an in-place
+    operator such as ``operator.iadd``, then the version bumped.  Optimizers call these for
+    every parameter at every step, so each is one function with the common case (under
+    ``no_grad``, a Tensor or number operand on the same device) first."""
+
+    def method(self: Tensor, other, *, alpha=1) -> Tensor:
+        if alpha != 1 and not takes_alpha:  # mul_(other), div_(other): PyTorch's signatures have no alpha
+            raise TypeError(f"{op}() got an unexpected keyword argument 'alpha'")
+        if GRAD_ENABLED[0] and (self._rg or (isinstance(other, Tensor) and other._rg)):
+            return _recorded(op, self, lambda old: _OUT_OF_PLACE[op](old, other if alpha == 1 else other * alpha))
+        o = other._data if isinstance(other, Tensor) else other  # (nn.Parameter included)
+        if o is not other and other._dev is not self._dev:
+            raise RuntimeError(f"{op}: other is on {other._dev} but the tensor is on {self._dev}")
+        if alpha != 1:
+            o = o * alpha
+        try:
+            update(self._data, o)  # NumPy's and CuPy's in-place operators cast with "same_kind"
+        except (TypeError, ValueError) as exc:  # dtype or shape that can't be written back
+            shape = getattr(other, "shape", ())
+            raise RuntimeError(
+                f"{op}: can't write the result into a tensor of shape {tuple(self.shape)} and dtype "
+                f"{self.dtype} (other: shape {tuple(shape)}, dtype {getattr(other, 'dtype', type(other).__name__)}): "
+                f"{exc}"
+            ) from None
+        vc = self._vc  # Tensor._bump_version, inlined
+        if vc is None:
+            self._vc = [1]
+        else:
+            vc[0] += 1
+        return self
+
+    method.__name__ = method.__qualname__ = op
+    method.__doc__ = doc
+    return method
 
 
-def add_(self: Tensor, other, *, alpha=1) -> Tensor:
-    """``self += alpha * other`` in place."""
-    return _apply("add_", self, operator.iadd, other, alpha)
-
-
-def sub_(self: Tensor, other, *, alpha=1) -> Tensor:
-    """``self -= alpha * other`` in place."""
-    return _apply("sub_", self, operator.isub, other, alpha)
-
-
-def mul_(self: Tensor, other) -> Tensor:
-    return _apply("mul_", self, operator.imul, other)
-
-
-def div_(self: Tensor, other) -> Tensor:
-    return _apply("div_", self, operator.itruediv, other)
+add_ = _arithmetic("add_", operator.iadd, "``self += alpha * other`` in place.", True)
+sub_ = _arithmetic("sub_", operator.isub, "``self -= alpha * other`` in place.", True)
+mul_ = _arithmetic("mul_", operator.imul, "``self *= other`` in place.", False)
+div_ = _arithmetic("div_", operator.itruediv, "``self /= other`` in place.", False)
 
 
 def zero_(self: Tensor) -> Tensor:

@@ -414,6 +414,22 @@ def test_in_place_with_an_operand_on_another_device_names_both():
         t.add_(other)
 
 
+def test_mul_and_div_take_no_alpha_as_in_pytorch():
+    for op in ("mul_", "div_"):
+        t = ag.ones(2)
+        with pytest.raises(TypeError, match=f"{op}.*alpha"):
+            getattr(t, op)(2.0, alpha=3.0)
+        assert t.tolist() == [1.0, 1.0]  # refused before anything was written
+        h = ag.ones(2, requires_grad=True) * 1.0  # in the graph: the recorded path refuses it too
+        with pytest.raises(TypeError, match=f"{op}.*alpha"):
+            getattr(h, op)(2.0, alpha=3.0)
+
+
+def test_in_place_arithmetic_keeps_pytorch_names():
+    assert [ag.Tensor.add_.__name__, ag.Tensor.sub_.__name__, ag.Tensor.mul_.__name__, ag.Tensor.div_.__name__] == [
+        "add_", "sub_", "mul_", "div_"]
+
+
 def test_copy_across_devices_is_allowed():
     t = ag.zeros(2)
     t.copy_(ag.tensor([1.0, 2.0], device="cpu2"))
