@@ -76,6 +76,7 @@ from autograd_core.grad_mode import (
     set_grad_enabled,
 )
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd_core.ops.composite import addcdiv, addcmul, baddbmm
 from autograd_core.ops.counting import bincount, unique
 from autograd_core.ops.einsum import diag, diagonal, einsum
 from autograd_core.ops.elementwise import (
@@ -183,8 +184,10 @@ from autograd_core.ops.reduce import (
     any,
     argmax,
     argmin,
+    count_nonzero,
     cumprod,
     cumsum,
+    diff,
     log_softmax,
     logsumexp,
     max,
@@ -209,22 +212,29 @@ from autograd_core.ops.shape import (
     expand,
     flatten,
     flip,
+    hstack,
+    meshgrid,
+    moveaxis,
+    movedim,
     narrow,
     pad,
     permute,
     repeat,
     reshape,
     roll,
+    row_stack,
     split,
     squeeze,
     stack,
     sum_to,
+    tile,
     transpose,
     tril,
     triu,
     unbind,
     unflatten,
     unsqueeze,
+    vstack,
 )
 from autograd_core.ops.solvers import det, inverse, logdet, slogdet
 from autograd_core.ops.sorting import argsort, median, sort, topk

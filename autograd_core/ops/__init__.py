@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from autograd_core import factories as F
 from autograd_core.grad_mode import GRAD_ENABLED
+from autograd_core.ops import composite as CO
 from autograd_core.ops import counting as C
 from autograd_core.ops import einsum as ES
 from autograd_core.ops import elementwise as E
@@ -118,6 +119,7 @@ def _install_methods() -> None:
         "arccos": E.acos, "sinh": E.sinh, "cosh": E.cosh, "asinh": E.asinh, "arcsinh": E.asinh,
         "acosh": E.acosh, "arccosh": E.acosh, "atanh": E.atanh, "arctanh": E.atanh, "atan2": E.atan2,
         "arctan2": E.atan2, "fmod": E.fmod, "lerp": E.lerp,
+        "addcmul": CO.addcmul, "addcdiv": CO.addcdiv, "baddbmm": CO.baddbmm,
         # new tensors like self
         "new_zeros": F.new_zeros, "new_ones": F.new_ones, "new_empty": F.new_empty, "new_full": F.new_full,
         "new_tensor": F.new_tensor,
@@ -132,7 +134,8 @@ def _install_methods() -> None:
         "scatter_add": I.scatter_add, "index_add": I.index_add, "index_fill": I.index_fill,
         "masked_select": I.masked_select,
         # shape
-        "roll": S.roll, "tril": S.tril, "triu": S.triu,
+        "roll": S.roll, "tril": S.tril, "triu": S.triu, "tile": S.tile, "movedim": S.movedim,
+        "moveaxis": S.movedim, "diff": R.diff, "count_nonzero": R.count_nonzero,
         "square": E.square, "rsqrt": E.rsqrt,
         "reciprocal": E.reciprocal,
         # reductions
@@ -157,6 +160,7 @@ def _install_methods() -> None:
         "addcdiv_": IP.addcdiv_, "lerp_": IP.lerp_, "sqrt_": IP.sqrt_, "normal_": IP.normal_,
         "uniform_": IP.uniform_, "relu_": IP.relu_, "sigmoid_": IP.sigmoid_, "tanh_": IP.tanh_,
         "exp_": IP.exp_, "masked_fill_": IP.masked_fill_, "scatter_": IP.scatter_, "index_fill_": IP.index_fill_,
+        "index_add_": I.index_add_, "scatter_add_": I.scatter_add_,
     }
     for name, fn in methods.items():
         setattr(T, name, fn)

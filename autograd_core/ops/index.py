@@ -476,6 +476,32 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     return input + IndexBackward.apply(source, idx, False, shape)
 
 
+def index_add_(self: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """``index_add`` in place (``acc.index_add_(0, idx, rows)``); recorded in the graph as ``index_add``
+    when ``self`` is in it or ``source`` requires grad, as PyTorch records it.
+
+    >>> import autograd_core as ag
+    >>> ag.zeros(3).index_add_(0, ag.tensor([0, 0, 2]), ag.tensor([1.0, 2.0, 3.0]))
+    tensor([3., 0., 3.])
+    """
+    from autograd_core.ops.inplace import _out_of_place_into
+
+    return _out_of_place_into("index_add_", self, lambda old: index_add(old, dim, index, source, alpha=alpha), source)
+
+
+def scatter_add_(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """``scatter_add`` in place; recorded in the graph as ``scatter_add`` when ``self`` is in it or
+    ``src`` requires grad.
+
+    >>> import autograd_core as ag
+    >>> ag.zeros(3).scatter_add_(0, ag.tensor([0, 2, 0]), ag.tensor([1.0, 2.0, 3.0]))
+    tensor([4., 0., 2.])
+    """
+    from autograd_core.ops.inplace import _out_of_place_into
+
+    return _out_of_place_into("scatter_add_", self, lambda old: scatter_add(old, dim, index, src), src)
+
+
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """``input`` with ``value`` (a number or a 0-d tensor, cast to input's dtype) where ``mask`` is True;
     ``mask`` broadcasts with ``input``.  Filled elements pass no gradient to ``input``; a 0-d tensor

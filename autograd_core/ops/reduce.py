@@ -349,6 +349,43 @@ def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     return CumProd.apply(input, d)
 
 
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
+    """The ``n``-th forward difference ``x[i + 1] - x[i]`` along ``dim`` (``prepend``/``append`` joined
+    first); bools differ by ``!=``, as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.tensor([1, 4, 9, 16]).diff()
+    tensor([3, 5, 7])
+    """
+    from autograd_core.ops.shape import cat, narrow
+
+    if input._data.ndim == 0:
+        raise RuntimeError("diff: expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"diff: order must be non-negative but got {n}")
+    (d,) = dims_of("diff", dim, input._data.ndim)
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = cat(parts, d) if len(parts) > 1 else input
+    for _ in range(n):
+        size = x._data.shape[d]
+        if size == 0:
+            break
+        a, b = narrow(x, d, 1, size - 1), narrow(x, d, 0, size - 1)
+        x = E.ne(a, b) if x._data.dtype.kind == "b" else E.sub(a, b)
+    return x
+
+
+def count_nonzero(input: Tensor, dim=None) -> Tensor:
+    """The number of nonzero elements (int64), over ``dim`` (an int or a tuple) or all of them.
+
+    >>> import autograd_core as ag
+    >>> ag.count_nonzero(ag.tensor([[0, 1], [2, 3]]), dim=0)
+    tensor([1, 2])
+    """
+    dims = dims_of("count_nonzero", dim, input._data.ndim)
+    return sum(E.ne(input, 0), dims).to(dtypes.int64)
+
+
 def _as_1d(fn, input: Tensor, *args):
     """Apply a dim-wise op to a 0-d tensor as to a 1-element vector (PyTorch's convention)."""
     from autograd_core.ops.shape import reshape

@@ -320,6 +320,100 @@ def repeat(input: Tensor, *sizes) -> Tensor:
     return reshape(x, tuple(r * s for r, s in zip(sizes, shape)))
 
 
+def tile(input: Tensor, *dims) -> Tensor:
+    """``repeat``, except that fewer repeats than dims are padded with 1s in front (NumPy's ``tile``).
+
+    >>> import autograd_core as ag
+    >>> ag.tile(ag.tensor([1, 2]), (2,))
+    tensor([1, 2, 1, 2])
+    """
+    dims = _shape_arg(dims)
+    return repeat(input, (1,) * (input._data.ndim - len(dims)) + tuple(dims))
+
+
+def movedim(input: Tensor, source, destination) -> Tensor:
+    """Move the dims ``source`` (an int or a sequence) to the positions ``destination``; the others keep
+    their order (a permute).
+
+    >>> import autograd_core as ag
+    >>> ag.zeros(2, 3, 4).movedim(0, -1).shape
+    (3, 4, 2)
+    """
+    nd = input._data.ndim
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: invalid source or destination dims: source ({list(src)}) and destination "
+                           f"({list(dst)}) must have the same number of elements")
+    src = tuple(_check_dim("movedim", d, nd) for d in src)
+    dst = tuple(_check_dim("movedim", d, nd) for d in dst)
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in source {list(src)} or destination {list(dst)}")
+    order = [None] * nd
+    for s_, d_ in zip(src, dst):
+        order[d_] = s_
+    rest = iter(d for d in range(nd) if d not in src)
+    return permute(input, tuple(o if o is not None else next(rest) for o in order))
+
+
+moveaxis = movedim
+
+
+def meshgrid(*tensors, indexing: str = "ij") -> tuple:
+    """Coordinate grids from 1-D tensors: the k-th output varies along dim k (``indexing="ij"``), or,
+    with ``"xy"`` (NumPy's default), the first two dims swapped: shape ``(N1, N0, ...)``.  Each
+    output is an expanded view.
+
+    >>> import autograd_core as ag
+    >>> xs, ys = ag.meshgrid(ag.arange(3), ag.arange(2), indexing="ij")
+    >>> xs.shape, ys.tolist()
+    ((3, 2), [[0, 1], [0, 1], [0, 1]])
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    if not tensors:
+        raise RuntimeError("meshgrid: expects a non-empty list of tensors")
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(f"meshgrid: expects 0-D or 1-D tensors, got shape {tuple(t.shape)}")
+    flat = [reshape(t, (-1,)) for t in tensors]
+    swap = indexing == "xy" and len(flat) >= 2
+    if swap:
+        flat[0], flat[1] = flat[1], flat[0]
+    shape = tuple(t._data.shape[0] for t in flat)
+    n = len(flat)
+    grids = [expand(reshape(t, (1,) * k + (-1,) + (1,) * (n - k - 1)), shape) for k, t in enumerate(flat)]
+    if swap:  # the grids of (t1, t0, ...): shape (N1, N0, ...), and the first two swapped back
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+def hstack(tensors) -> Tensor:
+    """Concatenate along dim 1, or dim 0 for 1-D tensors (0-D ones count as 1-D).
+
+    >>> import autograd_core as ag
+    >>> ag.hstack([ag.tensor([1, 2]), ag.tensor([3])])
+    tensor([1, 2, 3])
+    """
+    tensors = [reshape(t, (1,)) if t._data.ndim == 0 else t for t in tensors]
+    return cat(tensors, 0 if tensors and tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    """Concatenate along dim 0, 1-D tensors (and 0-D ones) taken as rows.
+
+    >>> import autograd_core as ag
+    >>> ag.vstack([ag.tensor([1, 2]), ag.tensor([3, 4])]).shape
+    (2, 2)
+    """
+    return cat([reshape(t, (1, -1)) if t._data.ndim < 2 else t for t in tensors], 0)
+
+
+row_stack = vstack
+
+
 def flip(input: Tensor, *args, dims=None) -> Tensor:
     """Reverse the order of elements along ``dims``: ``ag.flip(x, (0, 1))``, ``x.flip(0, 1)`` or ``x.flip(dims=(0,))``."""
     if dims is not None and args:

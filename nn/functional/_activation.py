@@ -42,6 +42,10 @@ __all__ = [
     "hardswish",
     "logsigmoid",
     "tanhshrink",
+    "hardshrink",
+    "softshrink",
+    "threshold",
+    "glu",
     "softmax",
     "softmin",
     "log_softmax",
@@ -218,6 +222,58 @@ def tanhshrink(input: Tensor) -> Tensor:
     """x - tanh(x)."""
     _check("tanhshrink", input)
     return input - ag.tanh(input)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.hardshrink(ag.tensor([-1.0, 0.2, 0.7])).tolist()
+    [-1.0, 0.0, 0.699999988079071]
+    """
+    _check("hardshrink", input)
+    return ag.where(ag.abs(input) > lambd, input, 0.0)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.softshrink(ag.tensor([-1.0, 0.2, 1.5])).tolist()
+    [-0.5, 0.0, 1.0]
+    """
+    _check("softshrink", input)
+    if lambd < 0:
+        raise RuntimeError(f"softshrink: lambda must be greater or equal to 0, but found to be {lambd}")
+    return ag.where(input > lambd, input - lambd, ag.where(input < -lambd, input + lambd, 0.0))
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else ``value``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.threshold(ag.tensor([-1.0, 0.5, 2.0]), 1.0, -5.0).tolist()
+    [-5.0, -5.0, 2.0]
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"threshold: expected a Tensor, got {type(input).__name__}")
+    return ag.where(input > threshold, input, ag.full_like(input, value))
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """The gated linear unit: ``a * sigmoid(b)``, ``a`` and ``b`` the two halves of ``input`` along ``dim``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.glu(ag.tensor([[2.0, 0.0]])).tolist()
+    [[1.0]]
+    """
+    _check("glu", input)
+    if input.ndim == 0:
+        raise RuntimeError("glu: does not support scalars because halving size must be even")
+    if input.shape[dim] % 2:
+        raise RuntimeError(f"glu: halving dimension must be even, but dimension {dim} is size {input.shape[dim]}")
+    a, b = ag.chunk(input, 2, dim)
+    return a * ag.sigmoid(b)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

@@ -16,8 +16,9 @@ import math
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.ops.window import fold, unfold  # noqa: F401  (F.unfold / F.fold: im2col and col2im)
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "pad"]
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "pad", "unfold", "fold"]
 
 _PAD_MODES = ("constant", "reflect", "replicate", "circular")
 

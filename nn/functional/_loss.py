@@ -34,6 +34,12 @@ __all__ = [
     "cosine_similarity",
     "hinge_embedding_loss",
     "multi_margin_loss",
+    "pairwise_distance",
+    "margin_ranking_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_loss",
+    "soft_margin_loss",
+    "multilabel_soft_margin_loss",
     "hellinger_loss",
 ]
 
@@ -483,6 +489,126 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     others = t.unsqueeze(1) != ag.arange(c, device=rows.device)
     per_sample = (z * others).sum(1) / float(c)
     return _reduce(per_sample.reshape(shape), reduction)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """The ``p``-norm of ``x1 - x2 + eps`` along the last dim (inputs broadcast), as PyTorch computes it.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.pairwise_distance(ag.tensor([[0.0, 0.0]]), ag.tensor([[3.0, 4.0]]), eps=0.0).tolist()
+    [5.0]
+    """
+    _check_tensors("pairwise_distance", x1=x1, x2=x2)
+    return ag.norm(x1 - x2 + eps, p, dim=max(x1.ndim, x2.ndim) - 1, keepdim=keepdim)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, size_average=None,
+                        reduce=None, reduction: str = "mean") -> Tensor:
+    """max(0, -target * (input1 - input2) + margin): target 1 wants input1 ranked higher, -1 input2.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.margin_ranking_loss(ag.tensor([1.0, 1.0]), ag.tensor([0.0, 0.0]), ag.tensor([1.0, -1.0]),
+    ...                       reduction="none").tolist()
+    [0.0, 1.0]
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("margin_ranking_loss", input1=input1, input2=input2, target=target)
+    _check_reduction(reduction)
+    if not (input1.ndim == input2.ndim == target.ndim):
+        raise RuntimeError(
+            f"margin_ranking_loss: all input tensors should have the same number of dims, got shapes "
+            f"{tuple(input1.shape)}, {tuple(input2.shape)} and {tuple(target.shape)}"
+        )
+    return _reduce(ag.clamp(-target * (input1 - input2) + float(margin), min=0.0), reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0, size_average=None,
+                          reduce=None, reduction: str = "mean") -> Tensor:
+    """1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where it is -1 (rows of
+    ``(N, D)`` inputs, or one ``(D,)`` pair); the squared norms get PyTorch's 1e-12 floor.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.cosine_embedding_loss(ag.tensor([[1.0, 0.0]]), ag.tensor([[0.0, 1.0]]), ag.tensor([1])).item()
+    1.0
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("cosine_embedding_loss", input1=input1, input2=input2, target=target)
+    _check_reduction(reduction)
+    if input1.ndim not in (1, 2) or tuple(input1.shape) != tuple(input2.shape) or target.ndim != input1.ndim - 1:
+        raise RuntimeError(
+            f"cosine_embedding_loss: expected inputs of the same shape (N, D) or (D,) and a target of shape (N,) "
+            f"or (), got {tuple(input1.shape)}, {tuple(input2.shape)} and {tuple(target.shape)}"
+        )
+    d = input1.ndim - 1
+    prod = (input1 * input2).sum(d)
+    mag1 = (input1 * input1).sum(d) + 1e-12
+    mag2 = (input2 * input2).sum(d) + 1e-12
+    cos = prod / ag.sqrt(mag1 * mag2)
+    pos = ag.where(target == 1, 1.0 - cos, 0.0)
+    neg = ag.where(target == -1, ag.clamp(cos - float(margin), min=0.0), 0.0)
+    return _reduce(pos + neg, reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
+                        reduction: str = "mean") -> Tensor:
+    """max(0, margin + d(anchor, positive) - d(anchor, negative)) with ``pairwise_distance`` (``swap``:
+    the negative's distance is the smaller of d(a, n) and d(p, n)).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> a, pos, neg = ag.tensor([[0.0, 0.0]]), ag.tensor([[0.0, 1.0]]), ag.tensor([[3.0, 4.0]])
+    >>> F.triplet_margin_loss(a, pos, neg, eps=0.0).item()
+    0.0
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
+    _check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_loss: margin must be greater than 0, got {margin}")
+    if not (anchor.ndim == positive.ndim == negative.ndim) or anchor.ndim not in (1, 2):
+        raise RuntimeError(
+            f"triplet_margin_loss: expected anchor, positive and negative all (N, D) or all (D,), got shapes "
+            f"{tuple(anchor.shape)}, {tuple(positive.shape)} and {tuple(negative.shape)}"
+        )
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = ag.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce(ag.clamp(d_pos - d_neg + float(margin), min=0.0), reduction)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """log(1 + exp(-target * input)) for targets +1/-1 (two-class logistic loss).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.soft_margin_loss(ag.tensor([0.0]), ag.tensor([1.0])).item(), 4)
+    0.6931
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("soft_margin_loss", input=input, target=target)
+    _check_reduction(reduction)
+    _same_shape("soft_margin_loss", input, target)
+    return _reduce(ag.softplus(-input * target, 1.0, float("inf")), reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                                reduce=None, reduction: str = "mean") -> Tensor:
+    """Per-class binary cross-entropy on logits, averaged over the classes (last dim), then reduced over samples.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> round(F.multilabel_soft_margin_loss(ag.zeros(1, 3), ag.tensor([[1.0, 0.0, 1.0]])).item(), 4)
+    0.6931
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("multilabel_soft_margin_loss", input=input, target=target)
+    _check_reduction(reduction)
+    _same_shape("multilabel_soft_margin_loss", input, target)
+    loss = -(target * -ag.softplus(-input, 1.0, float("inf")) + (1.0 - target) * -ag.softplus(input, 1.0, float("inf")))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.ndim - 1
+    loss = loss.sum(class_dim) / float(input.shape[class_dim])
+    return _reduce(loss, reduction)
 
 
 def hellinger_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:

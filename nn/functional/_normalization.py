@@ -1,4 +1,4 @@
-"""Batch, layer and group normalization, composed from reductions and elementwise ops.
+"""Batch, instance, layer, group and RMS normalization, composed from reductions and elementwise ops.
 
 Each normalizes as ``(x - mean) * rsqrt(var + eps)`` with the biased variance,
 then applies the affine map.  The per-channel factor ``weight * rsqrt(var + eps)``
@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import autograd_core as ag
 from autograd_core import Tensor
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "normalize"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "normalize"]
 
 
 def _check_param(op: str, name: str, t, shape: tuple) -> None:
@@ -81,6 +83,59 @@ def batch_norm(
     return _affine(centered, var, eps, weight, bias, stat_shape)
 
 
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalize each channel of each sample of ``(N, C, *)`` over its spatial dims, then a per-channel
+    affine map.  With ``use_input_stats`` and running statistics given, these are updated in place
+    with the instance statistics averaged over the batch (unbiased variance), as PyTorch does;
+    without ``use_input_stats`` the running statistics normalize.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.instance_norm(ag.randn(2, 3, 8))
+    >>> abs(float(y[1, 2].mean())) < 1e-5
+    True
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"instance_norm: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim < 3:
+        raise ValueError(
+            f"instance_norm: expected an input of at least 3 dims (N, C, *), got shape {tuple(input.shape)}"
+        )
+    channels = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
+        _check_param("instance_norm", name, t, (channels,))
+    stat_shape = (1, channels) + (1,) * (input.ndim - 2)
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("instance_norm: running_mean and running_var are needed when use_input_stats=False")
+        return _affine(input - running_mean.reshape(stat_shape), running_var.reshape(stat_shape), eps, weight, bias,
+                       stat_shape)
+    dims = tuple(range(2, input.ndim))
+    count = math.prod(input.shape[2:])
+    if count <= 1:
+        raise ValueError(
+            f"instance_norm: expected more than 1 spatial element when training, got input of shape {tuple(input.shape)}"
+        )
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    var = (centered * centered).mean(dims, keepdim=True)
+    if running_mean is not None or running_var is not None:
+        with ag.no_grad():
+            if running_mean is not None:
+                running_mean.mul_(1 - momentum).add_(mean.reshape(-1, channels).mean(0), alpha=momentum)
+            if running_var is not None:
+                running_var.mul_(1 - momentum).add_(var.reshape(-1, channels).mean(0), alpha=momentum * count / (count - 1))
+    return _affine(centered, var, eps, weight, bias, stat_shape)
+
+
 def _affine(centered: Tensor, var: Tensor, eps: float, weight, bias, shape: tuple) -> Tensor:
     """``centered * weight / sqrt(var + eps) + bias`` with the factor formed on the small tensors."""
     scale = (var + eps).rsqrt()
@@ -90,6 +145,20 @@ def _affine(centered: Tensor, var: Tensor, eps: float, weight, bias, shape: tupl
     if bias is not None:
         out = out + bias.reshape(shape)
     return out
+
+
+def _normalized_dims(op: str, input, normalized_shape) -> tuple:
+    """``normalized_shape`` as a tuple, and the trailing dims of ``input`` it names (checked)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+    k = len(shape)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    if k == 0 or input.ndim < k or tuple(input.shape[-k:]) != shape:
+        raise RuntimeError(
+            f"{op}: given normalized_shape={list(shape)}, expected input with shape [*, "
+            f"{', '.join(map(str, shape))}], but got input of shape {tuple(input.shape)}"
+        )
+    return shape, tuple(range(input.ndim - k, input.ndim))
 
 
 def layer_norm(
@@ -102,18 +171,9 @@ def layer_norm(
     >>> abs(float(y.mean())) < 1e-5
     True
     """
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
-    k = len(shape)
-    if not isinstance(input, Tensor):
-        raise TypeError(f"layer_norm: input must be a Tensor, got {type(input).__name__}")
-    if k == 0 or input.ndim < k or tuple(input.shape[-k:]) != shape:
-        raise RuntimeError(
-            f"layer_norm: given normalized_shape={list(shape)}, expected input with shape [*, "
-            f"{', '.join(map(str, shape))}], but got input of shape {tuple(input.shape)}"
-        )
+    shape, dims = _normalized_dims("layer_norm", input, normalized_shape)
     _check_param("layer_norm", "weight", weight, shape)
     _check_param("layer_norm", "bias", bias, shape)
-    dims = tuple(range(input.ndim - k, input.ndim))
     mean = input.mean(dims, keepdim=True)
     centered = input - mean
     var = (centered * centered).mean(dims, keepdim=True)
@@ -160,6 +220,22 @@ def group_norm(
     if bias is not None:
         out = out + bias.reshape(shape)
     return out
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    """``x / sqrt(mean(x**2) + eps) * weight`` over the last ``len(normalized_shape)`` dims; ``eps=None``
+    is the machine epsilon of the input's dtype, as in PyTorch.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.rms_norm(ag.tensor([[3.0, 4.0]]), (2,)).tolist()
+    [[0.8485281467437744, 1.1313709020614624]]
+    """
+    shape, dims = _normalized_dims("rms_norm", input, normalized_shape)
+    _check_param("rms_norm", "weight", weight, shape)
+    if eps is None:
+        eps = float(np.finfo(input.dtype).eps)  # dtype metadata, not tensor data
+    out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return out * weight if weight is not None else out
 
 
 def normalize(input: Tensor, p: float = 2.0, dim=1, eps: float = 1e-12) -> Tensor:

@@ -1,4 +1,4 @@
-"""Pooling and nearest-neighbour upsampling, composed from ``ag.pad``, ``ag.sliding_windows`` and reductions.
+"""Pooling and upsampling (nearest, linear, cubic), composed from ``ag.pad``, ``ag.sliding_windows`` and reductions.
 
 Max pooling takes the windows ``(N, C, kh*kw, oh, ow)`` of the ``-inf``-padded
 input, flags each window's first maximum (flags need no gradient) and keeps that
@@ -32,6 +32,8 @@ __all__ = [
     "adaptive_max_pool2d",
     "interpolate",
     "upsample",
+    "pixel_shuffle",
+    "pixel_unshuffle",
 ]
 
 
@@ -436,6 +438,52 @@ def _nearest_source(size: int, out: int, scale) -> np.ndarray:
     return np.minimum(np.floor(dst.astype(np.float32) * s).astype(np.int64), size - 1)
 
 
+_LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
+_CUBIC_A = -0.75  # PyTorch's (and OpenCV's) bicubic convolution coefficient
+
+
+def _linear_taps(size: int, out: int, scale, align_corners: bool, cubic: bool, dtype) -> list:
+    """The source indices and weights of each output position along one dim, as PyTorch's
+    ``area_pixel_compute_source_index`` computes them (in the input's float type): two taps
+    (floor and next, clamped) for linear modes, four (floor - 1 ... floor + 2, clamped) with
+    the cubic convolution weights for bicubic."""
+    ft = np.float64 if dtype == np.float64 else np.float32
+    dst = np.arange(out).astype(ft)
+    if align_corners:
+        s = ft(size - 1) / ft(out - 1) if out > 1 else ft(0)
+        src = dst * s
+    else:
+        s = ft(1.0 / scale) if scale is not None and scale > 0 else ft(size) / ft(out)
+        src = s * (dst + ft(0.5)) - ft(0.5)
+        if not cubic:
+            src = np.maximum(src, ft(0))
+    i0 = np.floor(src).astype(np.int64)
+    t = (src - i0.astype(ft)).astype(ft)
+    if not cubic:
+        i0 = np.minimum(i0, size - 1)
+        return [(i0, 1 - t), (np.minimum(i0 + 1, size - 1), t)]
+    a = ft(_CUBIC_A)
+
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    weights = (far(t + 1), near(t), near(1 - t), far(2 - t))
+    return [(np.clip(i0 + k - 1, 0, size - 1), w.astype(ft)) for k, w in enumerate(weights)]
+
+
+def _interpolate_dim(x: Tensor, axis: int, taps: list) -> Tensor:
+    """``sum_k x[..., idx_k, ...] * w_k`` along ``axis``: index_select and a broadcast multiply per tap."""
+    view = (-1,) + (1,) * (x.ndim - axis - 1)
+    out = None
+    for idx, w in taps:
+        term = x.index_select(axis, ag.tensor(idx, device=x.device)) * ag.tensor(w, dtype=x.dtype, device=x.device).reshape(view)
+        out = term if out is None else out + term
+    return out
+
+
 def interpolate(
     input: Tensor,
     size=None,
@@ -445,18 +493,32 @@ def interpolate(
     recompute_scale_factor=None,
     antialias: bool = False,
 ) -> Tensor:
-    """Resize the spatial dims of ``(N, C, *spatial)`` (1 to 3 of them); ``mode="nearest"`` only.
+    """Resize the spatial dims of ``(N, C, *spatial)`` (1 to 3 of them): ``mode`` ``"nearest"``,
+    ``"linear"`` (3-D input), ``"bilinear"`` or ``"bicubic"`` (4-D), ``"trilinear"`` (5-D), or
+    ``"area"`` (adaptive average pooling), with PyTorch's ``align_corners`` rule.  The interpolating
+    modes are separable: along each dim, an ``index_select`` per tap and a weighted sum.
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.interpolate(ag.arange(3.0).reshape(1, 1, 3), scale_factor=2).tolist()
     [[[0.0, 0.0, 1.0, 1.0, 2.0, 2.0]]]
+    >>> F.interpolate(ag.arange(3.0).reshape(1, 1, 3), size=5, mode="linear", align_corners=True).tolist()
+    [[[0.0, 0.5, 1.0, 1.5, 2.0]]]
     """
-    if mode != "nearest":
-        raise NotImplementedError(f"interpolate: mode {mode!r} is not supported; only mode='nearest' is")
-    if align_corners is not None:
-        raise ValueError("interpolate: align_corners can only be set with the interpolating modes, not 'nearest'")
+    if mode not in ("nearest", "area") and mode not in _LINEAR_MODES:
+        raise NotImplementedError(
+            f"interpolate: mode {mode!r} is not supported; use 'nearest', 'linear', 'bilinear', 'bicubic', "
+            "'trilinear' or 'area'"
+        )
+    if mode in ("nearest", "area"):
+        if align_corners is not None:
+            raise ValueError(
+                f"interpolate: align_corners can only be set with the interpolating modes "
+                f"(linear, bilinear, bicubic, trilinear), not {mode!r}"
+            )
+    elif align_corners is None:
+        align_corners = False
     if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported for mode='nearest'")
+        raise NotImplementedError(f"interpolate: antialias=True is not supported (mode={mode!r})")
     if not isinstance(input, Tensor):
         raise TypeError(f"interpolate: input must be a Tensor, got {type(input).__name__}")
     n = input.ndim - 2
@@ -464,6 +526,9 @@ def interpolate(
         raise ValueError(
             f"interpolate: expected a 3-D, 4-D or 5-D (N, C, *spatial) input, got shape {tuple(input.shape)}"
         )
+    if mode in _LINEAR_MODES and _LINEAR_MODES[mode] != n:
+        need = _LINEAR_MODES[mode] + 2
+        raise NotImplementedError(f"interpolate: got {input.ndim}D input, but {mode} mode needs {need}D input")
     sizes = input.shape[2:]
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: give exactly one of size and scale_factor")
@@ -483,7 +548,20 @@ def interpolate(
             scales = (None,) * n
     if any(o <= 0 for o in outs):
         raise ValueError(f"interpolate: output size {outs} must be positive (input shape {tuple(input.shape)})")
+    if mode == "area":
+        if n == 3:
+            raise NotImplementedError("interpolate: mode='area' supports 3-D and 4-D input (no adaptive 3-D pooling)")
+        return (adaptive_avg_pool1d if n == 1 else adaptive_avg_pool2d)(input, outs)
     x = input
+    if mode in _LINEAR_MODES:
+        if x.dtype.kind != "f":
+            raise TypeError(f"interpolate: mode {mode!r} needs a floating point input, got dtype {x.dtype}")
+        for d in range(n):
+            if outs[d] == sizes[d] and (align_corners or scales[d] in (None, 1.0)):
+                continue  # the identity: every output lands exactly on its source
+            taps = _linear_taps(sizes[d], outs[d], scales[d], align_corners, mode == "bicubic", x.dtype)
+            x = _interpolate_dim(x, 2 + d, taps)
+        return x
     for d in range(n):
         axis = 2 + d
         size, out = sizes[d], outs[d]
@@ -504,3 +582,54 @@ def interpolate(
 def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:
     """Deprecated alias of ``interpolate``, kept as PyTorch does."""
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """``(*, C * r**2, H, W)`` -> ``(*, C, H * r, W * r)``: sub-pixel convolution's rearrangement (a
+    reshape and a permute).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.pixel_shuffle(ag.arange(4.0).reshape(1, 4, 1, 1), 2).tolist()
+    [[[[0.0, 1.0], [2.0, 3.0]]]]
+    """
+    r = int(upscale_factor)
+    if not isinstance(input, Tensor) or input.ndim < 3:
+        raise RuntimeError(f"pixel_shuffle: expected a tensor of at least 3 dims (*, C, H, W), got "
+                           f"{getattr(input, 'shape', type(input).__name__)}")
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle: upscale_factor must be positive, got {upscale_factor}")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(
+            f"pixel_shuffle: the channel dim ({c}) of input of shape {tuple(input.shape)} must be divisible by "
+            f"the square of upscale_factor ({r * r})"
+        )
+    k = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """``(*, C, H * r, W * r)`` -> ``(*, C * r**2, H, W)``: the inverse of ``pixel_shuffle``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.pixel_unshuffle(ag.arange(4.0).reshape(1, 1, 2, 2), 2).flatten().tolist()
+    [0.0, 1.0, 2.0, 3.0]
+    """
+    r = int(downscale_factor)
+    if not isinstance(input, Tensor) or input.ndim < 3:
+        raise RuntimeError(f"pixel_unshuffle: expected a tensor of at least 3 dims (*, C, H, W), got "
+                           f"{getattr(input, 'shape', type(input).__name__)}")
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle: downscale_factor must be positive, got {downscale_factor}")
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        raise RuntimeError(
+            f"pixel_unshuffle: the height ({h}) and width ({w}) of input of shape {tuple(input.shape)} must be "
+            f"divisible by downscale_factor ({r})"
+        )
+    k = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return x.reshape(*lead, c * r * r, h // r, w // r)

@@ -7,6 +7,7 @@ from nn.modules.dropout import *  # noqa: F401,F403
 from nn.modules.linear import *  # noqa: F401,F403
 from nn.modules.loss import *  # noqa: F401,F403
 from nn.modules.normalization import *  # noqa: F401,F403
+from nn.modules.padding import *  # noqa: F401,F403
 from nn.modules.pooling import *  # noqa: F401,F403
 from nn.modules.rnn import *  # noqa: F401,F403
 from nn.modules.sparse import *  # noqa: F401,F403

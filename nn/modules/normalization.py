@@ -10,7 +10,17 @@ from nn.functional import _normalization as Fn
 from nn.module import Module
 from nn.parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
+__all__ = [
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "LayerNorm",
+    "GroupNorm",
+    "RMSNorm",
+]
 
 
 class _BatchNorm(Module):
@@ -141,6 +151,80 @@ class BatchNorm3d(_BatchNorm):
     _dims = (5,)
 
 
+class _InstanceNorm(_BatchNorm):
+    """PyTorch's ``_InstanceNorm``: the BatchNorm parameters and buffers, other defaults
+    (``affine=False``, ``track_running_stats=False``), and statistics per sample and channel."""
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        affine: bool = False,
+        track_running_stats: bool = False,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        name = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: input must be a Tensor, got {type(input).__name__}")
+        if input.ndim not in self._dims:
+            want = " or ".join(f"{d}D" for d in self._dims)
+            raise ValueError(f"{name}: expected {want} input, got {input.ndim}D input of shape {tuple(input.shape)}")
+        unbatched = input.ndim == self._dims[0]
+        if unbatched:
+            input = input.unsqueeze(0)
+        if self.affine and input.shape[1] != self.num_features:
+            raise ValueError(
+                f"{name}: expected input with {self.num_features} channels, got {input.shape[1]} "
+                f"(input shape {tuple(input.shape)})"
+            )
+        out = Fn.instance_norm(
+            input,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            self.training or not self.track_running_stats,
+            self.momentum if self.momentum is not None else 0.0,
+            self.eps,
+        )
+        return out.squeeze(0) if unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization of ``(N, C, L)`` or unbatched ``(C, L)``: each channel of each sample over L.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.InstanceNorm1d(4)
+    InstanceNorm1d(4, eps=1e-05, momentum=0.1, affine=False, bias=False, track_running_stats=False)
+    """
+
+    _dims = (2, 3)
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of ``(N, C, H, W)`` or ``(C, H, W)`` (style transfer, CycleGAN).
+
+    >>> import autograd_core as ag, nn
+    >>> nn.InstanceNorm2d(3, affine=True)(ag.randn(2, 3, 5, 5)).shape
+    (2, 3, 5, 5)
+    """
+
+    _dims = (3, 4)
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalization of ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
+
+    _dims = (4, 5)
+
+
 class LayerNorm(Module):
     """Normalize over the trailing ``normalized_shape`` dims of each sample, with an elementwise affine map.
 
@@ -239,3 +323,35 @@ class GroupNorm(Module):
                 f"(input shape {tuple(input.shape)})"
             )
         return Fn.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalization over the trailing ``normalized_shape`` dims, with an elementwise
+    weight (no bias, no centering); ``eps=None`` is the input dtype's machine epsilon.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.RMSNorm(16)
+    RMSNorm((16,), eps=None, elementwise_affine=True)
+    """
+
+    def __init__(self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(ag.ones(self.normalized_shape, dtype=dtype, device=device))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+    def forward(self, x: Tensor) -> Tensor:
+        return Fn.rms_norm(x, self.normalized_shape, self.weight, self.eps)

@@ -17,6 +17,9 @@ __all__ = [
     "AdaptiveMaxPool2d",
     "Upsample",
     "UpsamplingNearest2d",
+    "UpsamplingBilinear2d",
+    "PixelShuffle",
+    "PixelUnshuffle",
 ]
 
 
@@ -206,7 +209,8 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
 
 class Upsample(Module):
-    """Nearest-neighbour upsampling of ``(N, C, *spatial)`` to ``size`` or by ``scale_factor``.
+    """Upsampling of ``(N, C, *spatial)`` to ``size`` or by ``scale_factor``: ``mode`` as in
+    ``F.interpolate`` (``"nearest"``, ``"linear"``, ``"bilinear"``, ``"bicubic"``, ``"trilinear"``).
 
     >>> import autograd_core as ag, nn
     >>> nn.Upsample(scale_factor=2, mode="nearest")(ag.randn(1, 3, 4, 5)).shape
@@ -217,8 +221,10 @@ class Upsample(Module):
         self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None, recompute_scale_factor=None
     ) -> None:
         super().__init__()
-        if mode != "nearest":
-            raise NotImplementedError(f"Upsample: mode {mode!r} is not supported; only mode='nearest' is")
+        if mode not in ("nearest", "linear", "bilinear", "bicubic", "trilinear"):
+            raise NotImplementedError(
+                f"Upsample: mode {mode!r} is not supported; use 'nearest', 'linear', 'bilinear', 'bicubic' or 'trilinear'"
+            )
         self.name = type(self).__name__
         self.size = size
         if isinstance(scale_factor, tuple):
@@ -253,3 +259,48 @@ class UpsamplingNearest2d(Upsample):
 
     def __init__(self, size=None, scale_factor=None) -> None:
         super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """``Upsample(mode="bilinear", align_corners=True)`` on ``(N, C, H, W)``, PyTorch's older name.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.UpsamplingBilinear2d(scale_factor=2)(ag.randn(1, 1, 2, 3)).shape
+    (1, 1, 4, 6)
+    """
+
+    def __init__(self, size=None, scale_factor=None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+class PixelShuffle(Module):
+    """``(*, C * r**2, H, W)`` -> ``(*, C, H * r, W * r)`` (ESPCN's sub-pixel upsampling).
+
+    >>> import autograd_core as ag, nn
+    >>> nn.PixelShuffle(3)(ag.randn(1, 9, 4, 4)).shape
+    (1, 1, 12, 12)
+    """
+
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """``(*, C, H * r, W * r)`` -> ``(*, C * r**2, H, W)``, the inverse of ``PixelShuffle``."""
+
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import autograd_core as ag
 from autograd_core import Tensor
+from nn.utils import rnn  # noqa: F401  (nn.utils.rnn.pad_sequence, as in torch)
 
 __all__ = [
     "clip_grad_norm_",
