@@ -25,6 +25,23 @@ def _check_param(op: str, name: str, t, shape: tuple) -> None:
         raise RuntimeError(f"{op}: expected {name} of shape {tuple(shape)}, got {tuple(t.shape)}")
 
 
+def _moments(input: Tensor, dims: tuple) -> tuple:
+    """The mean over ``dims`` (kept), ``input`` minus it, and the biased variance (kept)."""
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    return mean, centered, (centered * centered).mean(dims, keepdim=True)
+
+
+def _update_running(running_mean, running_var, mean, var, momentum, count) -> None:
+    """Move the running statistics (either may be None) towards per-channel ``mean`` and ``var``,
+    in place; the variance is made unbiased over the ``count`` values it came from, as in PyTorch."""
+    with ag.no_grad():
+        if running_mean is not None:
+            running_mean.mul_(1 - momentum).add_(mean, alpha=momentum)
+        if running_var is not None:
+            running_var.mul_(1 - momentum).add_(var, alpha=momentum * count / (count - 1))
+
+
 def batch_norm(
     input: Tensor,
     running_mean: Tensor | None,
@@ -66,15 +83,8 @@ def batch_norm(
                 f"batch_norm: expected more than 1 value per channel when training, got input of shape "
                 f"{tuple(input.shape)}"
             )
-        mean = input.mean(dims, keepdim=True)
-        centered = input - mean
-        var = (centered * centered).mean(dims, keepdim=True)
-        if running_mean is not None or running_var is not None:
-            with ag.no_grad():
-                if running_mean is not None:
-                    running_mean.mul_(1 - momentum).add_(mean.reshape(channels), alpha=momentum)
-                if running_var is not None:
-                    running_var.mul_(1 - momentum).add_(var.reshape(channels), alpha=momentum * count / (count - 1))
+        mean, centered, var = _moments(input, dims)
+        _update_running(running_mean, running_var, mean.reshape(channels), var.reshape(channels), momentum, count)
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var are needed when training=False")
@@ -124,15 +134,10 @@ def instance_norm(
         raise ValueError(
             f"instance_norm: expected more than 1 spatial element when training, got input of shape {tuple(input.shape)}"
         )
-    mean = input.mean(dims, keepdim=True)
-    centered = input - mean
-    var = (centered * centered).mean(dims, keepdim=True)
-    if running_mean is not None or running_var is not None:
-        with ag.no_grad():
-            if running_mean is not None:
-                running_mean.mul_(1 - momentum).add_(mean.reshape(-1, channels).mean(0), alpha=momentum)
-            if running_var is not None:
-                running_var.mul_(1 - momentum).add_(var.reshape(-1, channels).mean(0), alpha=momentum * count / (count - 1))
+    mean, centered, var = _moments(input, dims)
+    if running_mean is not None or running_var is not None:  # the instance statistics, averaged over the batch
+        _update_running(running_mean, running_var, mean.reshape(-1, channels).mean(0),
+                        var.reshape(-1, channels).mean(0), momentum, count)
     return _affine(centered, var, eps, weight, bias, stat_shape)
 
 
@@ -174,9 +179,7 @@ def layer_norm(
     shape, dims = _normalized_dims("layer_norm", input, normalized_shape)
     _check_param("layer_norm", "weight", weight, shape)
     _check_param("layer_norm", "bias", bias, shape)
-    mean = input.mean(dims, keepdim=True)
-    centered = input - mean
-    var = (centered * centered).mean(dims, keepdim=True)
+    _, centered, var = _moments(input, dims)
     out = centered * (var + eps).rsqrt()
     if weight is not None:
         out = out * weight
@@ -210,9 +213,7 @@ def group_norm(
     grouped = input.reshape(n, num_groups, -1)
     if math.prod(grouped.shape[2:]) == 0:
         raise RuntimeError(f"group_norm: empty groups for input of shape {tuple(input.shape)}")
-    mean = grouped.mean(2, keepdim=True)
-    centered = grouped - mean
-    var = (centered * centered).mean(2, keepdim=True)
+    _, centered, var = _moments(grouped, (2,))
     out = (centered * (var + eps).rsqrt()).reshape(input.shape)
     shape = (1, channels) + (1,) * (input.ndim - 2)
     if weight is not None:
