@@ -25,7 +25,7 @@ no SVD here.
 >>> ag.linalg.vector_norm(ag.tensor([3.0, -4.0])), ag.linalg.matrix_norm(A, ord=1)
 (tensor(5.), tensor(6.))
 >>> ag.linalg.norm(A, dim=1)
-tensor([2.2361, 5.    ])
+tensor([2.2361, 5.0000])
 """
 
 from __future__ import annotations

@@ -9,11 +9,10 @@ holds only what every tensor is, not what it can compute.
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 from autograd_core import dtypes
+from autograd_core._tensor_str import get_printoptions, set_printoptions, tensor_repr  # noqa: F401 (re-exported)
 from autograd_core.grad_mode import GRAD_ENABLED
 from backends import Device, get_device
 
@@ -388,18 +387,8 @@ class Tensor:
         return object.__format__(self, spec)
 
     def __repr__(self) -> str:
-        host = self._dev.backend.to_numpy(self._data)
-        body = _array_string(host, "tensor(")
-        extras = []
-        if self._dev.type != "cpu":
-            extras.append(f"device='{self._dev}'")
-        if host.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool) or host.size == 0:
-            extras.append(f"dtype={host.dtype}")
-        if self._node is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self._rg:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        """PyTorch's layout, character for character (see ``_tensor_str``): ``tensor([2.5000, 5.0000])``."""
+        return tensor_repr(self)
 
     def __deepcopy__(self, memo) -> Tensor:
         """A copy with its own memory (leaves only, as in PyTorch); ``.grad`` is copied too."""
@@ -426,92 +415,6 @@ class Tensor:
             "tapegrad tensors are not pickled (a pickle can run code when loaded); "
             "use autograd_core.save / autograd_core.load"
         )
-
-
-# -- printing: ag.set_printoptions ---------------------------------------------------
-# What Tensor.__repr__ (and str) honour.  The defaults are the repr's as it has always been:
-# NumPy's layout at 4 digits, summarised beyond 1000 elements, lines of 75 characters.
-_PROFILES = {  # PyTorch's, with NumPy's line width (PyTorch's is 80)
-    "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 75},
-    "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 75},
-    "full": {"precision": 4, "threshold": float("inf"), "edgeitems": 3, "linewidth": 75},
-}
-PRINT_OPTIONS = {**_PROFILES["default"], "sci_mode": None}
-
-
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None,
-                     sci_mode=None) -> None:
-    """How tensors print, as ``torch.set_printoptions``.
-
-    ``precision``: digits after the point (4); ``threshold``: more elements than this are
-    summarised with ``...`` (1000); ``edgeitems``: how many items each summarised dim shows at
-    each end (3); ``linewidth``: characters per line before wrapping (75 here, NumPy's; PyTorch's
-    is 80); ``profile``: ``"default"``, ``"short"`` (precision 2, edgeitems 2) or ``"full"``
-    (never summarise) sets those four first; ``sci_mode``: True always prints floats as
-    ``1.2346e+00``, False never does, None (also when left out, as in PyTorch) lets the values decide.
-
-    >>> import autograd_core as ag
-    >>> ag.set_printoptions(precision=2)
-    >>> ag.tensor([1.23456, 2.0])
-    tensor([1.23, 2.  ])
-    >>> ag.set_printoptions(profile="default")
-    >>> ag.tensor([1.23456, 2.0])
-    tensor([1.2346, 2.    ])
-    """
-    if profile is not None:
-        if profile not in _PROFILES:
-            raise ValueError(f"set_printoptions: unknown profile {profile!r}; expected 'default', 'short' or 'full'")
-        PRINT_OPTIONS.update(_PROFILES[profile])
-    for name, value, least in (("precision", precision, 0), ("edgeitems", edgeitems, 0), ("linewidth", linewidth, 1)):
-        if value is not None:
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < least:
-                raise ValueError(f"set_printoptions: {name} must be an int >= {least}, got {value!r}")
-            PRINT_OPTIONS[name] = int(value)
-    if threshold is not None:
-        number = isinstance(threshold, (int, float, np.integer, np.floating)) and not isinstance(threshold, bool)
-        if not number or np.isnan(threshold):
-            raise ValueError(f"set_printoptions: threshold must be a number (inf: never summarise), got {threshold!r}")
-        PRINT_OPTIONS["threshold"] = threshold
-    PRINT_OPTIONS["sci_mode"] = None if sci_mode is None else bool(sci_mode)
-
-
-def get_printoptions() -> dict:
-    """The current print options, as keyword arguments for ``set_printoptions``."""
-    return dict(PRINT_OPTIONS)
-
-
-def _array_string(host: np.ndarray, prefix: str) -> str:
-    """``host`` laid out by NumPy with the print options (NumPy's own global options play no part)."""
-    opts = PRINT_OPTIONS
-    threshold = opts["threshold"]
-    kw = {}
-    if opts["sci_mode"] is not None and host.dtype.kind == "f":
-        kw["formatter"] = {"float_kind": _float_formatter(host, opts["precision"], opts["sci_mode"])}
-    return np.array2string(
-        host, separator=", ", prefix=prefix, precision=opts["precision"], edgeitems=opts["edgeitems"],
-        max_line_width=opts["linewidth"], threshold=sys.maxsize if threshold >= sys.maxsize else int(threshold),
-        suppress_small=False, floatmode="maxprec", sign="-", **kw,
-    )
-
-
-def _float_formatter(host: np.ndarray, precision: int, sci: bool):
-    """PyTorch's forced formats: every float as ``{:.{precision}e}`` (sci), or ``{:.{precision}f}``
-    (``{:.0f}.`` when every value is a whole number), right-aligned to the widest."""
-    finite = host[np.isfinite(host)].astype(np.float64)
-    whole = not sci and bool((finite == np.round(finite)).all())
-    spec = f"{{:.{precision}e}}" if sci else ("{:.0f}." if whole else f"{{:.{precision}f}}")
-    # the widest string is among the extremes, or (sci) the values nearest zero, with the smallest exponents
-    samples = [finite.max(), finite.min()] if finite.size else []
-    if sci:
-        samples += [finite[finite > 0].min()] if (finite > 0).any() else []
-        samples += [finite[finite < 0].max()] if (finite < 0).any() else []
-    nonfinite = 4 if np.isneginf(host).any() else (3 if finite.size < host.size else 0)  # -inf, inf, nan
-    width = max([len(spec.format(float(v))) for v in samples] + [nonfinite])
-
-    def fmt(x) -> str:
-        return (spec.format(float(x)) if np.isfinite(x) else str(float(x))).rjust(width)
-
-    return fmt
 
 
 class OutputSlot:

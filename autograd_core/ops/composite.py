@@ -14,7 +14,7 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
 
     >>> import autograd_core as ag
     >>> ag.addcmul(ag.ones(2), ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]), value=0.5)
-    tensor([2.5, 5. ])
+    tensor([2.5000, 5.0000])
     """
     product = E.mul(tensor1, tensor2)
     return E.add(input, product if value == 1 else E.mul(product, value))
@@ -26,7 +26,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
 
     >>> import autograd_core as ag
     >>> ag.addcdiv(ag.zeros(2), ag.tensor([1.0, 2.0]), ag.tensor([4.0, 4.0]), value=2)
-    tensor([0.5, 1. ])
+    tensor([0.5000, 1.0000])
     """
     if all(isinstance(t, Tensor) and t.dtype.kind in "biu" for t in (tensor1, tensor2)):
         raise RuntimeError(
@@ -43,8 +43,8 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
 
     >>> import autograd_core as ag
     >>> ag.baddbmm(ag.ones(1, 2, 2), ag.ones(1, 2, 3), ag.ones(1, 3, 2), beta=0.5, alpha=2)[0]
-    tensor([[6.5, 6.5],
-            [6.5, 6.5]])
+    tensor([[6.5000, 6.5000],
+            [6.5000, 6.5000]])
     """
     product = L.bmm(batch1, batch2)
     if input.dtype != product.dtype:

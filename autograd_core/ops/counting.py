@@ -65,7 +65,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     >>> bincount(ag.tensor([0, 2, 2, 5]), minlength=7)
     tensor([1, 0, 2, 0, 0, 1, 0])
     >>> bincount(ag.tensor([0, 2, 2]), weights=ag.tensor([0.5, 1.0, 2.0]))  # float32 weights: float32
-    tensor([0.5, 0. , 3. ])
+    tensor([0.5000, 0.0000, 3.0000])
     """
     if isinstance(minlength, bool) or not isinstance(minlength, int):
         try:

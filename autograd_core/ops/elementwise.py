@@ -898,7 +898,7 @@ def clamp_min(input: Tensor, min) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.clamp_min(ag.tensor([-1.0, 0.5, 2.0]), 0.0)
-    tensor([0. , 0.5, 2. ])
+    tensor([0.0000, 0.5000, 2.0000])
     """
     return clamp(input, min=min)
 

@@ -203,8 +203,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
 
     >>> import autograd_core as ag
     >>> ag.addmm(ag.ones(2, 1), ag.eye(2), ag.tensor([[1.0], [2.0]]), beta=0.5, alpha=2)
-    tensor([[2.5],
-            [4.5]])
+    tensor([[2.5000],
+            [4.5000]])
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"addmm: input must be a Tensor, got {type(input).__name__}")

@@ -163,8 +163,8 @@ def inv(A: Tensor) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.linalg.inv(ag.tensor([[2.0, 0.0], [0.0, 4.0]]))
-    tensor([[0.5 , 0.  ],
-            [0.  , 0.25]])
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]])
     """
     _check_square("linalg.inv", A)
     return Inv.apply(A)
@@ -185,7 +185,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.linalg.solve(ag.tensor([[2.0, 0.0], [0.0, 4.0]]), ag.tensor([2.0, 2.0]))
-    tensor([1. , 0.5])
+    tensor([1.0000, 0.5000])
     """
     op = "linalg.solve"
     _check_square(op, A)

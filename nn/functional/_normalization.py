@@ -247,8 +247,8 @@ def normalize(input: Tensor, p: float = 2.0, dim=1, eps: float = 1e-12) -> Tenso
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.normalize(ag.tensor([[3.0, 4.0], [0.0, 0.0]]))
-    tensor([[0.6, 0.8],
-            [0. , 0. ]])
+    tensor([[0.6000, 0.8000],
+            [0.0000, 0.0000]])
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"normalize: input must be a Tensor, got {type(input).__name__}")
