@@ -6,11 +6,17 @@ node (``unbind_steps``), runs the fused cell primitive per step
 (``autograd_core.ops.rnn``), and joins the step outputs with one node
 (``stack_steps``).  Everything here is composed from autograd_core ops.
 
+``rnn_forward_packed`` runs the same cells over a ``PackedSequence``'s data: step t on
+the first ``batch_sizes[t]`` rows of the state (the sequences still running are a prefix,
+as packing sorts them longest first), the finished rows' states carried unchanged.
+
 PyTorch has no public functional LSTM, so these are private helpers; the
 public surface is the modules.
 """
 
 from __future__ import annotations
+
+import numpy as np  # host-side metadata only (packed batch sizes), never on tensor data
 
 import autograd_core as ag
 from autograd_core import Tensor
@@ -114,5 +120,127 @@ def rnn_forward(mode: str, input: Tensor, h0: Tensor | None, c0: Tensor | None, 
             h_n.append(h)
             c_n.append(c)
         x = outs[0] if D == 1 else ag.cat(outs, 2)
+    h_n = stack_steps(h_n)
+    return x, h_n, (stack_steps(c_n) if mode == "LSTM" else None)
+
+
+# ---------------------------------------------------------------------------- packed sequences
+# A PackedSequence sorts its sequences longest first, so the sequences still running at step t
+# are the first batch_sizes[t] rows of the batch.  Each step runs the cell on that prefix of the
+# state only; the rows that have finished keep their last state, which is their h_n.  All of it
+# is slicing and cat around the same fused cells, so the tape differentiates it as it is.
+
+
+def _padded_steps(gates: Tensor, batch_sizes: list) -> tuple:
+    """The packed gates (N, G) as T steps of (B, G) (zeros past each sequence's end), in two nodes.
+
+    Slicing each step's rows out of the packed tensor would cost O(N) per step in backward
+    (each slice scatters into a zero (N, G) gradient).  Here the packed rows are copied into
+    their (t, b) slots of a zero (T * B, G) tensor (``index_copy``: its backward is a gather)
+    and split into steps by one ``unbind_steps``.
+    """
+    T, B, G = len(batch_sizes), batch_sizes[0], gates.shape[1]
+    if gates.shape[0] != T * B:  # else every sequence is full length: already (T, B, G) in order
+        sizes = np.asarray(batch_sizes)
+        starts = np.cumsum(sizes) - sizes
+        steps = np.repeat(np.arange(T), sizes)
+        slots = steps * B + (np.arange(gates.shape[0]) - starts[steps])
+        index = ag.tensor(slots, dtype=ag.int64, device=gates.device)
+        gates = ag.zeros(T * B, G, dtype=gates.dtype, device=gates.device).index_copy(0, index, gates)
+    return unbind_steps(gates.reshape(T, B, G))
+
+
+def _cell_fn(mode, w_hh, b_hh, nonlinearity):
+    """One step ``(gx, h, c) -> (h, c)`` of the given mode (gx: the input's share of the gates)."""
+    if mode == "LSTM":
+        return lambda gx, h, c: lstm_cell(gx, h, c, w_hh)
+    if mode == "GRU":
+        return lambda gx, h, c: (gru_cell(gx, h, w_hh, b_hh), None)
+    act = _ACTIVATIONS[nonlinearity]
+    return lambda gx, h, c: (act(gx + ag.linear(h, w_hh)), None)
+
+
+def _run_direction_packed(mode, x, batch_sizes, h0, c0, weights, reverse, nonlinearity):
+    """One layer in one direction over packed data ``x`` (N, F): (packed outputs (N, H), h_n, c_n),
+    the final states (B, H) in sorted order, each row its sequence's state after its own last step."""
+    w_ih, w_hh, b_ih, b_hh = weights
+    if mode == "GRU":
+        gates = ag.linear(x, w_ih, b_ih)
+    else:  # both biases are plain sums: fold them into the input GEMM
+        gates = ag.linear(x, w_ih, _add_bias(b_ih, b_hh))
+    steps = _padded_steps(gates, batch_sizes)
+    step = _cell_fn(mode, w_hh, b_hh, nonlinearity)
+    T = len(batch_sizes)
+    lstm = mode == "LSTM"
+    outs = [None] * T
+
+    def active(s, n):
+        return s if n == s.shape[0] else s[:n]
+
+    if not reverse:
+        h, c = h0, c0
+        finished_h, finished_c = [], []
+        for t in range(T):
+            n = batch_sizes[t]
+            if n < h.shape[0]:  # rows n.. have ended: their state now is their final one
+                finished_h.append(h[n:])
+                h = h[:n]
+                if lstm:
+                    finished_c.append(c[n:])
+                    c = c[:n]
+            h, c = step(active(steps[t], n), h, c)
+            outs[t] = h
+        # Finished blocks were cut from the end of the batch first: reversed, they are in row order.
+        h_n = ag.cat([h] + finished_h[::-1], 0) if finished_h else h
+        c_n = (ag.cat([c] + finished_c[::-1], 0) if finished_c else c) if lstm else None
+    else:
+        # Backwards in time, a sequence joins at its own last step, from its initial state.
+        n0 = batch_sizes[-1]
+        h = active(h0, n0)
+        c = active(c0, n0) if lstm else None
+        for t in range(T - 1, -1, -1):
+            n = batch_sizes[t]
+            if n > h.shape[0]:
+                h = ag.cat([h, h0[h.shape[0] : n]], 0)
+                if lstm:
+                    c = ag.cat([c, c0[c.shape[0] : n]], 0)
+            h, c = step(active(steps[t], n), h, c)
+            outs[t] = h
+        h_n, c_n = h, c
+    return ag.cat(outs, 0), h_n, c_n
+
+
+def rnn_forward_packed(mode: str, data: Tensor, batch_sizes: list, h0: Tensor | None, c0: Tensor | None,
+                       weights, num_layers: int, bidirectional: bool, dropout: float, training: bool,
+                       nonlinearity: str = "tanh"):
+    """``rnn_forward`` over packed data (N, F) with host ``batch_sizes`` (non-increasing ints).
+
+    ``h0``/``c0`` are (num_layers * D, B, H) in the packed (sorted) batch order, or None for zeros.
+    Returns ``(packed output (N, D * H), h_n, c_n)``, the states in the sorted order; ``c_n`` is None
+    unless LSTM.  Dropout between layers acts on the packed data, as PyTorch's does.
+    """
+    D = 2 if bidirectional else 1
+    B = batch_sizes[0]
+    H = weights[0][1].shape[1]
+    h_init = ag.unbind(h0, 0) if h0 is not None else None
+    c_init = ag.unbind(c0, 0) if c0 is not None else None
+    zero = None
+    if h0 is None or (mode == "LSTM" and c0 is None):
+        zero = ag.zeros(B, H, dtype=data.dtype, device=data.device)
+    h_n, c_n = [], []
+    x = data
+    for layer in range(num_layers):
+        if layer > 0 and dropout > 0 and training:
+            x = _dropout(x, dropout)
+        outs = []
+        for d in range(D):
+            k = layer * D + d
+            h = h_init[k] if h_init is not None else zero
+            c = (c_init[k] if c_init is not None else zero) if mode == "LSTM" else None
+            out, h, c = _run_direction_packed(mode, x, batch_sizes, h, c, weights[k], d == 1, nonlinearity)
+            outs.append(out)
+            h_n.append(h)
+            c_n.append(c)
+        x = outs[0] if D == 1 else ag.cat(outs, 1)
     h_n = stack_steps(h_n)
     return x, h_n, (stack_steps(c_n) if mode == "LSTM" else None)

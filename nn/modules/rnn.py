@@ -4,6 +4,19 @@ Parameters are ``weight_ih_l{k}{_reverse}`` (gates * H, in), ``weight_hh_l{k}...
 (gates * H, H), ``bias_ih_l{k}...``, ``bias_hh_l{k}...``; gate order i, f, g, o
 (LSTM) and r, z, n (GRU), so a PyTorch state_dict converted to arrays loads.
 The time loop is in ``nn.functional._rnn``; each step is one fused node.
+
+``RNN``, ``LSTM`` and ``GRU`` also take a ``PackedSequence`` (``nn.utils.rnn``) and then
+return one: each sequence runs over its own steps only (the backward direction starts at
+its own last step), and ``h_n`` (``c_n``) holds each sequence's state after its last step,
+in the caller's batch order, as PyTorch does.
+
+>>> import autograd_core as ag, nn
+>>> from nn.utils.rnn import pack_sequence, pad_packed_sequence
+>>> packed = pack_sequence([ag.randn(2, 4), ag.randn(5, 4), ag.randn(3, 4)], enforce_sorted=False)
+>>> out, (h_n, c_n) = nn.LSTM(4, 8, bidirectional=True)(packed)
+>>> padded, lengths = pad_packed_sequence(out, batch_first=True)
+>>> padded.shape, lengths.tolist(), h_n.shape
+((3, 5, 16), [2, 5, 3], (2, 3, 8))
 """
 
 from __future__ import annotations
@@ -18,6 +31,7 @@ from nn import init
 from nn.functional import _rnn as R
 from nn.module import Module
 from nn.parameter import Parameter
+from nn.utils.rnn import PackedSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -152,10 +166,60 @@ class RNNBase(Module):
             )
         return state
 
+    def _check_hx(self, cls: str, hx, batched: bool, expected: tuple):
+        """``(h_0, c_0)`` checked against ``expected`` (c_0 None unless LSTM; both None without hx)."""
+        if hx is None:
+            return None, None
+        if self.mode == "LSTM":
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                raise TypeError(f"{cls}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
+            return (self._check_state(cls, hx[0], batched, expected, "h_0 (hx[0])"),
+                    self._check_state(cls, hx[1], batched, expected, "c_0 (hx[1])"))
+        return self._check_state(cls, hx, batched, expected, "hx"), None
+
+    def _run_packed(self, input: PackedSequence, hx):
+        """The layer over a PackedSequence: ``(PackedSequence output, h_n, c_n)``.
+
+        ``hx`` and the returned states are in the caller's batch order; the packed data is in
+        ``sorted_indices`` order, so the states are permuted into it and back, as PyTorch does."""
+        cls = type(self).__name__
+        data, sorted_indices, unsorted_indices = input.data, input.sorted_indices, input.unsorted_indices
+        if not isinstance(data, Tensor) or data.ndim != 2:
+            shape = tuple(data.shape) if isinstance(data, Tensor) else type(data).__name__
+            raise RuntimeError(f"{cls}: a PackedSequence's data must be 2-D (sum of lengths, input_size), got {shape}")
+        w = self._flat_weights[0]
+        if data.dtype != w.dtype:
+            raise ValueError(
+                f"{cls}: input dtype ({data.dtype}) does not match weight dtype ({w.dtype}). Convert input: "
+                f"packed.to({w.dtype}), or convert model: model.to({data.dtype})"
+            )
+        if data.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"{cls}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                f"got {data.shape[-1]} (packed data shape {tuple(data.shape)})"
+            )
+        batch_sizes = [int(n) for n in input.batch_sizes.tolist()]
+        D = 2 if self.bidirectional else 1
+        expected = (self.num_layers * D, batch_sizes[0], self.hidden_size)
+        h0, c0 = self._check_hx(cls, hx, True, expected)
+        if sorted_indices is not None:
+            h0 = h0.index_select(1, sorted_indices) if h0 is not None else None
+            c0 = c0.index_select(1, sorted_indices) if c0 is not None else None
+        nonlin = "relu" if self.mode == "RNN_RELU" else "tanh"
+        out, h_n, c_n = R.rnn_forward_packed(self.mode, data, batch_sizes, h0, c0, self._layer_weights(),
+                                             self.num_layers, self.bidirectional, self.dropout, self.training,
+                                             nonlin)
+        if unsorted_indices is not None:
+            h_n = h_n.index_select(1, unsorted_indices)
+            c_n = c_n.index_select(1, unsorted_indices) if c_n is not None else None
+        return PackedSequence(out, input.batch_sizes, sorted_indices, unsorted_indices), h_n, c_n
+
     def _run(self, input, hx):
         cls = type(self).__name__
+        if isinstance(input, PackedSequence):
+            return self._run_packed(input, hx)
         if not isinstance(input, Tensor):
-            raise TypeError(f"{cls}: input must be a Tensor, got {type(input).__name__} (PackedSequence is not supported)")
+            raise TypeError(f"{cls}: input must be a Tensor or a PackedSequence, got {type(input).__name__}")
         if input.ndim not in (2, 3):
             raise ValueError(f"{cls}: expected input to be 2-D (unbatched) or 3-D, got {input.ndim}-D tensor of shape "
                              f"{tuple(input.shape)}")
@@ -178,15 +242,7 @@ class RNNBase(Module):
             raise RuntimeError(f"{cls}: input has no time steps (shape {tuple(input.shape)})")
         D = 2 if self.bidirectional else 1
         expected = (self.num_layers * D, x.shape[1], self.hidden_size)
-        h0 = c0 = None
-        if hx is not None:
-            if self.mode == "LSTM":
-                if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                    raise TypeError(f"{cls}: hx must be a tuple (h_0, c_0), got {type(hx).__name__}")
-                h0 = self._check_state(cls, hx[0], batched, expected, "h_0 (hx[0])")
-                c0 = self._check_state(cls, hx[1], batched, expected, "c_0 (hx[1])")
-            else:
-                h0 = self._check_state(cls, hx, batched, expected, "hx")
+        h0, c0 = self._check_hx(cls, hx, batched, expected)
         nonlin = "relu" if self.mode == "RNN_RELU" else "tanh"
         out, h_n, c_n = R.rnn_forward(self.mode, x, h0, c0, self._layer_weights(), self.num_layers,
                                       self.bidirectional, self.dropout, self.training, nonlin)
