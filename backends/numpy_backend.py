@@ -77,7 +77,25 @@ class NumpyBackend:
         return array.flags.writeable
 
     def scatter_add(self, target, index, values) -> None:
-        """``target[index] += values`` where repeated indices accumulate."""
+        """``target[index] += values`` where repeated indices accumulate.
+
+        ``np.add.at`` handles any index, but on wide rows it is about 6x slower than a fancy
+        ``+=``.  When the index picks rows along the first axis with one 1-D integer array
+        (``index_select``, embedding lookups, the packed-sequence layout) and no row twice, the
+        plain ``+=`` is exact, so that case takes it.
+        """
+        parts = index if isinstance(index, tuple) else (index,)
+        rows = parts[0] if parts else None
+        if (
+            isinstance(rows, np.ndarray)
+            and rows.ndim == 1
+            and rows.dtype.kind in "iu"
+            and all(p == slice(None) for p in parts[1:])
+            and np.size(values) >= 32 * rows.size  # wide rows: the uniqueness check pays for itself
+            and np.unique(rows % target.shape[0]).size == rows.size  # (-1 and n-1 are the same row)
+        ):
+            target[index] += values
+            return
         np.add.at(target, index, values)
 
     # Division with Python's rounding, as PyTorch divides: NumPy's own functions are exact.

@@ -1,6 +1,8 @@
 """The NumPy back end's own helpers (the rest of it is exercised by every op test)."""
 
 import numpy as np
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from backends.numpy_backend import NumpyBackend
 
@@ -19,3 +21,31 @@ def test_is_writable_is_false_for_broadcasts_and_windows_only():
     assert B.is_writable(a) and B.is_writable(a.T) and B.is_writable(a[1:, ::2])
     assert not B.is_writable(np.broadcast_to(a[:1], (3, 4)))
     assert not B.is_writable(B.windows(a, (2,), (1,), (1,)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 6),
+    width=st.integers(1, 70),
+    picks=st.lists(st.floats(0, 1, exclude_max=True), max_size=8),
+    negative=st.booleans(),
+    column=st.booleans(),
+)
+@example(n=4, width=40, picks=[0.0, 0.5, 0.75], negative=True, column=False)  # the fast path: distinct wide rows
+def test_scatter_add_matches_np_add_at(n, width, picks, negative, column):
+    # Distinct or repeated, negative or not, along rows (the fast path when rows are wide) or
+    # columns: the result must be np.add.at's.
+    rows = np.array([int(p * n) - (n if negative else 0) for p in picks], dtype=np.int64)
+    target = np.arange(n * width, dtype=np.float64).reshape((width, n) if column else (n, width))
+    index = (slice(None), rows) if column else (rows,)
+    values = np.random.default_rng(0).standard_normal(target[index].shape)
+    expected = target.copy()
+    np.add.at(expected, index, values)
+    B.scatter_add(target, index, values)
+    np.testing.assert_array_equal(target, expected)
+
+
+def test_scatter_add_accumulates_repeated_rows():
+    target = np.zeros((3, 40))
+    B.scatter_add(target, (np.array([2, 0, 2, -1]),), np.ones((4, 40)))
+    np.testing.assert_array_equal(target[:, 0], [1.0, 0.0, 3.0])
