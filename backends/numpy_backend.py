@@ -90,7 +90,7 @@ class NumpyBackend:
             isinstance(rows, np.ndarray)
             and rows.ndim == 1
             and rows.dtype.kind in "iu"
-            and all(p == slice(None) for p in parts[1:])
+            and all(isinstance(p, slice) and p == slice(None) for p in parts[1:])
             and np.size(values) >= 32 * rows.size  # wide rows: the uniqueness check pays for itself
             and np.unique(rows % target.shape[0]).size == rows.size  # (-1 and n-1 are the same row)
         ):

@@ -49,3 +49,12 @@ def test_scatter_add_accumulates_repeated_rows():
     target = np.zeros((3, 40))
     B.scatter_add(target, (np.array([2, 0, 2, -1]),), np.ones((4, 40)))
     np.testing.assert_array_equal(target[:, 0], [1.0, 0.0, 3.0])
+
+
+def test_scatter_add_with_several_index_arrays_or_a_mask_is_np_add_at():
+    for index in ((np.array([0, 1, 1]), np.array([2, 2, 2])), (np.array([True, False, True]),)):
+        target, expected = np.zeros((3, 40)), np.zeros((3, 40))
+        values = np.arange(np.zeros((3, 40))[index].size, dtype=np.float64).reshape(np.zeros((3, 40))[index].shape)
+        np.add.at(expected, index, values)
+        B.scatter_add(target, index, values)
+        np.testing.assert_array_equal(target, expected)
