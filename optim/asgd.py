@@ -7,10 +7,6 @@ from optim.optimizer import Optimizer, _check_nonneg, _refuse_flags, _scalar
 
 __all__ = ["ASGD"]
 
-# Per-parameter scalars that PyTorch keeps as float32 tensors and reads back with .item(): the step
-# size and the averaging weight.
-_SCALAR_STATE = ("eta", "mu")
-
 
 class ASGD(Optimizer):
     """PyTorch's ASGD.  Each step: ``p *= 1 - lambd*eta``; ``p -= eta*g`` (``g`` plus ``weight_decay*p``);
@@ -83,16 +79,3 @@ class ASGD(Optimizer):
             step = state["step"].item()
             eta.copy_(lr / ((1 + lambd * lr * step) ** alpha))  # a tensor lr: computed in its dtype
             mu.copy_(1 / max(1, step - t0))
-
-    def load_state_dict(self, state_dict) -> None:
-        """As ``Optimizer.load_state_dict``, with ``eta`` and ``mu`` kept float32 scalars on the host.
-
-        PyTorch's own load casts them to the parameters' dtype, so a reloaded PyTorch ASGD rounds
-        ``eta`` differently from the one that saved the checkpoint; keeping float32 resumes on the
-        saving optimizer's exact path (float32 -> float64 -> float32 is exact).
-        """
-        super().load_state_dict(state_dict)
-        for state in self.state.values():
-            for key in _SCALAR_STATE:
-                if key in state:
-                    state[key] = ag.tensor(state[key].item(), dtype=ag.float32)

@@ -298,7 +298,8 @@ class Optimizer:
 # Scalar state kept in float32 on the host, as PyTorch keeps it.  PyTorch's load_state_dict exempts only
 # "step" from casting and turns NAdam's float32 "mu_product" into the params' dtype, so a PyTorch NAdam
 # resumes on a slightly different path than it would have run; keeping its dtype makes the resume exact.
-_HOST_SCALARS = ("step", "mu_product")
+# ASGD's float32 "eta" and "mu" likewise (PyTorch's load casts them too).
+_HOST_SCALARS = ("step", "mu_product", "eta", "mu")
 
 
 def _cast_state(opt_name: str, param: Tensor, key: str, value):
