@@ -36,12 +36,13 @@ import numbers
 import numpy as np
 
 from autograd_core import dtypes
+from autograd_core.ops.linalg import _cross, matrix_power, pinverse
 from autograd_core.ops.reduce import amax, amin
 from autograd_core.ops.reduce import norm as _norm
 from autograd_core.ops.solvers import det, inv, slogdet, solve
 from autograd_core.tensor import Tensor, _check_dim
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "solve", "det", "slogdet"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "solve", "det", "slogdet", "cross", "pinv", "matrix_power"]
 
 _SVD_ORDERS = {  # order: (what it is, what to use instead)
     "nuc": ("the sum of the singular values", "use ord='fro' (the square root of the sum of their squares) instead"),
@@ -176,3 +177,27 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
     if ord is not None and ((dims is not None and len(dims) == 2) or (dims is None and A.ndim == 2)):
         return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
     return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
+
+
+def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+    """``torch.linalg.cross``: the 3-D cross product along ``dim`` (default the last), broadcast.
+
+    >>> import autograd_core as ag
+    >>> ag.linalg.cross(ag.tensor([[0.0, 1.0, 0.0]]), ag.tensor([[0.0, 0.0, 1.0]])).tolist()
+    [[1.0, 0.0, 0.0]]
+    """
+    return _cross("linalg.cross", input, other, dim)
+
+
+def pinv(A: Tensor, *, rtol=None, hermitian: bool = False) -> Tensor:
+    """``torch.linalg.pinv``: the pseudo-inverse, singular values below ``rtol`` times the largest
+    dropped (default ``eps * max(m, n)``, PyTorch's); ``hermitian`` is accepted and changes nothing
+    in the result (it only lets PyTorch use a faster decomposition).
+
+    >>> import autograd_core as ag
+    >>> ag.linalg.pinv(ag.tensor([[2.0, 0.0], [0.0, 4.0]])).tolist()
+    [[0.5, 0.0], [0.0, 0.25]]
+    """
+    if rtol is None:
+        rtol = float(np.finfo(A.dtype).eps) * max(A.shape[-2:]) if A.ndim >= 2 and A.dtype.kind == "f" else 0.0
+    return pinverse(A, float(rtol))

@@ -15,6 +15,7 @@ from autograd_core.ops import reduce as R
 from autograd_core.ops import shape as S
 from autograd_core.ops import solvers as SV
 from autograd_core.ops import sorting as SO
+from autograd_core.ops import special as SP
 from autograd_core.ops import window as W
 from autograd_core.tensor import Tensor, _has_graph_aliases
 
@@ -161,11 +162,55 @@ def _install_methods() -> None:
         "uniform_": IP.uniform_, "relu_": IP.relu_, "sigmoid_": IP.sigmoid_, "tanh_": IP.tanh_,
         "exp_": IP.exp_, "masked_fill_": IP.masked_fill_, "scatter_": IP.scatter_, "index_fill_": IP.index_fill_,
         "index_add_": I.index_add_, "scatter_add_": I.scatter_add_,
+        # reductions and order statistics (reduce.py)
+        "nansum": R.nansum, "nanmean": R.nanmean, "nanmedian": R.nanmedian, "cummax": R.cummax,
+        "cummin": R.cummin, "logcumsumexp": R.logcumsumexp, "kthvalue": R.kthvalue, "mode": R.mode,
+        "aminmax": R.aminmax, "quantile": R.quantile, "nanquantile": R.nanquantile, "histc": R.histc,
+        "equal": R.equal, "msort": lambda self: SO.sort(self, 0).values,
+        # shape and layout (shape.py)
+        "ravel": S.ravel, "select": S.select, "narrow_copy": S.narrow_copy, "tensor_split": S.tensor_split,
+        "hsplit": S.hsplit, "vsplit": S.vsplit, "dsplit": S.dsplit, "split_with_sizes": S.split_with_sizes,
+        "rot90": S.rot90, "fliplr": S.fliplr, "flipud": S.flipud, "diag_embed": S.diag_embed,
+        "diagflat": S.diagflat, "sum_to_size": S.sum_to_size, "stride": S.stride,
+        "storage_offset": S.storage_offset, "squeeze_": S.squeeze_, "unsqueeze_": S.unsqueeze_,
+        "transpose_": S.transpose_, "swapaxes_": S.transpose_, "swapdims_": S.transpose_, "t_": S.t_,
+        "adjoint": L.mT,
+        # linear algebra (linalg.py)
+        "mv": L.mv, "addmv": L.addmv, "addr": L.addr, "addbmm": L.addbmm, "inner": L.inner, "ger": L.outer,
+        "vdot": L.vdot, "trace": L.trace, "kron": L.kron, "cross": L.cross, "dist": L.dist, "cov": L.cov,
+        "corrcoef": L.corrcoef, "matrix_power": L.matrix_power, "pinverse": L.pinverse, "renorm": L.renorm,
+        # indexing (index.py)
+        "take": I.take, "index_copy": I.index_copy, "index_copy_": I.index_copy_, "index_put": I.index_put,
+        "index_put_": I.index_put_, "put": I.put, "put_": I.put_, "masked_scatter": I.masked_scatter,
+        "masked_scatter_": I.masked_scatter_, "scatter_reduce": I.scatter_reduce,
+        "scatter_reduce_": I.scatter_reduce_, "argwhere": I.argwhere,
+        "unique_consecutive": I.unique_consecutive,
     }
+    methods.update(IP.IN_PLACE)  # the rest of the in-place family (abs_, eq_, pow_ ...), made from a table
+    methods.update({  # more elementwise math and predicates (elementwise.py, special.py)
+        "absolute": E.abs, "sgn": E.sgn, "signbit": E.signbit, "frac": E.frac, "fix": E.fix, "positive": E.positive,
+        "logit": E.logit, "sinc": E.sinc, "xlogy": E.xlogy, "logaddexp": E.logaddexp, "logaddexp2": E.logaddexp2,
+        "hypot": E.hypot, "copysign": E.copysign, "heaviside": E.heaviside, "float_power": E.float_power,
+        "fmax": E.fmax, "fmin": E.fmin, "deg2rad": E.deg2rad, "rad2deg": E.rad2deg, "nan_to_num": E.nan_to_num,
+        "ldexp": E.ldexp, "nextafter": E.nextafter, "isposinf": E.isposinf, "isneginf": E.isneginf,
+        "isreal": E.isreal, "is_complex": E.is_complex, "is_signed": E.is_signed, "is_nonzero": E.is_nonzero,
+        "is_same_size": E.is_same_size, "greater": E.gt, "greater_equal": E.ge, "less": E.lt, "less_equal": E.le,
+        "not_equal": E.ne, "erfc": SP.erfc, "erfinv": SP.erfinv, "lgamma": SP.lgamma, "digamma": SP.digamma,
+        "polygamma": lambda self, n: SP.polygamma(n, self), "mvlgamma": SP.mvlgamma,
+    })
     for name, fn in methods.items():
         setattr(T, name, fn)
     T.T = property(lambda self: S.permute(self, tuple(reversed(range(self.ndim)))) if self.ndim > 1 else self)
     T.mT = property(L.mT)
+    T.mH = property(L.mT)  # real tensors: the conjugate transpose is the transpose
+    T.H = property(_matrix_transpose)
+
+
+def _matrix_transpose(self: Tensor) -> Tensor:
+    """``x.H``: the (conjugate) transpose of a matrix; PyTorch allows it on 0-D and 2-D tensors only."""
+    if self.ndim not in (0, 2):
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor.")
+    return S.t(self)
 
 
 def _tensor_unfold(x: Tensor, dimension: int, size: int, step: int) -> Tensor:

@@ -1232,3 +1232,474 @@ def _check_repeats(op: str, repeats: Tensor) -> None:
         raise TypeError(f"{op}: repeats must be an integer tensor, got {repeats.dtype}")
     if repeats._data.ndim > 1:
         raise RuntimeError(f"{op}: repeats must be 0-dim or 1-dim tensor, got shape {tuple(repeats.shape)}")
+
+
+# ---------------------------------------------------------------------------- more of PyTorch's elementwise math
+def _float_pair(name: str, input, other):
+    """Both operands as tensors of one float dtype and shape, for ops whose result is always
+    floating (xlogy, hypot, copysign, logaddexp ...): integers and bools compute in the default
+    dtype, and a Python number becomes a constant of the tensor's dtype (it does not upcast, as
+    in PyTorch)."""
+    if isinstance(input, Tensor):
+        a, b = prepare_binary(name, input, other)
+    elif isinstance(other, Tensor):
+        b, a = prepare_binary(name, other, input)
+    else:
+        raise TypeError(f"{name}: expected a Tensor operand, got {type(input).__name__} and {type(other).__name__}")
+    floats = [t._data.dtype for t in (a, b) if isinstance(t, Tensor) and t._data.dtype.kind == "f"]
+    dtype = floats[0] if floats else dtypes.get_default_dtype()
+    ref = a if isinstance(a, Tensor) else b
+
+    def fit(t):
+        if isinstance(t, Tensor):
+            return cast(t, dtype)
+        return _wrap(ref._dev.xp.full(ref._data.shape, t, dtype=dtype), ref._dev)
+
+    a, b = fit(a), fit(b)
+    if a._data.shape != b._data.shape:  # a bool operand is left unexpanded by prepare_binary's shortcut
+        from autograd_core.ops.shape import expand
+
+        shape = broadcast_shape(name, a._data.shape, b._data.shape)
+        a, b = (expand(t, shape) if t._data.shape != shape else t for t in (a, b))
+    return a, b
+
+
+def _require_tensors(name: str, input, other) -> None:
+    for arg, t in (("input", input), ("other", other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' must be Tensor, not {type(t).__name__}")
+
+
+class Xlogy(Primitive):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        xp, a, b = x._dev.xp, x._data, y._data
+        with _quiet(xp):
+            return xp.where((a == 0) & ~xp.isnan(b), 0.0, a * xp.log(b)).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        # d/dx = log(y), except 0 where x == 0 (PyTorch: xlogy(x != 0, y)); d/dy = x / y.
+        x, y = ctx.saved_tensors
+        gx, gy = ctx.needs_input_grad
+        return (g * Xlogy.apply(cast(x != 0, x.dtype), y) if gx else None), (g * x / y if gy else None)
+
+
+class LogAddExp(Primitive):
+    """log(e^a + e^b) = max(a, b) + log1p(e^-|a - b|), which never overflows; equal infinities give
+    themselves (inf - inf would be NaN), as in PyTorch.  ``base2``: log2(2^a + 2^b)."""
+
+    @staticmethod
+    def forward(ctx, a, b, base2):
+        ctx.save_for_backward(a, b)
+        ctx.base2 = base2
+        xp, x, y = a._dev.xp, a._data, b._data
+        with _quiet(xp):
+            gap = -xp.abs(x - y)
+            tail = xp.log1p(xp.exp2(gap)) / _LN2 if base2 else xp.log1p(xp.exp(gap))
+            return xp.where(xp.isinf(x) & (x == y), x, xp.maximum(x, y) + tail).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        # d/da = e^a / (e^a + e^b) = sigmoid(a - b); base 2: sigmoid((a - b) ln 2).
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad[:2]
+        d = (a - b) * _LN2 if ctx.base2 else a - b
+        return (g * sigmoid(d) if ga else None), (g * sigmoid(-d) if gb else None), None
+
+
+class Hypot(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _wrap(a._dev.xp.hypot(a._data, b._data), a._dev)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (g * a / out if ga else None), (g * b / out if gb else None)
+
+
+class Copysign(Primitive):
+    @staticmethod
+    def forward(ctx, a, b):
+        out = _wrap(a._dev.xp.copysign(a._data, b._data), a._dev)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        # d/da is out / a (+-1), 0 at a == 0 (PyTorch's choice); b only sets a sign: zero gradient.
+        a, out = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad
+        return (g * (sign(a) * sign(out)) if ga else None), (g * 0.0 if gb else None)
+
+
+class FMax(Primitive):
+    """max/min that ignore a NaN operand.  The gradient goes to ``a`` where it was picked (ties
+    included) or ``b`` is NaN, and to ``b`` elsewhere: PyTorch's rule (unlike maximum, no split)."""
+
+    @staticmethod
+    def forward(ctx, a, b, is_max):
+        ctx.save_for_backward(a, b)
+        ctx.is_max = is_max
+        xp = a._dev.xp
+        return (xp.fmax if is_max else xp.fmin)(val(a), val(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga, gb = ctx.needs_input_grad[:2]
+        picked_a = ((a >= b) if ctx.is_max else (a <= b)) | isnan(b)
+        return (where(picked_a, g, 0.0) if ga else None), (where(picked_a, 0.0, g) if gb else None), None
+
+
+class Sinc(Primitive):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        xp, d = x._dev.xp, x._data
+        pix = math.pi * xp.where(d == 0, 1.0, d)
+        return xp.where(d == 0, 1.0, xp.sin(pix) / pix).astype(d.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        # (pi x cos(pi x) - sin(pi x)) / (pi x^2), 0 at x == 0 (where sinc is flat).
+        (x,) = ctx.saved_tensors
+        zero = x == 0
+        safe = where(zero, 1.0, x)
+        pix = safe * math.pi
+        return where(zero, 0.0, g * ((pix * cos(pix) - sin(pix)) / (pix * safe)))
+
+
+class Logit(Primitive):
+    @staticmethod
+    def forward(ctx, x, eps):
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        xp, d = x._dev.xp, x._data
+        z = d if eps is None else xp.clip(d, eps, 1.0 - eps)
+        with _quiet(xp):
+            return xp.log(z / (1.0 - z)).astype(d.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        # 1 / (x (1 - x)); with eps, 0 outside [eps, 1 - eps] (bounds included), as PyTorch.
+        (x,) = ctx.saved_tensors
+        grad = g / (x * (1.0 - x))
+        if ctx.eps is None:
+            return grad, None
+        return where((x < ctx.eps) | (x > 1.0 - ctx.eps), 0.0, grad), None
+
+
+class NanToNum(Primitive):
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        ctx.save_for_backward(x)
+        return x._dev.xp.nan_to_num(x._data, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * isfinite(x), None, None, None  # replaced values are constants
+
+
+class _quiet:
+    """NumPy's floating-point warnings off where inf or NaN is the intended value (log(0) in
+    xlogy and logit); CuPy has no such warnings."""
+
+    def __init__(self, xp) -> None:
+        self.state = xp.errstate(divide="ignore", invalid="ignore", over="ignore") if hasattr(xp, "errstate") else None
+
+    def __enter__(self):
+        if self.state is not None:
+            self.state.__enter__()
+
+    def __exit__(self, *exc):
+        if self.state is not None:
+            self.state.__exit__(*exc)
+
+
+def xlogy(input, other) -> Tensor:
+    """``input * log(other)``, and 0 where ``input`` is 0 (unless ``other`` is NaN): the term of an
+    entropy that must vanish at 0.  Either may be a number; the result is floating.
+
+    >>> import autograd_core as ag
+    >>> ag.xlogy(ag.tensor([0.0, 2.0]), ag.tensor([0.0, 1.0])).tolist()
+    [0.0, 0.0]
+    """
+    return Xlogy.apply(*_float_pair("xlogy", input, other))
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    """``log(exp(input) + exp(other))`` without overflow, elementwise with broadcasting.
+
+    >>> import autograd_core as ag
+    >>> big = ag.tensor([1000.0], dtype=ag.float64)  # exp(1000) overflows; the answer doesn't
+    >>> ag.logaddexp(big, big).item()
+    1000.6931471805599
+    """
+    _require_tensors("logaddexp", input, other)
+    return LogAddExp.apply(*_float_pair("logaddexp", input, other), False)
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    """``log2(2**input + 2**other)`` without overflow, elementwise with broadcasting.
+
+    >>> import autograd_core as ag
+    >>> ag.logaddexp2(ag.tensor([3.0]), ag.tensor([3.0])).item()
+    4.0
+    """
+    _require_tensors("logaddexp2", input, other)
+    return LogAddExp.apply(*_float_pair("logaddexp2", input, other), True)
+
+
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    """``sqrt(input**2 + other**2)`` without overflow, elementwise with broadcasting.
+
+    >>> import autograd_core as ag
+    >>> ag.hypot(ag.tensor([3.0]), ag.tensor([4.0])).item()
+    5.0
+    """
+    _require_tensors("hypot", input, other)
+    return Hypot.apply(*_float_pair("hypot", input, other))
+
+
+def copysign(input, other) -> Tensor:
+    """``|input|`` with the sign of ``other`` (a tensor or a number; -0.0 counts as negative); floating.
+
+    >>> import autograd_core as ag
+    >>> ag.copysign(ag.tensor([1.0, -2.0]), -0.0).tolist()
+    [-1.0, -2.0]
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"copysign(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return Copysign.apply(*_float_pair("copysign", input, other))
+
+
+def _fmax_or_fmin(name: str, is_max: bool):
+    def op(input: Tensor, other: Tensor) -> Tensor:
+        _require_tensors(name, input, other)
+        a, b = prepare_binary(name, input, other)
+        return FMax.apply(a, b, is_max)
+
+    op.__name__ = name
+    op.__doc__ = (
+        f"Elementwise {'maximum' if is_max else 'minimum'} that ignores NaN (NaN only where both are); "
+        "integers keep their dtype.\n\n    >>> import autograd_core as ag\n"
+        f"    >>> ag.{name}(ag.tensor([float('nan'), 1.0]), ag.tensor([2.0, float('nan')])).tolist()\n"
+        "    [2.0, 1.0]\n    "
+    )
+    return op
+
+
+fmax = _fmax_or_fmin("fmax", True)
+fmin = _fmax_or_fmin("fmin", False)
+
+
+def float_power(input, exponent) -> Tensor:
+    """``input ** exponent`` computed in float64 whatever the dtypes (the result is float64).
+
+    >>> import autograd_core as ag
+    >>> out = ag.float_power(ag.tensor([2, 3]), 2)
+    >>> out.dtype == ag.float64, out.tolist()
+    (True, [4.0, 9.0])
+    """
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError("float_power: expected a Tensor base or exponent")
+    input, exponent = (cast(t, dtypes.float64) if isinstance(t, Tensor) else float(t) for t in (input, exponent))
+    return pow(input, exponent)
+
+
+def sinc(input: Tensor) -> Tensor:
+    """The normalised sinc ``sin(pi x) / (pi x)``, 1 at 0; integers give the default dtype.
+
+    >>> import autograd_core as ag
+    >>> ag.sinc(ag.tensor([0.0, 1.0, 0.5], dtype=ag.float64)).tolist()[0]
+    1.0
+    """
+    return Sinc.apply(_as_float(input, "sinc"))
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """``log(p / (1 - p))``, the inverse of sigmoid; with ``eps``, ``p`` is first clamped to
+    ``[eps, 1 - eps]`` (and the gradient is 0 outside), as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.logit(ag.tensor([0.5])).item()
+    0.0
+    """
+    return Logit.apply(_as_float(input, "logit"), None if eps is None else float(eps))
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default 0 and the
+    dtype's largest and lowest finite values); the replaced elements get a zero gradient.
+
+    >>> import autograd_core as ag
+    >>> ag.nan_to_num(ag.tensor([float('nan'), 1.0, -float('inf')]), neginf=-9.0).tolist()
+    [0.0, 1.0, -9.0]
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"nan_to_num(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return NanToNum.apply(input, nan, posinf, neginf)
+
+
+def _as_float(input, name: str) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    return input if input._data.dtype.kind == "f" else cast(input, dtypes.get_default_dtype())
+
+
+def _deg_rad(name: str, factor: float, doc: str):
+    def op(input: Tensor) -> Tensor:
+        return mul(_as_float(input, name), factor)
+
+    op.__name__ = name
+    op.__doc__ = doc
+    return op
+
+
+deg2rad = _deg_rad("deg2rad", math.pi / 180.0, """Degrees to radians; integers give the default dtype.
+
+    >>> import autograd_core as ag
+    >>> ag.deg2rad(ag.tensor([180.0], dtype=ag.float64)).item()
+    3.141592653589793
+    """)
+rad2deg = _deg_rad("rad2deg", 180.0 / math.pi, """Radians to degrees; integers give the default dtype.
+
+    >>> import autograd_core as ag
+    >>> ag.rad2deg(ag.tensor([3.141592653589793], dtype=ag.float64)).item()
+    180.0
+    """)
+
+
+def ldexp(input: Tensor, other: Tensor) -> Tensor:
+    """``input * 2**other``; integer inputs give the default dtype.
+
+    >>> import autograd_core as ag
+    >>> ag.ldexp(ag.tensor([1.0, 3.0]), ag.tensor([3, -1])).tolist()
+    [8.0, 1.5]
+    """
+    _require_tensors("ldexp", input, other)
+    return mul(_as_float(input, "ldexp"), pow(2.0, other))
+
+
+def frac(input: Tensor) -> Tensor:
+    """The fractional part ``input - trunc(input)``, with the sign of ``input``; gradient 1.
+
+    >>> import autograd_core as ag
+    >>> ag.frac(ag.tensor([-2.5, 3.75])).tolist()
+    [-0.5, 0.75]
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"frac(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"frac: not implemented for {input.dtype} (the fractional part of an integer is 0); "
+                           "convert to a floating dtype first")
+    return sub_(input, trunc(input))
+
+
+def positive(input: Tensor) -> Tensor:
+    """``+input``: the tensor itself (a bool tensor is refused, as in PyTorch)."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("positive: the `+` operator, on a bool tensor is not supported")
+    return input
+
+
+def signbit(input: Tensor) -> Tensor:
+    """True where the sign bit is set: negative numbers, -0.0 and -inf (no gradient).
+
+    >>> import autograd_core as ag
+    >>> ag.signbit(ag.tensor([-0.0, 0.0, -2.0])).tolist()
+    [True, False, True]
+    """
+    d, xp = input._data, input._dev.xp
+    if d.dtype.kind == "f":
+        return no_grad_result(xp.signbit(d), input._dev)
+    return no_grad_result(d < 0 if d.dtype.kind == "i" else xp.zeros(d.shape, dtype=bool), input._dev)
+
+
+def isposinf(input: Tensor) -> Tensor:
+    """True where +inf (no gradient)."""
+    return no_grad_result(input._data == float("inf"), input._dev)
+
+
+def isneginf(input: Tensor) -> Tensor:
+    """True where -inf (no gradient)."""
+    return no_grad_result(input._data == float("-inf"), input._dev)
+
+
+def isreal(input: Tensor) -> Tensor:
+    """True everywhere: every dtype here is real (no complex tensors)."""
+    return no_grad_result(input._dev.xp.ones(input._data.shape, dtype=bool), input._dev)
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """The step function: 0 where ``input < 0``, ``values`` where it is 0, 1 where it is positive
+    (and NaN gives 0, as in PyTorch); both tensors must have one dtype.  No gradient.
+
+    >>> import autograd_core as ag
+    >>> ag.heaviside(ag.tensor([-1.0, 0.0, 2.0]), ag.tensor([0.5])).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    _require_tensors("heaviside", input, values)
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError(
+            f"heaviside is not yet implemented for tensors with different dtypes ({input.dtype} and "
+            f"{values.dtype}); convert one with .to()"
+        )
+    if input._dev is not values._dev:
+        from autograd_core.function import _device_error
+
+        _device_error("heaviside", input._dev, values._dev)
+    broadcast_shape("heaviside", input._data.shape, values._data.shape)
+    x, xp = input._data, input._dev.xp
+    return no_grad_result(xp.where(x == 0, values._data, (x > 0).astype(x.dtype)), input._dev)
+
+
+def nextafter(input: Tensor, other: Tensor) -> Tensor:
+    """The next floating-point value after ``input`` towards ``other`` (no gradient).
+
+    >>> import autograd_core as ag
+    >>> ag.nextafter(ag.tensor([1.0], dtype=ag.float64), ag.tensor([2.0], dtype=ag.float64)).item() > 1.0
+    True
+    """
+    _require_tensors("nextafter", input, other)
+    if input._data.dtype.kind != "f" or other._data.dtype.kind != "f":
+        raise TypeError(f"nextafter: expected floating point tensors, got {input.dtype} and {other.dtype}")
+    x, y = promote_arrays("nextafter", input, other)
+    return no_grad_result(input._dev.xp.nextafter(x, y), input._dev)
+
+
+def is_complex(input: Tensor) -> bool:
+    """False: tensors here are real (PyTorch's complex dtypes are not offered)."""
+    return input._data.dtype.kind == "c"
+
+
+def is_signed(input: Tensor) -> bool:
+    """Whether the dtype holds negative values (signed integers and floats; not bool or uint8)."""
+    return input._data.dtype.kind in "ifc"
+
+
+def is_nonzero(input: Tensor) -> bool:
+    """Whether a one-element tensor is not 0; anything else is refused, as in PyTorch."""
+    n = input._data.size
+    if n != 1:
+        which = "no values" if n == 0 else "more than one value"
+        raise RuntimeError(f"is_nonzero: Boolean value of Tensor with {which} is ambiguous")
+    return bool(input._data.reshape(()) != 0)
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:
+    """Whether both tensors have the same shape."""
+    return tuple(input._data.shape) == tuple(other._data.shape)
+
+
+sgn = sign
+fix = trunc
+absolute = abs
+not_equal = ne

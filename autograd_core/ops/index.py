@@ -616,3 +616,463 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
     if d.ndim == 0:
         return no_grad_result(dev.xp.zeros((coords[0].shape[0], 0), dtype="int64"), dev)
     return no_grad_result(dev.xp.stack(coords, axis=1).astype("int64", copy=False), dev)
+
+
+# ---------------------------------------------------------------------------- more writes: index_copy, index_put, put, masked_scatter
+def _wrapped(op: str, index, size: int):
+    """Integer indices with negative ones counted from the end, checked against ``size``."""
+    if index.size:
+        lo, hi = int(index.min()), int(index.max())
+        if lo < -size or hi >= size:
+            raise IndexError(f"{op}: index {lo if lo < -size else hi} is out of range for a tensor of {size} elements")
+    return index % size if size else index
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """Elements of the flattened ``input`` at ``index`` (negative entries count from the end); the
+    result has index's shape and the gradient is scattered back (repeats add up).
+
+    >>> import autograd_core as ag
+    >>> ag.take(ag.tensor([[1, 2], [3, 4]]), ag.tensor([-1, 0])).tolist()
+    [4, 1]
+    """
+    _check_index_tensor("take", index)
+    flat = reshape(input, -1)
+    idx = _wrapped("take", index._data, flat._data.shape[0])
+    return Index.apply(flat, (idx.copy(),), False)
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` whose slices ``index[i]`` along ``dim`` are ``source``'s slice ``i``; where
+    ``index`` repeats, which write wins is unspecified (as in PyTorch).  Overwritten slices pass no
+    gradient to ``input``.
+
+    >>> import autograd_core as ag
+    >>> ag.zeros(3, 2).index_copy(0, ag.tensor([2, 0]), ag.tensor([[1.0, 2.0], [3.0, 4.0]])).tolist()
+    [[3.0, 4.0], [0.0, 0.0], [1.0, 2.0]]
+    """
+    _check_index_tensor("index_copy", index)
+    if index._data.ndim > 1:
+        raise IndexError(f"index_copy: index should have dimension 1 or 0, got shape {tuple(index.shape)}")
+    if not isinstance(source, Tensor):
+        raise TypeError(f"index_copy: source must be a Tensor, got {type(source).__name__}")
+    if input._data.ndim == 0:
+        _check_dim("index_copy", dim, 0)
+        return reshape(index_copy(reshape(input, 1), 0, index, _vector(source)), ())
+    shape = input._data.shape
+    d = _check_dim("index_copy", dim, len(shape))
+    rows = index._data.reshape(-1)
+    expected = shape[:d] + (rows.shape[0],) + shape[d + 1 :]
+    if source._data.ndim == 0 and rows.shape[0] == 1:
+        source = reshape(source, expected)
+    if source._data.shape != expected:
+        raise RuntimeError(
+            f"index_copy: source must have input's shape {shape} with dim {d} of size len(index) = {rows.shape[0]}, "
+            f"that is {expected}; got {tuple(source.shape)}"
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                           f"{input.dtype} and (source) {source.dtype}")
+    _check_in_range("index_copy", rows, d, shape[d])
+    return Scatter.apply(input, source, (builtins.slice(None),) * d + (rows.copy(),))
+
+
+def index_copy_(self: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """``index_copy`` in place (recorded when ``self`` is in the graph or ``source`` requires grad)."""
+    from autograd_core.ops.inplace import _out_of_place_into
+
+    return _out_of_place_into("index_copy_", self, lambda old: index_copy(old, dim, index, source), source)
+
+
+def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``values`` (broadcast) written at ``input[indices]``, ``indices`` a tuple of
+    index tensors (integer or bool; None for a whole dim), or added there with ``accumulate=True``
+    (repeated indices then add up; without it, which write wins is unspecified).
+
+    >>> import autograd_core as ag
+    >>> x = ag.zeros(3)
+    >>> ag.index_put(x, (ag.tensor([0, 0, 2]),), ag.tensor(1.0), accumulate=True).tolist()
+    [2.0, 0.0, 1.0]
+    """
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put: indices must be a tuple of tensors, got {type(indices).__name__}")
+    if not isinstance(values, Tensor):
+        raise TypeError(f"index_put: values must be a Tensor, got {type(values).__name__}")
+    for i in indices:
+        if i is not None and not isinstance(i, Tensor):
+            raise TypeError(f"index_put: indices must be tensors (or None), got {type(i).__name__}")
+        if isinstance(i, Tensor) and i._data.dtype.kind not in "iub":
+            raise IndexError(f"index_put: tensors used as indices must be long, int or bool, got {i.dtype}")
+    index = tuple(builtins.slice(None) if i is None else i for i in indices)
+    if values._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got {input.dtype} for the "
+                           f"destination and {values.dtype} for the source.")
+    if not accumulate:
+        return _index_put(input, index, values)
+    idx, basic = _convert_index(input, index)
+    shape = input._data[idx].shape
+    if tuple(values.shape) != shape:
+        try:
+            values = expand(values, shape)
+        except RuntimeError:
+            raise RuntimeError(
+                f"index_put: values of shape {tuple(values.shape)} can't be broadcast to the indexed shape {shape}"
+            ) from None
+    if basic:
+        idx = idx if isinstance(idx, tuple) else (idx,)
+    return input + IndexBackward.apply(values, idx, basic, input._data.shape)
+
+
+def index_put_(self: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """``index_put`` in place (recorded when ``self`` is in the graph or ``values`` requires grad)."""
+    from autograd_core.ops.inplace import _out_of_place_into
+
+    return _out_of_place_into("index_put_", self, lambda old: index_put(old, indices, values, accumulate), values)
+
+
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """A copy of ``input`` with ``source``'s elements written (or, with ``accumulate``, added) at
+    ``index``, positions in the flattened tensor (negative ones count from the end).
+
+    >>> import autograd_core as ag
+    >>> ag.put(ag.zeros(2, 2), ag.tensor([0, -1]), ag.tensor([1.0, 2.0])).tolist()
+    [[1.0, 0.0], [0.0, 2.0]]
+    """
+    _check_index_tensor("put", index)
+    if not isinstance(source, Tensor):
+        raise TypeError(f"put: source must be a Tensor, got {type(source).__name__}")
+    if source._data.size != index._data.size:
+        raise RuntimeError(
+            f"put_(): Expected source and index to have the same number of elements, but got source.numel() = "
+            f"{source._data.size}, index.numel() = {index._data.size}"
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                           f"{input.dtype} and source.dtype = {source.dtype}")
+    flat = reshape(input, -1)
+    idx = (_wrapped("put", index._data.reshape(-1), flat._data.shape[0]).copy(),)
+    src = reshape(source, -1)
+    out = flat + IndexBackward.apply(src, idx, False, flat._data.shape) if accumulate else Scatter.apply(flat, src, idx)
+    return reshape(out, input._data.shape)
+
+
+def put_(self: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """``put`` in place (recorded when ``self`` is in the graph or ``source`` requires grad).
+
+    >>> import autograd_core as ag
+    >>> ag.zeros(3).put_(ag.tensor([1, 1]), ag.tensor([1.0, 2.0]), accumulate=True).tolist()
+    [0.0, 3.0, 0.0]
+    """
+    from autograd_core.ops.inplace import _out_of_place_into
+
+    return _out_of_place_into("put_", self, lambda old: put(old, index, source, accumulate), source)
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """A copy of ``input`` where the positions of True in ``mask`` (broadcast with ``input``) take
+    ``source``'s elements in row-major order; ``source`` needs at least as many elements as the mask
+    has True.  Its unused elements get a zero gradient; overwritten ones of ``input`` get none.
+
+    >>> import autograd_core as ag
+    >>> ag.zeros(2, 3).masked_scatter(ag.tensor([True, False, True]), ag.arange(10.0)).tolist()
+    [[0.0, 0.0, 1.0], [2.0, 0.0, 3.0]]
+    """
+    if not isinstance(mask, Tensor) or mask._data.dtype.kind != "b":
+        got = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype {got}")
+    if not isinstance(source, Tensor):
+        raise TypeError(f"masked_scatter: source must be a Tensor, got {type(source).__name__}")
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got {input.dtype} "
+                           f"and {source.dtype}")
+    shape = broadcast_shape("masked_scatter", input._data.shape, mask._data.shape)
+    if input._data.shape != shape:
+        input = expand(input, shape)
+    m = mask._data if mask._data.shape == shape else input._dev.xp.broadcast_to(mask._data, shape)
+    if not shape:
+        return reshape(masked_scatter(reshape(input, 1), reshape(mask, 1), source), ())
+    positions = tuple(m.nonzero())
+    k = int(positions[0].shape[0])
+    if k > source._data.size:
+        raise RuntimeError(
+            f"masked_scatter: expected source to have at least as many elements as the ones in mask ({k}), "
+            f"got {source._data.size}"
+        )
+    src = reshape(source, -1)
+    if k != src._data.shape[0]:
+        src = src[builtins.slice(0, k)]
+    return Scatter.apply(input, src, positions)
+
+
+def masked_scatter_(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """``masked_scatter`` in place (the mask broadcasts to ``self``'s shape)."""
+    from autograd_core.ops.inplace import _out_of_place_into
+
+    return _out_of_place_into("masked_scatter_", self, lambda old: masked_scatter(old, mask, source), source)
+
+
+# ---------------------------------------------------------------------------- scatter_reduce
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+class ScatterReduce(Primitive):
+    """``prod``, ``amax`` and ``amin`` of ``src`` into ``x`` at ``idx`` (repeats combine), with ``x``'s
+    own targeted elements taking part or not (``include_self``).
+
+    The backward is composed of Tensor ops (this primitive among them), so it is differentiable
+    again.  amax / amin share the gradient evenly among the elements equal to the result (PyTorch's
+    rule); prod gives each element the product of the others in its group, exact with one zero in
+    the group (and 0 with more), as PyTorch does.
+    """
+
+    @staticmethod
+    def forward(ctx, x, src, idx, reduce, include_self):
+        xp = x._dev.xp
+        out = x._data.copy()
+        targeted = xp.zeros(out.shape, dtype=bool)
+        targeted[idx] = True
+        if not include_self:
+            out[idx] = _identity(xp, reduce, out.dtype)
+        ufunc = {"prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}[reduce]
+        ufunc.at(out, idx, src._data)
+        ctx.idx, ctx.reduce, ctx.include_self = idx, reduce, include_self
+        ctx.targeted = targeted
+        result = Tensor._wrap(out, x._dev)
+        ctx.save_for_backward(x, src, result)
+        return result
+
+    @staticmethod
+    def backward(ctx, g):
+        from autograd_core.ops.elementwise import where
+
+        x, src, result = ctx.saved_tensors
+        idx, shape = ctx.idx, x._data.shape
+        dev = x._dev
+        # x's elements that take part: all of them, or, without include_self, those no index targets.
+        own = no_grad_result(dev.xp.ones(shape, dtype=bool) if ctx.include_self else ~ctx.targeted, dev)
+        if ctx.reduce in ("amax", "amin"):
+            x_hit = own & (x == result)
+            src_hit = src == Index.apply(result, idx, False)
+            count = x_hit.to(g.dtype) + IndexBackward.apply(src_hit.to(g.dtype), idx, False, shape)
+            share = g / where(count == 0, 1.0, count)
+            return share * x_hit, Index.apply(share, idx, False) * src_hit, None, None, None
+        # prod: the product of the others = (product of the non-zeros) / x_e, or with zeros in the group,
+        # the product of the non-zeros for the one zero itself (0 for everything else).
+        x_zero, src_zero = own & (x == 0), src == 0
+        x_nz = where(x_zero, 1.0, x)
+        src_nz = where(src_zero, 1.0, src)
+        prod_nz = ScatterReduce.apply(where(own, x_nz, 1.0), src_nz, idx, "prod", True)
+        zeros = x_zero.to(g.dtype) + IndexBackward.apply(src_zero.to(g.dtype), idx, False, shape)
+        none, one = zeros == 0, zeros == 1
+
+        def others(value, value_nz, is_zero, group):  # group: read a per-target quantity at each element
+            return where(is_zero, where(group(one), group(prod_nz), 0.0),
+                         where(group(none), group(prod_nz) / value_nz, 0.0))
+
+        gx = g * where(own, others(x, x_nz, x_zero, lambda t: t), 0.0)
+        gsrc = Index.apply(g, idx, False) * others(src, src_nz, src_zero, lambda t: Index.apply(t, idx, False))
+        return gx, gsrc, None, None, None
+
+
+def _identity(xp, reduce: str, dtype):
+    """The value that leaves ``reduce`` unchanged: 1 for prod, the lowest (highest) value for amax (amin)."""
+    if reduce == "prod":
+        return 1
+    if dtype.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    if dtype.kind == "b":
+        return reduce != "amax"
+    info = np.iinfo(dtype)
+    return info.min if reduce == "amax" else info.max
+
+
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """``input`` with ``src``'s elements combined into the places ``index`` points to along ``dim``
+    (scatter's rule), by ``reduce``: ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``.
+    With ``include_self=False`` the targeted elements of ``input`` take no part (and get no
+    gradient); untargeted ones are kept.  An integer mean rounds down, as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> src, idx = ag.tensor([1.0, 2.0, 3.0, 4.0]), ag.tensor([0, 0, 1, 1])
+    >>> ag.full((3,), 10.0).scatter_reduce(0, idx, src, "amax", include_self=False).tolist()
+    [2.0, 4.0, 10.0]
+    >>> [round(v, 4) for v in ag.full((3,), 10.0).scatter_reduce(0, idx, src, "mean").tolist()]
+    [4.3333, 5.6667, 10.0]
+    """
+    from autograd_core.ops.elementwise import floor_divide
+
+    if reduce not in _REDUCTIONS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_reduce: src must be a Tensor, got {type(src).__name__}")
+    if input._data.ndim == 0:
+        _check_dim("scatter_reduce", dim, 0)
+        return reshape(scatter_reduce(reshape(input, 1), 0, _vector(index), _vector(src), reduce,
+                                      include_self=include_self), ())
+    idx, src = _scatter_index("scatter_reduce", input, dim, index, src)
+    shape, dev = input._data.shape, input._dev
+    if reduce in ("prod", "amax", "amin"):
+        return ScatterReduce.apply(input, src, idx, reduce, include_self)
+    base = input if include_self else Scatter.apply(input, 0, idx)
+    total = base + IndexBackward.apply(src, idx, False, shape)
+    if reduce == "sum":
+        return total
+    xp = dev.xp
+    count = xp.zeros(shape, dtype=input._data.dtype)
+    dev.backend.scatter_add(count, idx, xp.ones(idx[0].shape, dtype=count.dtype))
+    if include_self:
+        count += 1
+    else:
+        count[count == 0] = 1  # untargeted elements: input itself, divided by one
+    count = no_grad_result(count, dev)
+    return floor_divide(total, count) if input._data.dtype.kind in "iub" else total / count
+
+
+def scatter_reduce_(self: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                    include_self: bool = True) -> Tensor:
+    """``scatter_reduce`` in place."""
+    from autograd_core.ops.inplace import _out_of_place_into
+
+    return _out_of_place_into(
+        "scatter_reduce_", self, lambda old: scatter_reduce(old, dim, index, src, reduce, include_self=include_self), src
+    )
+
+
+def argwhere(input: Tensor) -> Tensor:
+    """The (n, ndim) int64 coordinates of the non-zero elements: ``nonzero(input)``.
+
+    >>> import autograd_core as ag
+    >>> ag.argwhere(ag.tensor([[0, 1], [2, 0]])).tolist()
+    [[0, 1], [1, 0]]
+    """
+    return nonzero(input)
+
+
+# ---------------------------------------------------------------------------- searching (no gradient)
+def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, right: bool = False, side=None,
+                 sorter=None) -> Tensor:
+    """Where each value of ``input`` would go in ``sorted_sequence`` (sorted along its last dim) to keep
+    it sorted: the first such place, or with ``right=True`` (``side="right"``) the last.  A 1-D
+    sequence serves every value; an N-D one has one row per leading index of ``input``.  A NaN value
+    goes after everything, as in PyTorch.  int64 (int32 with ``out_int32``) indices, no gradient.
+
+    >>> import autograd_core as ag
+    >>> ag.searchsorted(ag.tensor([1, 3, 5, 7]), ag.tensor([3, 6, 9])).tolist()
+    [1, 3, 4]
+    >>> ag.searchsorted(ag.tensor([1, 3, 5, 7]), 3, right=True).item()
+    2
+    """
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
+                               "while right was True")
+        right = side == "right"
+    seq = sorted_sequence
+    dev = seq._dev
+    xp = dev.xp
+    s = seq._data
+    if s.ndim == 0:
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions "
+                           "of boundaries tensor and input value tensor must match, but we got boundaries tensor [] "
+                           "and input value tensor " + str(list(getattr(input, "shape", ()))))
+    if sorter is not None:
+        _check_index_tensor("searchsorted", sorter)
+        s = xp.take_along_axis(s, sorter._data, axis=-1)
+    scalar = not isinstance(input, Tensor)
+    v = xp.asarray(input, dtype=s.dtype) if scalar else input._data
+    if v.dtype != s.dtype:
+        common = np.promote_types(np.dtype(str(v.dtype)), np.dtype(str(s.dtype)))
+        v, s = v.astype(common), s.astype(common)
+    n = s.shape[-1]
+    if s.ndim == 1:
+        out = xp.searchsorted(s, v.reshape(-1), side="right" if right else "left").reshape(v.shape)
+    else:
+        if v.ndim != s.ndim or v.shape[:-1] != s.shape[:-1]:
+            raise RuntimeError(
+                f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 dimensions of "
+                f"boundaries tensor and input value tensor must match, but we got boundaries tensor {list(s.shape)} "
+                f"and input value tensor {list(v.shape)}"
+            )
+        # Counting the smaller (or not larger) entries per row: every row at once, O(n * m) memory.
+        below = (s[..., None, :] <= v[..., :, None]) if right else (s[..., None, :] < v[..., :, None])
+        out = below.sum(axis=-1)
+    if v.dtype.kind == "f":
+        out = xp.where(xp.isnan(v), n, out)
+    return no_grad_result(out.astype("int32" if out_int32 else "int64"), dev)
+
+
+def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool = False) -> Tensor:
+    """The bucket of each value among the 1-D sorted ``boundaries``: ``i`` with
+    ``boundaries[i-1] < x <= boundaries[i]`` (``<= x <`` with ``right=True``).
+
+    >>> import autograd_core as ag
+    >>> ag.bucketize(ag.tensor([1, 5, 9]), ag.tensor([1, 3, 5, 7])).tolist()
+    [0, 2, 4]
+    """
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """A bool tensor of ``elements``' shape: whether each element occurs in ``test_elements`` (either
+    may be a number).
+
+    >>> import autograd_core as ag
+    >>> ag.isin(ag.tensor([1, 2, 3]), ag.tensor([2, 5])).tolist()
+    [False, True, False]
+    """
+    ref = elements if isinstance(elements, Tensor) else test_elements
+    if not isinstance(ref, Tensor):
+        raise TypeError("isin: expected at least one of elements and test_elements to be a Tensor")
+    dev = ref._dev
+    xp = dev.xp
+    e = elements._data if isinstance(elements, Tensor) else xp.asarray(elements)
+    t = test_elements._data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
+    out = xp.isin(e, t, invert=invert)
+    return no_grad_result(out.reshape(e.shape), dev)
+
+
+def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False, dim=None):
+    """The elements (or, with ``dim``, the slices along ``dim``) with each run of equal consecutive
+    ones reduced to one; with ``return_inverse`` also where each input element went, with
+    ``return_counts`` the length of each run.  No gradient.
+
+    >>> import autograd_core as ag
+    >>> out, counts = ag.unique_consecutive(ag.tensor([1, 1, 2, 2, 3, 1]), return_counts=True)
+    >>> out.tolist(), counts.tolist()
+    ([1, 2, 3, 1], [2, 2, 1, 1])
+    """
+    dev = input._dev
+    xp, x = dev.xp, input._data
+    if dim is None:
+        flat = x.reshape(-1)
+        starts = xp.ones(flat.shape, dtype=bool)
+        if flat.shape[0] > 1:
+            starts[1:] = flat[1:] != flat[:-1]
+        out = flat[starts]
+        inverse_shape = x.shape
+    else:
+        d = _check_dim("unique_consecutive", dim, builtins.max(x.ndim, 1))
+        if x.ndim == 0:
+            raise RuntimeError("unique_consecutive: a 0-d tensor has no dim to take slices along; pass dim=None")
+        moved = xp.moveaxis(x, d, 0)
+        rows = moved.reshape(moved.shape[0], -1)
+        starts = xp.ones(rows.shape[0], dtype=bool)
+        if rows.shape[0] > 1:
+            starts[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+        out = xp.moveaxis(moved[starts], 0, d)
+        inverse_shape = (x.shape[d],)
+    results = [no_grad_result(xp.ascontiguousarray(out), dev)]
+    if return_inverse:
+        inverse = (xp.cumsum(starts) - 1).astype("int64")
+        results.append(no_grad_result(inverse.reshape(inverse_shape), dev))
+    if return_counts:
+        positions = xp.nonzero(starts)[0]
+        total = starts.shape[0]
+        ends = xp.concatenate([positions[1:], xp.asarray([total], dtype=positions.dtype)])
+        results.append(no_grad_result((ends - positions).astype("int64"), dev))
+    return results[0] if len(results) == 1 else tuple(results)

@@ -251,13 +251,6 @@ def lerp_(self: Tensor, end, weight) -> Tensor:
     return self
 
 
-def sqrt_(self: Tensor) -> Tensor:
-    _target("sqrt_", self)
-    self._dev.xp.sqrt(self._data, out=self._data)
-    self._bump_version()
-    return self
-
-
 def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     _target("normal_", self)
     self._data[...] = self._dev.backend.normal(self.shape, self.dtype) * std + mean
@@ -318,3 +311,86 @@ def index_fill_(self: Tensor, dim: int, index: Tensor, value) -> Tensor:
     from autograd_core.ops.index import index_fill
 
     return _out_of_place_into("index_fill_", self, lambda old: index_fill(old, dim, index, value), value)
+
+
+
+# ---------------------------------------------------------------------------- the in-place family, from a table
+def _in_place(name: str, fn):
+    """``self.name(*args)``: ``self`` becomes ``fn(self, *args)``, the out-of-place op, written into
+    its own memory in its own dtype (a float result is refused in an integer tensor, as in
+    PyTorch) and recorded when ``self`` or a tensor operand is in the graph (``_out_of_place_into``)."""
+
+    def method(self: Tensor, *args, **kwargs) -> Tensor:
+        operands = args + tuple(kwargs.values())
+        return _out_of_place_into(name, self, lambda old: fn(old, *args, **kwargs), *operands)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = (
+        f"``{name[:-1]}`` in place: the tensor becomes ``{name[:-1]}(self, ...)``, keeping its dtype; recorded in "
+        "the graph when the tensor is in it."
+    )
+    return method
+
+
+def _comparison(fn):
+    """A comparison written into ``self`` (1 or 0 in its dtype).  On a tensor in the graph PyTorch
+    records it with a zero gradient, so the tensor still requires grad: the same here."""
+
+    def compute(old: Tensor, other) -> Tensor:
+        out = fn(old, other)
+        if not old._rg:
+            return out
+        return _E.PiecewiseConstant.apply(lambda xp, a: out._data.astype(a.dtype), old)
+
+    return compute
+
+
+def _float_power_(self: Tensor, exponent) -> Tensor:
+    if self._data.dtype.name != "float64":
+        raise RuntimeError(
+            f"float_power_: the base given to float_power_ has dtype {self.dtype} but the operation's result "
+            "requires dtype float64; use the out-of-place float_power, or .double() first"
+        )
+    return _E.float_power(self, exponent)
+
+
+def _special_ops():
+    from autograd_core.ops import special as SP
+
+    return {
+        "erf_": SP.erf, "erfc_": SP.erfc, "erfinv_": SP.erfinv, "lgamma_": SP.lgamma, "digamma_": SP.digamma,
+        "polygamma_": lambda x, n: SP.polygamma(n, x), "mvlgamma_": SP.mvlgamma,
+    }
+
+
+_IN_PLACE_OPS = {
+    # unary math
+    "abs_": _E.abs, "absolute_": _E.abs, "neg_": _E.neg, "negative_": _E.neg, "exp2_": _E.exp2,
+    "expm1_": _E.expm1, "log_": _E.log, "log2_": _E.log2, "log10_": _E.log10, "log1p_": _E.log1p,
+    "sqrt_": _E.sqrt, "rsqrt_": _E.rsqrt, "square_": _E.square, "reciprocal_": _E.reciprocal, "sin_": _E.sin,
+    "cos_": _E.cos, "tan_": _E.tan, "asin_": _E.asin, "acos_": _E.acos, "atan_": _E.atan, "sinh_": _E.sinh,
+    "cosh_": _E.cosh, "asinh_": _E.asinh, "acosh_": _E.acosh, "atanh_": _E.atanh, "arcsin_": _E.asin,
+    "arccos_": _E.acos, "arctan_": _E.atan, "arcsinh_": _E.asinh, "arccosh_": _E.acosh, "arctanh_": _E.atanh,
+    "floor_": _E.floor, "ceil_": _E.ceil, "round_": _E.round, "trunc_": _E.trunc, "fix_": _E.trunc,
+    "frac_": _E.frac, "sign_": _E.sign, "sgn_": _E.sign, "logit_": _E.logit, "nan_to_num_": _E.nan_to_num,
+    "sinc_": _E.sinc, "deg2rad_": _E.deg2rad, "rad2deg_": _E.rad2deg,
+    # binary math
+    "pow_": _E.pow, "float_power_": _float_power_, "fmod_": _E.fmod, "remainder_": _E.remainder,
+    "floor_divide_": _E.floor_divide, "atan2_": _E.atan2, "arctan2_": _E.atan2, "hypot_": _E.hypot,
+    "xlogy_": _E.xlogy, "copysign_": _E.copysign, "heaviside_": _E.heaviside, "ldexp_": _E.ldexp,
+    "nextafter_": _E.nextafter, "clamp_min_": _E.clamp_min, "clamp_max_": _E.clamp_max,
+    # comparisons, logical and bitwise
+    "eq_": _comparison(_E.eq), "ne_": _comparison(_E.ne), "not_equal_": _comparison(_E.ne),
+    "lt_": _comparison(_E.lt), "less_": _comparison(_E.lt), "le_": _comparison(_E.le),
+    "less_equal_": _comparison(_E.le), "gt_": _comparison(_E.gt), "greater_": _comparison(_E.gt),
+    "ge_": _comparison(_E.ge), "greater_equal_": _comparison(_E.ge),
+    "logical_and_": _E.logical_and, "logical_or_": _E.logical_or, "logical_xor_": _E.logical_xor,
+    "logical_not_": _E.logical_not, "bitwise_and_": _E.bitwise_and, "bitwise_or_": _E.bitwise_or,
+    "bitwise_xor_": _E.bitwise_xor, "bitwise_not_": _E.bitwise_not,
+}
+_IN_PLACE_OPS.update(_special_ops())
+
+IN_PLACE = {name: _in_place(name, fn) for name, fn in _IN_PLACE_OPS.items()}
+# PyTorch's other names for in-place ops written above
+IN_PLACE.update(multiply_=mul_, divide_=div_, true_divide_=div_, subtract_=sub_, clip_=clamp_)
+sqrt_ = IN_PLACE["sqrt_"]

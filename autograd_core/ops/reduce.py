@@ -631,3 +631,458 @@ def _all_any(op, input, dim, keepdim):
     dims = () if isinstance(dim, (tuple, list)) and not dim else dims_of(op, dim, d.ndim)
     out = getattr(d.astype(bool), op)(axis=dims, keepdims=keepdim)
     return no_grad_result(out.astype(d.dtype) if d.dtype == dtypes.uint8 else out, input._dev)
+
+
+# ---------------------------------------------------------------------------- NaN-ignoring reductions
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``sum`` with NaNs counted as zero; they get a zero gradient, as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.nansum(ag.tensor([1.0, float("nan"), 2.0])).item()
+    3.0
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind == "f":
+        input = where(E.isnan(input), 0.0, input)
+    return sum(input, dim, keepdim)
+
+
+def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The mean of the non-NaN elements (NaN where a slice has none); floating tensors only.
+
+    >>> import autograd_core as ag
+    >>> ag.nanmean(ag.tensor([[1.0, float("nan")], [2.0, 4.0]]), dim=1).tolist()
+    [1.0, 3.0]
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"nanmean: expected a floating point tensor as input, got {input.dtype}; convert it with .float()"
+        )
+    count = sum(E.logical_not(E.isnan(input)), dim, keepdim).to(input.dtype)
+    return nansum(input, dim, keepdim) / count
+
+
+# ---------------------------------------------------------------------------- min and max together, running extremes
+AminmaxResult = namedtuple("aminmax", ["min", "max"])
+CummaxResult = namedtuple("cummax", ["values", "indices"])
+CumminResult = namedtuple("cummin", ["values", "indices"])
+
+
+def aminmax(input: Tensor, *, dim=None, keepdim: bool = False) -> AminmaxResult:
+    """``(min, max)`` over ``dim`` (one int) or all elements; each has amin's / amax's gradient.
+
+    >>> import autograd_core as ag
+    >>> r = ag.aminmax(ag.tensor([[1, 5], [3, 2]]), dim=0)
+    >>> r.min.tolist(), r.max.tolist()
+    ([1, 2], [3, 5])
+    """
+    if dim is not None and not isinstance(dim, int):
+        raise TypeError(f"aminmax: dim must be an int or None, got {dim!r}")
+    if dim is None and input._data.size == 0:
+        raise RuntimeError("aminmax: cannot compute aminmax over an empty tensor; pass a non-empty input")
+    reduce_dim = () if dim is None else dim
+    if input._data.ndim == 0 and dim is not None:
+        dims_of("aminmax", dim, 0)
+        reduce_dim = ()
+    return AminmaxResult(amin(input, reduce_dim, keepdim), amax(input, reduce_dim, keepdim))
+
+
+def cummax(input: Tensor, dim: int) -> CummaxResult:
+    """``(values, indices)``: the running maximum along ``dim`` and the int64 index where it was
+    reached.  As in PyTorch, a tie moves the index to the later element and a NaN, once met, is the
+    maximum from there on (each later NaN taking the index).  The gradient of ``values`` goes to the
+    element ``indices`` names.
+
+    >>> import autograd_core as ag
+    >>> r = ag.cummax(ag.tensor([1.0, 3.0, 2.0, 3.0]), 0)
+    >>> r.values.tolist(), r.indices.tolist()
+    ([1.0, 3.0, 3.0, 3.0], [0, 1, 1, 3])
+    """
+    return _cumulative_extreme("cummax", input, dim, False)
+
+
+def cummin(input: Tensor, dim: int) -> CumminResult:
+    """``(values, indices)``: the running minimum along ``dim`` (ties and NaNs as in ``cummax``).
+
+    >>> import autograd_core as ag
+    >>> ag.cummin(ag.tensor([3.0, 1.0, 2.0, 1.0]), 0).indices.tolist()
+    [0, 1, 1, 3]
+    """
+    return _cumulative_extreme("cummin", input, dim, True)
+
+
+def _cumulative_extreme(op, input, dim, is_min):
+    from autograd_core.ops.index import Index, along_dim
+
+    result = CumminResult if is_min else CummaxResult
+    if input._data.ndim == 0:
+        dims_of(op, dim, 0)
+        return _as_1d(lambda x: _cumulative_extreme(op, x, 0, is_min), input)
+    (d,) = dims_of(op, dim, input._data.ndim)
+    xp, x = input._dev.xp, input._data
+    running = (xp.minimum if is_min else xp.maximum).accumulate(x, axis=d)
+    hit = x == running
+    if x.dtype.kind == "f":
+        hit |= xp.isnan(x) & xp.isnan(running)
+    # The index of the last element that equalled the running extreme: the latest hit so far.
+    n = x.shape[d]
+    positions = xp.arange(n, dtype="int64").reshape((1,) * d + (n,) + (1,) * (x.ndim - d - 1))
+    indices = xp.maximum.accumulate(xp.where(hit, positions, -1), axis=d).astype("int64", copy=False)
+    values = Index.apply(input, along_dim(xp, indices, d), False)
+    return result(values, no_grad_result(indices, input._dev))
+
+
+class LogCumSumExp(Primitive):
+    """``log(cumsum(exp(x)))`` along ``dim`` without overflow or underflow (a running ``logaddexp``).
+
+    The gradient ``sum_{j >= i} g_j exp(x_i - y_j)`` is formed in log space, from the positive and
+    the negative parts of ``g`` separately (each a reversed logcumsumexp), so it neither overflows
+    nor loses small terms; it is written with Tensor ops (this op among them), so it is
+    differentiable again.  Where ``y_j`` is ``-inf`` (every element so far is ``-inf``) those
+    elements get a zero gradient; PyTorch gives NaN there.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        out = _wrap(x._dev.xp.logaddexp.accumulate(x._data, axis=dim), x._dev)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        from autograd_core.ops.shape import flip
+
+        x, y = ctx.saved_tensors
+        d = ctx.dim
+        neg_inf = float("-inf")
+        y_safe = where(y == neg_inf, 0.0, y)
+
+        def part(mask):  # log(sum_{j >= i} |g_j| exp(-y_j)) over the entries where mask holds
+            log_g = where(mask, E.log(where(mask, E.abs(g), 1.0)), neg_inf)
+            return flip(LogCumSumExp.apply(flip(log_g - y_safe, d), d), d)
+
+        return exp(x + part(g > 0)) - exp(x + part(g < 0)), None
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:
+    """``log(cumsum(exp(x), dim))``, computed stably; floating tensors only (integers refused as by PyTorch).
+
+    >>> import autograd_core as ag
+    >>> [round(v, 4) for v in ag.logcumsumexp(ag.tensor([0.0, 0.0, 1000.0]), 0).tolist()]
+    [0.0, 0.6931, 1000.0]
+    """
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"logcumsumexp: expected a floating point tensor, got {input.dtype}; convert it with .float()")
+    if input._data.ndim == 0:
+        dims_of("logcumsumexp", dim, 0)
+        return _as_1d(logcumsumexp, input, 0)
+    (d,) = dims_of("logcumsumexp", dim, input._data.ndim)
+    return LogCumSumExp.apply(input, d)
+
+
+# ---------------------------------------------------------------------------- order statistics
+KthvalueResult = namedtuple("kthvalue", ["values", "indices"])
+ModeResult = namedtuple("mode", ["values", "indices"])
+NanmedianResult = namedtuple("nanmedian", ["values", "indices"])
+
+
+def _pick_along(input: Tensor, positions, d: int, order, keepdim: bool, result):
+    """``(values, indices)`` of the elements at ``positions`` (keepdim-shaped) of ``order`` along ``d``."""
+    from autograd_core.ops.index import Index, along_dim
+    from autograd_core.ops.shape import reshape
+
+    xp = input._dev.xp
+    indices = order[along_dim(xp, positions, d)]
+    values = Index.apply(input, along_dim(xp, indices, d), False)
+    indices = no_grad_result(indices, input._dev)
+    if not keepdim:
+        shape = values._data.shape[:d] + values._data.shape[d + 1 :]
+        values, indices = reshape(values, shape), reshape(indices, shape)
+    return result(values, indices)
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> KthvalueResult:
+    """``(values, indices)``: the ``k``-th smallest element along ``dim`` (k counts from 1) and its
+    int64 index; NaN sorts as the largest value.  Among equal values, which index is returned is
+    unspecified in PyTorch; here it is the tie in the k-th place of a stable sort.  The gradient goes
+    to the element ``indices`` names.
+
+    >>> import autograd_core as ag
+    >>> r = ag.kthvalue(ag.tensor([3.0, 1.0, 4.0, 2.0]), 2)
+    >>> r.values.item(), r.indices.item()
+    (2.0, 3)
+    """
+    from autograd_core.ops.sorting import _stable_order
+
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise TypeError(f"kthvalue: k must be an int, got {type(k).__name__}")
+    if input._data.ndim == 0:
+        dims_of("kthvalue", dim, 0)
+        if k != 1:
+            raise IndexError(f"kthvalue: k ({k}) out of range for a 0-d tensor (it has 1 element; use k=1)")
+        return _as_1d(lambda x: kthvalue(x, 1, 0), input)
+    (d,) = dims_of("kthvalue", dim, input._data.ndim)
+    n = input._data.shape[d]
+    if not 1 <= k <= n:
+        raise IndexError(f"kthvalue: selected number k ({k}) out of range for dim {d} of size {n} (shape {tuple(input.shape)})")
+    xp = input._dev.xp
+    order = _stable_order(input, d, False)
+    positions = xp.full(keep_shape(input._data.shape, (d,)), k - 1, dtype="int64")
+    return _pick_along(input, positions, d, order, keepdim, KthvalueResult)
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ModeResult:
+    """``(values, indices)``: the most frequent value along ``dim`` (the smallest of those equally
+    frequent) and the int64 index of its last occurrence, which is what PyTorch returns on the CPU.
+    The gradient goes to that element.
+
+    >>> import autograd_core as ag
+    >>> r = ag.mode(ag.tensor([[1, 2, 2, 3, 3, 1, 0]]))
+    >>> r.values.tolist(), r.indices.tolist()
+    ([1], [5])
+    """
+    from autograd_core.ops.sorting import _stable_order
+
+    if input._data.ndim == 0:
+        dims_of("mode", dim, 0)
+        return _as_1d(lambda x: mode(x, 0), input)
+    (d,) = dims_of("mode", dim, input._data.ndim)
+    n = input._data.shape[d]
+    if n == 0:
+        raise IndexError(f"mode: expected reduction dim {d} to have non-zero size (shape {tuple(input.shape)})")
+    xp, x = input._dev.xp, input._data
+    order = _stable_order(input, d, False)
+    s = xp.take_along_axis(x, order, axis=d)
+    nd = x.ndim
+    positions = xp.arange(n, dtype="int64").reshape((1,) * d + (n,) + (1,) * (nd - d - 1))
+    # A run of equal sorted values starts where the value changes; the run's length so far at each
+    # position is the distance to its start.  The first maximum is the end of the longest run of
+    # the smallest value (NaNs compare unequal, so each is a run of one, as in PyTorch).
+    lead = (slice(None),) * d
+    prev = xp.concatenate([s[lead + (slice(0, 1),)], s[lead + (slice(0, n - 1),)]], axis=d)
+    starts = (positions == 0) | (s != prev)
+    start_of_run = xp.maximum.accumulate(xp.where(starts, positions, 0), axis=d)
+    length = positions - start_of_run
+    end = xp.argmax(length, axis=d)
+    end = end.reshape(keep_shape(x.shape, (d,))).astype("int64", copy=False)
+    # Stable order keeps equal values in input order, so the run's end is the value's last occurrence.
+    return _pick_along(input, end, d, order, keepdim, ModeResult)
+
+
+def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
+    """``median`` ignoring NaNs: the lower median of the non-NaN elements (NaN only where all are).
+
+    Without ``dim``, tied elements share the gradient (PyTorch's rule); with ``dim``,
+    ``(values, indices)`` and the gradient goes to the element ``indices`` names.
+
+    >>> import autograd_core as ag
+    >>> nan = float("nan")
+    >>> ag.nanmedian(ag.tensor([1.0, nan, 3.0, 2.0])).item()
+    2.0
+    >>> ag.nanmedian(ag.tensor([[1.0, nan, 3.0, 2.0], [4.0, nan, nan, 5.0]]), dim=1).values.tolist()
+    [2.0, 4.0]
+    """
+    from autograd_core.ops.sorting import _stable_order, median
+
+    if input._data.dtype.kind != "f":
+        return median(input, dim, keepdim) if dim is not None else median(input)
+    if dim is None:
+        if input._data.size == 0:
+            return median(input)
+        from autograd_core.ops.shape import reshape
+
+        flat = reshape(input, -1)
+        return NanMedian.apply(flat)
+    if input._data.ndim == 0:
+        dims_of("nanmedian", dim, 0)
+        return _as_1d(lambda x: nanmedian(x, 0), input)
+    (d,) = dims_of("nanmedian", dim, input._data.ndim)
+    n = input._data.shape[d]
+    if n == 0:
+        raise IndexError(f"nanmedian: expected reduction dim {d} to have non-zero size (shape {tuple(input.shape)})")
+    xp = input._dev.xp
+    order = _stable_order(input, d, False)  # NaNs last
+    valid = (~xp.isnan(input._data)).sum(axis=d, keepdims=True)
+    positions = xp.where(valid > 0, (valid - 1) // 2, 0).astype("int64", copy=False)
+    return _pick_along(input, positions, d, order, keepdim, NanmedianResult)
+
+
+class NanMedian(Primitive):
+    """The lower median of the non-NaN elements of a 1-D tensor; tied elements share the gradient."""
+
+    @staticmethod
+    def forward(ctx, x):
+        xp, d = x._dev.xp, x._data
+        valid = d[~xp.isnan(d)]
+        if valid.shape[0] == 0:
+            y = _wrap(xp.full((), float("nan"), dtype=d.dtype), x._dev)
+        else:
+            y = _wrap(xp.sort(valid)[(valid.shape[0] - 1) // 2 :][:1].reshape(()), x._dev)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        hit = x == y
+        return g * hit / E.clamp_min(hit.sum(), 1).to(g.dtype)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "nearest", "midpoint")
+
+
+def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
+    """The ``q``-th quantiles along ``dim`` (of all elements when None), NaN where a slice holds a NaN.
+
+    ``q`` is a float or a 0-d / 1-D tensor of input's dtype in [0, 1]; a 1-D ``q`` adds a leading
+    dim of its size.  ``interpolation`` says what lies between two data points: ``linear``
+    (``lo + (hi - lo) * frac``), ``lower``, ``higher``, ``nearest`` (half to even, as
+    ``round``) or ``midpoint``.  The gradient goes to the one or two elements interpolated.
+
+    >>> import autograd_core as ag
+    >>> round(ag.quantile(ag.tensor([1.0, 2.0, 3.0, 4.0]), 0.4).item(), 4)
+    2.2
+    >>> ag.quantile(ag.arange(5.0), ag.tensor([0.125, 0.375]), interpolation="nearest").tolist()
+    [0.0, 2.0]
+    """
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, ignore_nan=False)
+
+
+def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
+    """``quantile`` of the non-NaN elements of each slice (NaN where a slice has none).
+
+    >>> import autograd_core as ag
+    >>> round(ag.nanquantile(ag.tensor([4.0, float("nan"), 1.0, 0.0]), 0.4).item(), 4)
+    0.8
+    """
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, ignore_nan=True)
+
+
+def _quantile(op, input, q, dim, keepdim, interpolation, ignore_nan):
+    from autograd_core.ops.index import Index, along_dim
+    from autograd_core.ops.shape import movedim, reshape
+    from autograd_core.ops.sorting import _stable_order
+
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}() input tensor must be either float or double dtype, got {input.dtype}")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"{op}() interpolation must be one of {', '.join(_INTERPOLATIONS)}. Got {interpolation!r}")
+    xp = input._dev.xp
+    if isinstance(q, Tensor):
+        if q._data.ndim > 1:
+            raise RuntimeError(f"{op}() q must be a scalar or 1D tensor, got shape {tuple(q.shape)}")
+        if q._data.dtype != input._data.dtype:
+            raise RuntimeError(f"{op}() q tensor must be same dtype as the input tensor ({input.dtype}), got {q.dtype}")
+        q_scalar = q._data.ndim == 0
+        qs = q._data.reshape(-1)
+        qs = qs.astype(input._data.dtype)
+    else:
+        q_scalar = True
+        qs = xp.asarray([float(q)], dtype=input._data.dtype)
+    if qs.size and (bool((qs < 0).any()) or bool((qs > 1).any())):
+        bad = float(qs[(qs < 0) | (qs > 1)][0])
+        raise RuntimeError(f"{op}() q must be in the range [0, 1] but got {bad}")
+    if input._data.size == 0 and dim is None:
+        raise IndexError(f"{op}() input tensor must be non-empty")
+    if dim is None:
+        x, d = reshape(input, -1), 0
+        out_shape_keep = (1,) * input._data.ndim
+    else:
+        if input._data.ndim == 0:
+            dims_of(op, dim, 0)
+            x, d = reshape(input, 1), 0
+            out_shape_keep = ()
+        else:
+            (d,) = dims_of(op, dim, input._data.ndim)
+            if input._data.shape[d] == 0:
+                raise IndexError(f"{op}() input tensor must be non-empty along dim {d} (shape {tuple(input.shape)})")
+            x = input
+            out_shape_keep = keep_shape(input._data.shape, (d,))
+    x = movedim(x, d, -1)  # (..., n)
+    n = x._data.shape[-1]
+    order = _stable_order(x, x._data.ndim - 1, False)  # NaNs last
+    nans = xp.isnan(x._data).sum(axis=-1, keepdims=True)  # (..., 1)
+    count = (n - nans) if ignore_nan else xp.full(nans.shape, n, dtype=nans.dtype)
+    # Positions in the sorted slice, for every q: (..., nq); NumPy's and PyTorch's rank q * (count - 1).
+    rank = qs * (xp.maximum(count, 1) - 1).astype(qs.dtype)
+    lo = xp.floor(rank)
+    hi = xp.ceil(rank)
+    if interpolation == "lower":
+        hi = lo
+    elif interpolation == "higher":
+        lo = hi
+    elif interpolation == "nearest":
+        lo = hi = xp.round(rank)
+    weight = rank - lo if interpolation == "linear" else xp.full(rank.shape, 0.5 if interpolation == "midpoint" else 0.0,
+                                                               dtype=rank.dtype)
+    lo_i, hi_i = lo.astype("int64"), hi.astype("int64")
+    last = x._data.ndim - 1
+    v_lo = Index.apply(x, along_dim(xp, order[along_dim(xp, lo_i, last)], last), False)
+    v_hi = Index.apply(x, along_dim(xp, order[along_dim(xp, hi_i, last)], last), False)
+    w = _wrap(weight, x._dev)
+    out = v_lo + (v_hi - v_lo) * w  # PyTorch's lerp
+    # A slice with a NaN (quantile) or with nothing but NaNs (nanquantile) gives NaN.
+    undefined = (count == 0) if ignore_nan else (nans > 0)
+    if bool(undefined.any()):
+        out = where(_wrap(xp.broadcast_to(undefined, out._data.shape), x._dev), float("nan"), out)
+    out = movedim(out, -1, 0)  # (nq, ...)
+    nq = qs.shape[0]
+    if keepdim:
+        shape = out_shape_keep
+    elif dim is None or input._data.ndim == 0:
+        shape = ()
+    else:
+        shape = input._data.shape[:d] + input._data.shape[d + 1 :]
+    return reshape(out, shape if q_scalar else (nq,) + shape)
+
+
+def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
+    """A histogram of ``bins`` equal bins between ``min`` and ``max`` (the data's own range when both
+    are 0; widened by 1 each way if that is a single point).  Elements outside are ignored, the last
+    bin includes ``max``.  Floating input only; the result has input's dtype and no gradient.
+
+    >>> import autograd_core as ag
+    >>> ag.histc(ag.tensor([1.0, 2.0, 1.0]), bins=4, min=0, max=3).tolist()
+    [0.0, 2.0, 1.0, 0.0]
+    """
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"histc: expected a floating point tensor as input, got {input.dtype}; convert it with .float()")
+    if bins <= 0:
+        raise RuntimeError(f"histc: bins must be > 0, got {bins}")
+    xp, x = input._dev.xp, input._data.reshape(-1)
+    lo, hi = float(min), float(max)
+    if lo == hi and x.size:
+        lo, hi = float(x.min()), float(x.max())
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError(f"histc: max must be larger than min, got min={min} and max={max}")
+    if not (xp.isfinite(xp.asarray(lo)) and xp.isfinite(xp.asarray(hi))):
+        raise RuntimeError(f"histc: range of [{lo}, {hi}] is not finite")
+    inside = x[(x >= lo) & (x <= hi)]
+    pos = ((inside - lo) * bins / (hi - lo)).astype("int64")
+    pos = xp.minimum(pos, bins - 1)
+    counts = xp.bincount(pos, minlength=bins)
+    return no_grad_result(counts.astype(input._data.dtype), input._dev)
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True when the two tensors have the same shape and equal elements (NaN equals nothing).
+
+    >>> import autograd_core as ag
+    >>> ag.equal(ag.tensor([1, 2]), ag.tensor([1.0, 2.0]))
+    True
+    """
+    if not isinstance(other, Tensor):
+        raise TypeError(f"equal(): argument 'other' must be Tensor, not {type(other).__name__}")
+    if other._dev is not input._dev:
+        from autograd_core.function import _device_error
+
+        _device_error("equal", input._dev, other._dev)
+    if input._data.shape != other._data.shape:
+        return False
+    return bool((input._data == other._data).all())

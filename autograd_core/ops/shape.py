@@ -627,3 +627,473 @@ def contiguous(input: Tensor) -> Tensor:
     if flags is not None and flags.c_contiguous:
         return input
     return Clone.apply(input)
+
+
+# ---------------------------------------------------------------------------- more movement ops, composed
+def ravel(input: Tensor) -> Tensor:
+    """The elements as a 1-D tensor, in row-major order (a view when the layout allows).
+
+    >>> import autograd_core as ag
+    >>> ag.ravel(ag.zeros(2, 3)).shape
+    (6,)
+    """
+    return reshape(input, -1)
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` along ``dim``, that dim removed (``x.select(1, 2)`` is ``x[:, 2]``); a view.
+
+    >>> import autograd_core as ag
+    >>> ag.arange(6).reshape(2, 3).select(1, -1).tolist()
+    [2, 5]
+    """
+    if input._data.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _check_dim("select", dim, input._data.ndim)
+    size = input._data.shape[d]
+    index = int(index)
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {tuple(input.shape)} at dimension {d}")
+    return input[(builtins.slice(None),) * d + (index,)]
+
+
+def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """``narrow`` into new memory (not a view)."""
+    return clone(narrow(input, dim, start, length))
+
+
+def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    """``split`` with a list of sizes, which must add up to the size of ``dim``."""
+    return split(input, list(split_sizes), dim)
+
+
+def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
+    """Views of ``input`` split along ``dim``: into ``n`` nearly equal parts for an int ``n`` (the
+    first ``size % n`` one element longer, as NumPy's ``array_split``), or at the listed indices
+    (a list, or a 1-D int64 tensor; a 0-d one counts as ``n``).
+
+    >>> import autograd_core as ag
+    >>> [t.tolist() for t in ag.tensor_split(ag.arange(7), 3)]
+    [[0, 1, 2], [3, 4], [5, 6]]
+    >>> [t.tolist() for t in ag.arange(7).tensor_split([1, 5])]
+    [[0], [1, 2, 3, 4], [5, 6]]
+    """
+    if input._data.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    d = _check_dim("tensor_split", dim, input._data.ndim)
+    n = input._data.shape[d]
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        if spec._data.dtype.kind not in "iu" or spec._data.ndim > 1:
+            raise RuntimeError(
+                f"tensor_split expected tensor_indices_or_sections to be a zero-dimensional or one-dimensional "
+                f"tensor of integers, but got a {spec.dtype} tensor of shape {tuple(spec.shape)}"
+            )
+        spec = int(spec.item()) if spec._data.ndim == 0 else [int(v) for v in spec.tolist()]
+    if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
+        sections = int(spec)
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        base, extra = divmod(n, sections)
+        bounds, start = [], 0
+        for k in range(sections):
+            start += base + (1 if k < extra else 0)
+            bounds.append(start)
+        bounds = bounds[:-1]
+    else:
+        bounds = [int(i) for i in spec]
+    def clip(i):  # as a slice bound: negative counts from the end, then clipped to [0, n]
+        return builtins.min(builtins.max(i + n if i < 0 else i, 0), n)
+
+    # Piece k is input[bounds[k-1]:bounds[k]] along d, each bound clipped on its own (as PyTorch does).
+    out, prev = [], 0
+    for b in bounds + [n]:
+        start, stop = clip(prev), clip(b)
+        out.append(narrow(input, d, start, builtins.max(stop - start, 0)))
+        prev = b
+    return tuple(out)
+
+
+def _split_dim(op: str, input: Tensor, indices_or_sections, dim: int, min_ndim: int) -> tuple:
+    """hsplit / vsplit / dsplit: ``tensor_split`` along ``dim``, where an int must divide the size evenly."""
+    if input._data.ndim < min_ndim:
+        raise RuntimeError(
+            f"torch.{op} requires a tensor with at least {min_ndim} dimension, but got a tensor with "
+            f"{input._data.ndim} dimensions!"
+        )
+    if isinstance(indices_or_sections, (int, np.integer)) and not isinstance(indices_or_sections, bool):
+        size = input._data.shape[dim]
+        if indices_or_sections == 0 or size % indices_or_sections:
+            raise RuntimeError(
+                f"torch.{op} attempted to split along dimension {dim}, but the size of the dimension {size} is not "
+                f"divisible by the split_size {indices_or_sections}!"
+            )
+    return tensor_split(input, indices_or_sections, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections) -> tuple:
+    """Split along dim 1 (dim 0 for a 1-D tensor); an int must divide that dim evenly.
+
+    >>> import autograd_core as ag
+    >>> [t.shape for t in ag.hsplit(ag.zeros(2, 4), 2)]
+    [(2, 2), (2, 2)]
+    """
+    return _split_dim("hsplit", input, indices_or_sections, 1 if input._data.ndim > 1 else 0, 1)
+
+
+def vsplit(input: Tensor, indices_or_sections) -> tuple:
+    """Split along dim 0 of a tensor with at least 2 dims; an int must divide that dim evenly."""
+    return _split_dim("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input: Tensor, indices_or_sections) -> tuple:
+    """Split along dim 2 of a tensor with at least 3 dims; an int must divide that dim evenly."""
+    return _split_dim("dsplit", input, indices_or_sections, 2, 3)
+
+
+def _tensors_arg(tensors) -> tuple:
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(tensors[0])
+    return tuple(tensors)
+
+
+def _atleast(op: str, tensors, make):
+    ts = _tensors_arg(tensors)
+    for t in ts:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected Tensors, got {type(t).__name__}")
+    out = tuple(make(t) for t in ts)
+    return out[0] if len(tensors) == 1 and isinstance(tensors[0], Tensor) else out
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dim (a 0-d one becomes shape (1,)); one tensor in, one out.
+
+    >>> import autograd_core as ag
+    >>> ag.atleast_1d(ag.tensor(1.0)).shape
+    (1,)
+    """
+    return _atleast("atleast_1d", tensors, lambda t: reshape(t, 1) if t._data.ndim == 0 else t)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dims: 0-d to (1, 1), (n,) to (1, n).
+
+    >>> import autograd_core as ag
+    >>> [t.shape for t in ag.atleast_2d(ag.tensor(1.0), ag.zeros(3))]
+    [(1, 1), (1, 3)]
+    """
+    return _atleast("atleast_2d", tensors, lambda t: reshape(t, (1,) * (2 - t._data.ndim) + t._data.shape)
+                    if t._data.ndim < 2 else t)
+
+
+def _to_3d(t: Tensor) -> Tensor:
+    shape = t._data.shape
+    if len(shape) == 0:
+        return reshape(t, 1, 1, 1)
+    if len(shape) == 1:
+        return reshape(t, 1, shape[0], 1)
+    if len(shape) == 2:
+        return reshape(t, shape + (1,))
+    return t
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least 3 dims: 0-d to (1, 1, 1), (n,) to (1, n, 1), (m, n) to (m, n, 1).
+
+    >>> import autograd_core as ag
+    >>> ag.atleast_3d(ag.zeros(2, 3)).shape
+    (2, 3, 1)
+    """
+    return _atleast("atleast_3d", tensors, _to_3d)
+
+
+def dstack(tensors) -> Tensor:
+    """Concatenate along dim 2, after making every tensor at least 3-D (``atleast_3d``).
+
+    >>> import autograd_core as ag
+    >>> ag.dstack([ag.zeros(2), ag.ones(2)]).shape
+    (1, 2, 2)
+    """
+    return cat([_to_3d(t) for t in tensors], 2)
+
+
+def column_stack(tensors) -> Tensor:
+    """Concatenate along dim 1, 0-d and 1-D tensors taken as columns ((n,) becomes (n, 1)).
+
+    >>> import autograd_core as ag
+    >>> ag.column_stack([ag.tensor([1, 2]), ag.tensor([[3], [4]])]).tolist()
+    [[1, 3], [2, 4]]
+    """
+    return cat([reshape(t, (t._data.size, 1)) if t._data.ndim < 2 else t for t in tensors], 1)
+
+
+def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
+    """Rotate by 90 degrees ``k`` times in the plane of ``dims``, from the first towards the second
+    (a flip and a transpose: views, as PyTorch's).
+
+    >>> import autograd_core as ag
+    >>> ag.rot90(ag.tensor([[1, 2], [3, 4]])).tolist()
+    [[2, 4], [1, 3]]
+    """
+    dims = tuple(dims)
+    nd = input._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = _check_dim("rot90", dims[0], nd), _check_dim("rot90", dims[1], nd)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(input, (d1,)), d0, d1)
+    if k == 2:
+        return flip(input, (d0, d1))
+    if k == 3:
+        return transpose(flip(input, (d0,)), d0, d1)
+    return clone(input)  # PyTorch returns a copy for k % 4 == 0
+
+
+def fliplr(input: Tensor) -> Tensor:
+    """Reverse dim 1 (left to right); the input needs at least 2 dims."""
+    if input._data.ndim < 2:
+        raise RuntimeError(f"fliplr: input must be >= 2-d, got shape {tuple(input.shape)}")
+    return flip(input, (1,))
+
+
+def flipud(input: Tensor) -> Tensor:
+    """Reverse dim 0 (up to down); the input needs at least 1 dim."""
+    if input._data.ndim < 1:
+        raise RuntimeError("flipud: input must be >= 1-d, got a 0-d tensor")
+    return flip(input, (0,))
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of ``shapes`` (ints count as 1-D shapes) broadcast to, as a ``Size``.
+
+    >>> import autograd_core as ag
+    >>> tuple(ag.broadcast_shapes((2, 1), (3,)))
+    (2, 3)
+    """
+    from autograd_core.ops._common import broadcast_shape
+    from autograd_core.size import Size
+
+    norm = []
+    for s in shapes:
+        norm.append((int(s),) if isinstance(s, (int, np.integer)) else tuple(int(v) for v in s))
+    return Size(broadcast_shape("broadcast_shapes", *norm) if norm else ())
+
+
+def broadcast_tensors(*tensors) -> tuple:
+    """The tensors expanded to their common broadcast shape (views; gradients are summed back).
+
+    >>> import autograd_core as ag
+    >>> [t.shape for t in ag.broadcast_tensors(ag.zeros(2, 1), ag.zeros(3))]
+    [(2, 3), (2, 3)]
+    """
+    from autograd_core.ops._common import broadcast_shape
+
+    ts = _tensors_arg(tensors)
+    shape = broadcast_shape("broadcast_tensors", *(t._data.shape for t in ts))
+    return tuple(expand(t, shape) if t._data.shape != shape else t for t in ts)
+
+
+def block_diag(*tensors) -> Tensor:
+    """A block-diagonal matrix with the given tensors (0-d, 1-D as a row, or 2-D) on its diagonal;
+    dtypes are promoted.
+
+    >>> import autograd_core as ag
+    >>> ag.block_diag(ag.tensor([[1, 2]]), ag.tensor(3)).tolist()
+    [[1, 2, 0], [0, 0, 3]]
+    """
+    from autograd_core import dtypes
+    from autograd_core.factories import empty
+
+    mats = []
+    for i, t in enumerate(tensors):
+        if t._data.ndim > 2:
+            raise RuntimeError(
+                f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has {t._data.ndim} dimensions"
+            )
+        mats.append(reshape(t, (1, -1)) if t._data.ndim < 2 else t)
+    if not mats:
+        return empty(1, 0)
+    target = mats[0].dtype
+    for m in mats[1:]:
+        target = dtypes.promote(target, m.dtype)
+    total = builtins.sum(m._data.shape[1] for m in mats)
+    rows, left = [], 0
+    for m in mats:
+        width = m._data.shape[1]
+        m = m.to(target)
+        rows.append(pad(m, (left, total - left - width)) if total != width else m)
+        left += width
+    return cat(rows, 0)
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    """All combinations of one element from each 1-D tensor, as rows (``itertools.product``'s order);
+    one tensor is returned as it is.
+
+    >>> import autograd_core as ag
+    >>> ag.cartesian_prod(ag.tensor([1, 2]), ag.tensor([3, 4])).tolist()
+    [[1, 3], [1, 4], [2, 3], [2, 4]]
+    """
+    ts = _tensors_arg(tensors)
+    for t in ts:
+        if t._data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(ts) == 1:
+        return ts[0]
+    grids = meshgrid(*ts, indexing="ij")
+    return stack([reshape(g, -1) for g in grids], 1)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The length-``r`` combinations of the elements of a 1-D tensor, as rows (``itertools``' order;
+    with replacement if asked).  ``r=0`` gives an empty 1-D tensor, as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.combinations(ag.tensor([1, 2, 3])).tolist()
+    [[1, 2], [1, 3], [2, 3]]
+    """
+    import itertools
+
+    if input._data.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return reshape(input[builtins.slice(0, 0)], 0)
+    make = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    # The index pattern is host metadata; the values are read on the tensor's device, recorded.
+    idx = np.array(list(make(range(input._data.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    return input[_wrap(input._dev.backend.asarray(idx), input._dev)]
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Matrices whose ``offset``-th diagonal (in the plane of ``dim1``, ``dim2`` of the result) holds the
+    last dim of ``input``; zeros elsewhere.  The gradient is read back from that diagonal.
+
+    >>> import autograd_core as ag
+    >>> ag.diag_embed(ag.tensor([[1, 2]])).tolist()
+    [[[1, 0], [0, 2]]]
+    """
+    from autograd_core.ops.index import IndexBackward
+
+    nd = input._data.ndim + 1
+    if input._data.ndim == 0:
+        input = reshape(input, 1)
+        nd = 2
+    d1, d2 = _check_dim("diag_embed", dim1, nd), _check_dim("diag_embed", dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = input._data.shape[-1]
+    m = n + builtins.abs(offset)
+    xp = input._dev.xp
+    ar = xp.arange(n)
+    idx = (Ellipsis, ar + builtins.max(-offset, 0), ar + builtins.max(offset, 0))
+    out = IndexBackward.apply(input, idx, False, input._data.shape[:-1] + (m, m))
+    return movedim(out, (nd - 2, nd - 1), (d1, d2))
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:
+    """A square matrix with the flattened ``input`` on its ``offset``-th diagonal.
+
+    >>> import autograd_core as ag
+    >>> ag.diagflat(ag.tensor([[1, 2]])).tolist()
+    [[1, 0], [0, 2]]
+    """
+    return diag_embed(reshape(input, -1), offset)
+
+
+def sum_to_size(input: Tensor, *size) -> Tensor:
+    """Sum ``input`` down to ``size``, a shape it was broadcast from (the gradient rule of expand)."""
+    return sum_to(input, _shape_arg(size))
+
+
+# ---------------------------------------------------------------------------- memory layout
+def stride(input: Tensor, dim=None):
+    """Steps in memory between neighbours along each dim, counted in elements (a tuple, or one
+    int for ``dim``).  Expanded dims have stride 0, as in PyTorch; a flipped view here has negative
+    strides (PyTorch's flip copies instead).
+
+    >>> import autograd_core as ag
+    >>> ag.zeros(2, 3).stride(), ag.zeros(2, 3).t().stride()
+    ((3, 1), (1, 3))
+    """
+    item = input._data.itemsize
+    steps = tuple(s // item for s in input._data.strides)
+    if dim is None:
+        return steps
+    return steps[_check_dim("stride", dim, builtins.max(input._data.ndim, 1))] if steps else 1
+
+
+def storage_offset(input: Tensor) -> int:
+    """The position of the first element in the memory the tensor views, in elements.
+
+    >>> import autograd_core as ag
+    >>> ag.arange(6)[2:].storage_offset()
+    2
+    """
+    backend = input._dev.backend
+    owner = backend.memory_owner(input._data)
+    if hasattr(owner, "ptr"):  # a CuPy allocation
+        start = owner.ptr
+    elif hasattr(owner, "__array_interface__"):  # a NumPy array (the owner behind a strict array too)
+        start = owner.__array_interface__["data"][0]
+    else:
+        start = backend.data_ptr(owner)
+    return (backend.data_ptr(input._data) - start) // input._data.itemsize
+
+
+# ---------------------------------------------------------------------------- in-place changes of shape
+def _view_in_place(op: str, t: Tensor, make) -> Tensor:
+    """``t`` becomes the view ``make(t)`` of its own memory (``x.t_()``, ``x.squeeze_()``): same object,
+    new shape and strides, its version bumped as in PyTorch.  When ``t`` is in the graph the view is
+    recorded, so gradients flow back through the reshaping; a leaf that requires grad is refused,
+    as PyTorch refuses it."""
+    from autograd_core.grad_mode import GRAD_ENABLED
+
+    if GRAD_ENABLED[0] and t._rg:
+        if t._node is None:
+            raise RuntimeError(
+                f"{op}: a leaf Variable that requires grad is being used in an in-place operation; "
+                "use the out-of-place form, or call it under ag.no_grad()"
+            )
+        old = Tensor._wrap(t._data, t._dev, t._node, t._rg)
+        out = make(old)
+        t._data, t._node = out._data, out._node
+    else:
+        from autograd_core.grad_mode import no_grad
+
+        with no_grad():
+            t._data = make(t)._data
+    t._bump_version()
+    return t
+
+
+def squeeze_(self: Tensor, dim=None) -> Tensor:
+    """``squeeze`` in place: the tensor itself takes the new shape."""
+    return _view_in_place("squeeze_", self, lambda x: squeeze(x, dim))
+
+
+def unsqueeze_(self: Tensor, dim: int) -> Tensor:
+    """``unsqueeze`` in place.
+
+    >>> import autograd_core as ag
+    >>> ag.zeros(3).unsqueeze_(0).shape
+    (1, 3)
+    """
+    return _view_in_place("unsqueeze_", self, lambda x: unsqueeze(x, dim))
+
+
+def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
+    """``transpose`` in place (also ``swapaxes_`` and ``swapdims_``)."""
+    return _view_in_place("transpose_", self, lambda x: transpose(x, dim0, dim1))
+
+
+def t_(self: Tensor) -> Tensor:
+    """``t`` in place."""
+    return _view_in_place("t_", self, t)
