@@ -57,6 +57,7 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_backward_hooks", OrderedDict())
         object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_load_state_dict_pre_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
     # -- calling ------------------------------------------------------------------
@@ -129,6 +130,15 @@ class Module:
         module's backward and for its full backward hooks.  See ``register_full_backward_hook``."""
         return _add_hook(self._backward_pre_hooks, hook, prepend)
 
+    def _register_load_state_dict_pre_hook(self, hook, with_module: bool = False):
+        """Call ``hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)``
+        (with the module first if ``with_module``) when ``load_state_dict`` reaches this module, before any
+        key is checked: the hook may rename or convert entries of ``state_dict`` (a copy of the caller's),
+        as ``weight_norm`` does to load checkpoints saved in an older layout.  Returns a handle."""
+        if with_module:
+            return _add_hook(self._load_state_dict_pre_hooks, lambda *args: hook(self, *args))
+        return _add_hook(self._load_state_dict_pre_hooks, hook)
+
     # -- registration -------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
         if "_parameters" not in self.__dict__:
@@ -138,6 +148,9 @@ class Module:
             )
         params, buffers, modules = self._parameters, self._buffers, self._modules
         if isinstance(value, Parameter):
+            if name not in params and isinstance(getattr(type(self), name, None), property):
+                # e.g. a parametrized ``weight`` (nn.utils.parametrize): a Parameter here would be shadowed.
+                raise KeyError(f"attribute '{name}' already exists")
             if name not in params:  # re-assigning keeps the name's place (state_dict order)
                 self._forget(name)
             params[name] = value
@@ -416,13 +429,20 @@ class Module:
 
         own = self.state_dict(keep_vars=True)
         state_dict = dict(state_dict)
+        hook_missing, hook_unexpected, hook_errors = [], [], []
+        for mod_prefix, mod in self.named_modules(remove_duplicate=False):
+            for hook in mod._load_state_dict_pre_hooks.values():
+                hook(state_dict, f"{mod_prefix}." if mod_prefix else "", {}, strict, hook_missing, hook_unexpected,
+                     hook_errors)
         for mod_prefix, mod in self.named_modules(remove_duplicate=False):
             base = f"{mod_prefix}." if mod_prefix else ""
             for name, value in mod._state_defaults().items():
                 state_dict.setdefault(base + name, value)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        errors = []
+        errors = list(hook_errors)
+        missing += [k for k in hook_missing if k not in missing]
+        unexpected += [k for k in hook_unexpected if k not in unexpected]
         if strict:
             if missing:
                 errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")

@@ -26,6 +26,7 @@ __all__ = [
     "relu",
     "relu6",
     "leaky_relu",
+    "rrelu",
     "prelu",
     "elu",
     "selu",
@@ -106,6 +107,26 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     """
     _check("leaky_relu", input)
     return ag.where(input > 0, input, input * float(negative_slope))
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU (Xu et al. 2015): in training each x <= 0 gets its own slope drawn from
+    U(lower, upper); otherwise the fixed slope (lower + upper) / 2.  ``inplace`` computes out of place.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.rrelu(ag.tensor([-3.0, 2.0]), 0.25, 0.75).tolist()
+    [-1.5, 2.0]
+    """
+    _check("rrelu", input)
+    if lower > upper:
+        raise RuntimeError(f"rrelu: Lower bound should be less than or equal to the upper bound (got lower={lower}, "
+                           f"upper={upper})")
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2.0)
+    # PyTorch draws a slope for x <= 0 (zero included); the slopes are constants of the graph.
+    slopes = ag.rand(tuple(input.shape), dtype=input.dtype, device=input.device) * (upper - lower) + lower
+    return ag.where(input > 0, input, input * slopes)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import autograd_core as ag
 from autograd_core import Tensor
 
-__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
+
+# SELU's alpha * scale: the value a SELU unit saturates to (-lambda * alpha), where alpha dropout sends dropped units.
+_SELU_SATURATION = 1.7580993408473766
 
 
 def _check_p(name: str, p) -> float:
@@ -73,3 +76,49 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs with probability ``p``."""
     return _channel_dropout("dropout3d", input, p, training, 3)
+
+
+def _alpha_dropout(name: str, input: Tensor, p, training: bool, feature: bool) -> Tensor:
+    p = _check_p(name, p)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}: expected a Tensor, got {type(input).__name__}")
+    if feature and input.ndim < 2:
+        raise RuntimeError(f"{name}: Feature dropout requires at least 2 dimensions in the input, got shape "
+                           f"{tuple(input.shape)}")
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    # Dropped units go to SELU's saturation value -alpha'; then the affine map a*x + b restores zero mean and
+    # unit variance for inputs with those moments (Klambauer et al. 2017): PyTorch's formula.
+    alpha = _SELU_SATURATION
+    a = 1.0 / ((alpha * alpha * p + 1.0) * (1.0 - p)) ** 0.5
+    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2) if feature else tuple(input.shape)
+    keep = (ag.rand(shape, dtype=input.dtype, device=input.device) >= p).to(input.dtype)  # P(keep) = 1 - p
+    b = (keep - 1.0) * (alpha * a) + alpha * a * p
+    return input * (keep * a) + b
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    """Dropout for self-normalising (SELU) networks: keeps the inputs' mean and variance; identity when not
+    training (note PyTorch's default ``training=False`` here).  ``inplace`` computes out of place.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.alpha_dropout(ag.ones(3), 0.5).tolist()
+    [1.0, 1.0, 1.0]
+    >>> _ = ag.manual_seed(0)
+    >>> y = F.alpha_dropout(ag.randn(100000, dtype=ag.float64), 0.3, training=True)
+    >>> abs(y.mean().item()) < 0.02, abs(y.std().item() - 1) < 0.02
+    (True, True)
+    """
+    return _alpha_dropout("alpha_dropout", input, p, training, feature=False)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    """Alpha dropout of whole channels: one draw per (sample, channel) of an ``(N, C, *)`` input.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.feature_alpha_dropout(ag.ones(2, 3, 4), 0.5).shape
+    (2, 3, 4)
+    """
+    return _alpha_dropout("feature_alpha_dropout", input, p, training, feature=True)

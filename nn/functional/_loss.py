@@ -41,6 +41,11 @@ __all__ = [
     "soft_margin_loss",
     "multilabel_soft_margin_loss",
     "hellinger_loss",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "multilabel_margin_loss",
+    "triplet_margin_with_distance_loss",
+    "pdist",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -630,3 +635,159 @@ def hellinger_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Te
     _same_shape("hellinger_loss", input, target)
     distance = ag.norm(ag.sqrt(input) - ag.sqrt(target), 2, dim=-1) * (1.0 / math.sqrt(2.0))
     return _reduce(distance, reduction)
+
+
+# ---------------------------------------------------------------------------- likelihoods
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False, size_average=None,
+                     eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of ``target`` counts under Poisson(rate), up to a constant.
+
+    ``log_input=True``: ``input`` is log(rate), loss ``exp(input) - target * input``; else
+    ``input`` is the rate, loss ``input - target * log(input + eps)``.  ``full`` adds the
+    Stirling term ``t log t - t + log(2 pi t) / 2`` where ``target > 1``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.poisson_nll_loss(ag.tensor([0.0, 0.0]), ag.tensor([1.0, 3.0])).item()
+    1.0
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("poisson_nll_loss", input=input, target=target)
+    _check_reduction(reduction)
+    if log_input:
+        loss = ag.exp(input) - target * input
+    else:
+        loss = input - target * ag.log(input + eps)
+    if full:
+        stirling = target * ag.log(target) - target + 0.5 * ag.log(2.0 * math.pi * target)
+        loss = loss + ag.where(target > 1, stirling, 0.0)  # where, not a multiply: log(0) is -inf
+    return _reduce(loss, reduction)
+
+
+def _gaussian_var(input: Tensor, var) -> Tensor:
+    """``var`` made broadcastable to ``input`` by PyTorch's rules (one scalar, the same shape, one dim
+    short, or one mismatched size-1 dim)."""
+    if isinstance(var, (int, float)) and not isinstance(var, bool):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        return ag.full(tuple(input.shape), float(var), dtype=input.dtype, device=input.device)
+    if not isinstance(var, Tensor):
+        raise TypeError(f"gaussian_nll_loss: var must be a Tensor or a float, got {type(var).__name__}")
+    with ag.no_grad():
+        if bool((var < 0).any()):
+            raise ValueError("var has negative entry/entries")
+    if tuple(var.shape) == tuple(input.shape):
+        return var
+    if tuple(input.shape[:-1]) == tuple(var.shape):
+        return var.unsqueeze(-1)  # homoscedastic: one variance per sample
+    if var.ndim == input.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1:
+        return var  # one size-1 dim, broadcast
+    raise ValueError(f"var is of incorrect size: {tuple(var.shape)} for input of size {tuple(input.shape)}")
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """Gaussian negative log-likelihood ``(log(var) + (input - target)^2 / var) / 2`` (+ log(2 pi) / 2 if ``full``).
+
+    ``var`` (a tensor or a float) is clamped to at least ``eps`` for the value only: its
+    gradient passes through the clamp, as in PyTorch (which clamps in place under no_grad).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.gaussian_nll_loss(ag.tensor([1.0, 3.0]), ag.tensor([2.0, 3.0]), 1.0).item()
+    0.25
+    """
+    _check_tensors("gaussian_nll_loss", input=input, target=target)
+    var = _gaussian_var(input, var)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    var = var + (ag.clamp(var, min=eps) - var).detach()
+    loss = 0.5 * (ag.log(var) + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------------------- multi-label margin
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                           reduction: str = "mean") -> Tensor:
+    """Multi-label hinge loss: for each target class j and each non-target class i, max(0, 1 - (x[j] - x[i])),
+    summed and divided by the number of classes.
+
+    ``target`` (same shape as ``input``, int64) lists each sample's target classes, ended by
+    the first -1 (the rest is ignored); a class listed twice counts twice, as in PyTorch.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> x = ag.tensor([[0.1, 0.2, 0.4, 0.8]])
+    >>> round(F.multilabel_margin_loss(x, ag.tensor([[3, 0, -1, 1]])).item(), 4)
+    0.85
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_tensors("multilabel_margin_loss", input=input, target=target)
+    _check_reduction(reduction)
+    if input.ndim > 2 or (input.ndim == 2 and input.shape[1] == 0) or (input.ndim == 1 and input.shape[0] == 0):
+        raise RuntimeError(
+            "multilabel_margin_loss: Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+            f"{list(input.shape)}"
+        )
+    if target.dtype != ag.int64:
+        raise RuntimeError(f"multilabel_margin_loss: expected target of scalar type Long (int64), got {target.dtype}")
+    if tuple(target.shape) != tuple(input.shape):
+        raise RuntimeError(
+            f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}"
+        )
+    shape = () if input.ndim < 2 else (input.shape[0],)
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    t = target.reshape(1, -1) if target.ndim < 2 else target
+    c = x.shape[1]
+    if t.numel():
+        with ag.no_grad():
+            lo, hi = int(t.min().item()), int(t.max().item())
+        if lo < -1 or hi >= c:
+            raise RuntimeError(f"multilabel_margin_loss: target values must be in [-1, {c - 1}], got {lo if lo < -1 else hi}")
+    listed = ag.cumsum((t < 0).to(ag.int64), 1) == 0  # positions before the first -1
+    classes = ag.arange(c, device=x.device)
+    is_target = ((t.unsqueeze(-1) == classes) & listed.unsqueeze(-1)).any(1)  # (N, C)
+    at_target = ag.gather(x, 1, ag.clamp(t, min=0))  # (N, K): x[j] for each listed j
+    z = ag.relu(1.0 - at_target.unsqueeze(-1) + x.unsqueeze(1))  # (N, K, C), no gradient at z == 0
+    pairs = listed.unsqueeze(-1) & ~is_target.unsqueeze(1)
+    loss = ag.where(pairs, z, 0.0).sum((1, 2)) / float(c)
+    return _reduce(loss.reshape(shape), reduction)
+
+
+# ---------------------------------------------------------------------------- triplets, any distance
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function=None, margin: float = 1.0, swap: bool = False,
+                                      reduction: str = "mean") -> Tensor:
+    """max(0, margin + d(anchor, positive) - d(anchor, negative)) for any distance ``d`` (default
+    ``pairwise_distance``); ``swap`` uses min(d(a, n), d(p, n)) as the negative distance.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> a, pos, neg = ag.tensor([[0.0, 0.0]]), ag.tensor([[0.0, 1.0]]), ag.tensor([[0.0, 1.5]])
+    >>> F.triplet_margin_with_distance_loss(a, pos, neg, distance_function=lambda x, y: (x - y).abs().sum(-1)).item()
+    0.5
+    """
+    _check_tensors("triplet_margin_with_distance_loss", anchor=anchor, positive=positive, negative=negative)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number of dimensions, but "
+            f"got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative {negative.ndim}D inputs"
+        )
+    distance = pairwise_distance if distance_function is None else distance_function
+    d_pos = distance(anchor, positive)
+    d_neg = distance(anchor, negative)
+    if swap:
+        d_neg = ag.minimum(d_neg, distance(positive, negative))
+    return _reduce(ag.clamp(margin + d_pos - d_neg, min=0.0), reduction)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """The ``p``-norm distances between all pairs of rows ``i < j`` of an (N, M) input (``autograd_core.pdist``).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.pdist(ag.tensor([[0.0, 0.0], [3.0, 4.0]])).tolist()
+    [5.0]
+    """
+    return ag.pdist(input, p)

@@ -17,7 +17,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 
-__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "normalize"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "normalize", "local_response_norm"]
 
 
 def _check_param(op: str, name: str, t, shape: tuple) -> None:
@@ -254,3 +254,29 @@ def normalize(input: Tensor, p: float = 2.0, dim=1, eps: float = 1e-12) -> Tenso
         raise TypeError(f"normalize: input must be a Tensor, got {type(input).__name__}")
     denom = ag.norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     return input / denom
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """AlexNet's normalisation across channels (dim 1): ``x / (k + alpha * mean(x^2 over size channels)) ** beta``.
+
+    The window covers channels ``c - size // 2`` to ``c + (size - 1) // 2``; channels outside
+    the input count as zeros (the mean always divides by ``size``), as in PyTorch.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.local_response_norm(ag.ones(1, 3, 1), size=2, alpha=1.0, beta=1.0).flatten().tolist()
+    [0.6666666865348816, 0.5, 0.5]
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"local_response_norm: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise ValueError(f"local_response_norm: size must be a positive int, got {size!r}")
+    if input.numel() == 0:
+        return input
+    channels = input.shape[1]
+    squares = ag.pad(input * input, (0, 0) * (input.ndim - 2) + (size // 2, (size - 1) // 2))
+    window = squares.narrow(1, 0, channels)
+    for j in range(1, size):  # a sum of ``size`` shifted copies: cheap for the small sizes LRN uses
+        window = window + squares.narrow(1, j, channels)
+    return input / (window * (alpha / size) + k) ** beta

@@ -34,6 +34,11 @@ __all__ = [
     "upsample",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "lp_pool1d",
+    "lp_pool2d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "channel_shuffle",
 ]
 
 
@@ -633,3 +638,142 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
     return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+# ---------------------------------------------------------------------------- power-average pooling
+def _lp_pool(op: str, input: Tensor, norm_type, kernel_size, stride, ceil_mode: bool, n: int) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    kernel = _ntuple(kernel_size, n, "kernel_size", op)
+    pool_max = max_pool1d if n == 1 else max_pool2d
+    pool_avg = avg_pool1d if n == 1 else avg_pool2d
+    if norm_type == math.inf:
+        return pool_max(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    if norm_type == -math.inf:
+        return -pool_max(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    out = pool_avg(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    # PyTorch's formula, kept as is: the window mean times the kernel size (so a ceil_mode window
+    # that is cut short is scaled as if full), and sign * relu(|.|) so the gradient is 1 where out != 0.
+    return (ag.sign(out) * ag.relu(ag.abs(out)) * float(math.prod(kernel))) ** (1.0 / norm_type)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """Power-average pooling over ``(N, C, L)``: ``(sum over the window of x^p)^(1/p)`` (p = inf: max of |x|).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.lp_pool1d(ag.tensor([[[3.0, 4.0, 1.0, 1.0]]]), 2, 2).tolist()
+    [[[5.0, 1.4142135381698608]]]
+    """
+    return _lp_pool("lp_pool1d", input, norm_type, kernel_size, stride, ceil_mode, 1)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """Power-average pooling over ``(N, C, H, W)``: ``(sum over the window of x^p)^(1/p)``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.lp_pool2d(ag.ones(1, 1, 4, 4), 1, 2).tolist()
+    [[[[4.0, 4.0], [4.0, 4.0]]]]
+    """
+    return _lp_pool("lp_pool2d", input, norm_type, kernel_size, stride, ceil_mode, 2)
+
+
+# ---------------------------------------------------------------------------- max unpooling
+def _unpool_output_size(op: str, input: Tensor, kernel: tuple, stride: tuple, padding: tuple, output_size) -> tuple:
+    """PyTorch's rule: by default ``(in - 1) * stride + kernel - 2 * padding``; an explicit ``output_size``
+    (spatial sizes, or with the leading two) must lie strictly within ``stride`` of that."""
+    n = len(kernel)
+    default = tuple((input.shape[-n + d] - 1) * stride[d] + kernel[d] - 2 * padding[d] for d in range(n))
+    if output_size is None:
+        sizes = default
+    else:
+        sizes = tuple(int(v) for v in output_size)
+        if len(sizes) == n + 2:
+            sizes = sizes[2:]
+        if len(sizes) != n:
+            raise ValueError(
+                f"output_size should be a sequence containing {n} or {n + 2} elements, but it has a length of "
+                f"'{len(sizes)}'"
+            )
+        for d in range(n):
+            lo, hi = default[d] - stride[d], default[d] + stride[d]
+            if not lo < sizes[d] < hi:
+                raise ValueError(f'invalid output_size "{tuple(output_size)}" (dim {d} must be between {lo} and {hi})')
+    if any(v < 0 for v in sizes):
+        raise ValueError(f"{op}: output_size must contain non-negative spatial dimensions, but got {sizes}")
+    return sizes
+
+
+def _max_unpool(op: str, input: Tensor, indices: Tensor, kernel_size, stride, padding, output_size, n: int):
+    if not isinstance(input, Tensor) or not isinstance(indices, Tensor):
+        raise TypeError(f"{op}: input and indices must be Tensors")
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(
+            f"{op}: expected a {n + 1}-D (unbatched) or {n + 2}-D (batched) input, got shape {tuple(input.shape)}"
+        )
+    if indices.dtype != ag.int64:
+        raise RuntimeError(f"{op}: elements in indices should be type int64 but got: {indices.dtype}")
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(
+            f"Expected shape of indices to be same as that of the input tensor ({list(input.shape)}) but got indices "
+            f"tensor with shape: {list(indices.shape)}"
+        )
+    kernel = _ntuple(kernel_size, n, "kernel_size", op)
+    stride = kernel if stride is None else _ntuple(stride, n, "stride", op)
+    padding = _ntuple(padding, n, "padding", op)
+    sizes = _unpool_output_size(op, input, kernel, stride, padding, output_size)
+    lead = tuple(input.shape[:-n])
+    plane = math.prod(sizes)
+    flat_idx = indices.reshape(lead + (-1,))
+    if flat_idx.numel():
+        with ag.no_grad():
+            lo, hi = int(flat_idx.min().item()), int(flat_idx.max().item())
+        if lo < 0 or hi >= plane:
+            bad = lo if lo < 0 else hi
+            raise RuntimeError(
+                f"{op}: Found an invalid max index: {bad} (output volumes are of size {'x'.join(map(str, sizes))})"
+            )
+    # Each value goes to its recorded position; the gradient is the output gradient gathered back from there.
+    out = ag.zeros(lead + (plane,), dtype=input.dtype, device=input.device)
+    out = out.scatter(len(lead), flat_idx, input.reshape(lead + (-1,)))
+    return out.reshape(lead + sizes)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """The partial inverse of ``max_pool1d``: each value is put back at its ``indices`` position, zeros elsewhere.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> out, idx = F.max_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 5.0]]]), 2, return_indices=True)
+    >>> F.max_unpool1d(out, idx, 2).tolist()
+    [[[0.0, 3.0, 0.0, 5.0]]]
+    """
+    return _max_unpool("max_unpool1d", input, indices, kernel_size, stride, padding, output_size, 1)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """The partial inverse of ``max_pool2d``: values go back to their flat ``h * W + w`` ``indices``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> out, idx = F.max_pool2d(ag.arange(16.0).reshape(1, 1, 4, 4), 2, return_indices=True)
+    >>> F.max_unpool2d(out, idx, 2)[0, 0, 1].tolist()
+    [0.0, 5.0, 0.0, 7.0]
+    """
+    return _max_unpool("max_unpool2d", input, indices, kernel_size, stride, padding, output_size, 2)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """ShuffleNet's channel shuffle: ``(N, g * k, *)`` viewed as ``(N, g, k, *)``, transposed to ``(N, k, g, *)``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.channel_shuffle(ag.arange(6.0).reshape(1, 6, 1), 2).flatten().tolist()
+    [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"channel_shuffle: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(input.shape)}")
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+    n, c, *rest = input.shape
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
+    return input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(n, c, *rest)

@@ -18,6 +18,8 @@ __all__ = [
     "ReLU",
     "ReLU6",
     "LeakyReLU",
+    "RReLU",
+    "Softmax2d",
     "PReLU",
     "ELU",
     "SELU",
@@ -152,6 +154,27 @@ class LeakyReLU(Module):
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: slopes for x <= 0 drawn from U(lower, upper) in training, (lower + upper) / 2 in eval.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.RReLU(0.25, 0.75).eval()(ag.tensor([-1.0, 1.0])).tolist()
+    [-0.5, 1.0]
+    >>> nn.RReLU()
+    RReLU(lower=0.125, upper=0.3333333333333333)
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False) -> None:
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
 
 
 class PReLU(Module):
@@ -354,6 +377,21 @@ class Softmax(_DimModule):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax(input, self.dim)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) at every location of a ``(N, C, H, W)`` or ``(C, H, W)`` input.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.Softmax2d()(ag.zeros(1, 4, 2, 2))[0, :, 0, 0].tolist()
+    [0.25, 0.25, 0.25, 0.25]
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor) or input.ndim not in (3, 4):
+            got = f"{input.ndim}D" if isinstance(input, Tensor) else type(input).__name__
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {got} instead")
+        return F.softmax(input, -3)
 
 
 class Softmin(_DimModule):

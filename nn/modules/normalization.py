@@ -20,6 +20,7 @@ __all__ = [
     "LayerNorm",
     "GroupNorm",
     "RMSNorm",
+    "LocalResponseNorm",
 ]
 
 
@@ -355,3 +356,22 @@ class RMSNorm(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return Fn.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+
+class LocalResponseNorm(Module):
+    """Normalise each channel by its neighbours' energy: ``x / (k + alpha * mean(x^2 over size channels)) ** beta``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.LocalResponseNorm(2)
+    LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fn.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -20,6 +20,11 @@ __all__ = [
     "UpsamplingBilinear2d",
     "PixelShuffle",
     "PixelUnshuffle",
+    "LPPool1d",
+    "LPPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "ChannelShuffle",
 ]
 
 
@@ -304,3 +309,99 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class _LPPoolNd(Module):
+    def __init__(self, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
+
+    def extra_repr(self) -> str:
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling ``(sum of x^p over the window)^(1/p)`` over ``(N, C, L)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.LPPool1d(2, 3, stride=2)
+    LPPool1d(norm_type=2, kernel_size=3, stride=2, ceil_mode=False)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling ``(sum of x^p over the window)^(1/p)`` over ``(N, C, H, W)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.LPPool2d(2, (2, 3))(ag.ones(1, 2, 4, 6)).shape
+    (1, 2, 2, 2)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+class _MaxUnpoolNd(Module):
+    _n = 1
+
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
+        super().__init__()
+        op = type(self).__name__
+        self.kernel_size = Fp._ntuple(kernel_size, self._n, "kernel_size", op)
+        self.stride = Fp._ntuple(stride if stride is not None else kernel_size, self._n, "stride", op)
+        self.padding = Fp._ntuple(padding, self._n, "padding", op)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """Put ``MaxPool1d``'s maxima back at their ``indices`` (zeros elsewhere).
+
+    >>> import autograd_core as ag, nn
+    >>> out, idx = nn.MaxPool1d(2, return_indices=True)(ag.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]))
+    >>> nn.MaxUnpool1d(2)(out, idx, output_size=[1, 1, 5]).tolist()
+    [[[0.0, 3.0, 0.0, 5.0, 0.0]]]
+    """
+
+    _n = 1
+
+    def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
+        return Fp.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Put ``MaxPool2d``'s maxima back at their flat ``indices`` (zeros elsewhere).
+
+    >>> import nn
+    >>> nn.MaxUnpool2d(2)
+    MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))
+    """
+
+    _n = 2
+
+    def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
+        return Fp.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class ChannelShuffle(Module):
+    """Interleave the channels of ``groups`` groups (ShuffleNet): ``(N, g * k, *)`` -> ``(N, k * g, *)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.ChannelShuffle(3)(ag.arange(6.0).reshape(1, 6, 1)).flatten().tolist()
+    [0.0, 2.0, 4.0, 1.0, 3.0, 5.0]
+    """
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"

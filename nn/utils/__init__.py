@@ -17,7 +17,9 @@ from collections.abc import Iterable
 
 import autograd_core as ag
 from autograd_core import Tensor
-from nn.utils import rnn  # noqa: F401  (nn.utils.rnn.pad_sequence, as in torch)
+from nn.utils import parametrizations, parametrize, rnn  # noqa: F401  (nn.utils.rnn.pad_sequence, as in torch)
+from nn.utils.spectral_norm import remove_spectral_norm, spectral_norm
+from nn.utils.weight_norm import remove_weight_norm, weight_norm
 
 __all__ = [
     "clip_grad_norm_",
@@ -26,6 +28,10 @@ __all__ = [
     "get_total_norm",
     "parameters_to_vector",
     "vector_to_parameters",
+    "weight_norm",
+    "remove_weight_norm",
+    "spectral_norm",
+    "remove_spectral_norm",
 ]
 
 
