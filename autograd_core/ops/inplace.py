@@ -20,6 +20,8 @@ from __future__ import annotations
 import builtins
 import operator
 
+import numpy as np
+
 from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.ops import elementwise as _E
 from autograd_core.tensor import Tensor, _has_graph_aliases
@@ -139,6 +141,10 @@ def _arithmetic(op: str, update, doc: str, takes_alpha: bool):
         try:
             update(self._data, o)  # NumPy's and CuPy's in-place operators cast with "same_kind"
         except (TypeError, ValueError) as exc:  # dtype or shape that can't be written back
+            if not isinstance(other, (Tensor, int, float, bool, np.number, np.bool_, np.ndarray, list)):
+                raise TypeError(
+                    f"{op}: unsupported operand type {type(other).__name__}; expected a Tensor or a Python number"
+                ) from None
             shape = getattr(other, "shape", ())
             raise RuntimeError(
                 f"{op}: can't write the result into a tensor of shape {tuple(self.shape)} and dtype "

@@ -434,3 +434,12 @@ def test_copy_across_devices_is_allowed():
     t = ag.zeros(2)
     t.copy_(ag.tensor([1.0, 2.0], device="cpu2"))
     assert t.tolist() == [1.0, 2.0] and t.device == "cpu"
+
+
+@pytest.mark.parametrize("op", ["add_", "sub_", "mul_", "div_"])
+@pytest.mark.parametrize("other", [None, "a", object()])
+def test_in_place_arithmetic_with_a_non_number_operand_is_a_type_error_naming_it(op, other):
+    t = ag.ones(2)
+    with pytest.raises(TypeError, match=rf"{op}: unsupported operand type {type(other).__name__}"):
+        getattr(t, op)(other)
+    assert t.tolist() == [1.0, 1.0] and t._version == 0
