@@ -42,27 +42,22 @@ class Adadelta(Optimizer):
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, **flags)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a ``.grad``; returns ``closure()``'s loss if given."""
-        loss = self._eval_closure(closure)
-        with ag.no_grad():
-            for group in self.param_groups:
-                lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
-                for p in self._params_with_grad(group):
-                    grad = -p.grad if group["maximize"] else p.grad
-                    state = self.state[p]
-                    if len(state) == 0:
-                        state["step"] = self._new_step()
-                        state["square_avg"] = ag.zeros_like(p)
-                        state["acc_delta"] = ag.zeros_like(p)
-                    square_avg, acc_delta = state["square_avg"], state["acc_delta"]
-                    state["step"].add_(1)
-                    if wd != 0:
-                        grad = grad.add(p, alpha=wd)
-                    square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
-                    std = square_avg.add(eps).sqrt_()
-                    delta = acc_delta.add(eps).sqrt_()
-                    delta.div_(std).mul_(grad)
-                    acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
-                    p.add_(delta, alpha=-_scalar(lr))
-        return loss
+    def _update_group(self, group) -> None:
+        lr, rho, eps, wd = group["lr"], group["rho"], group["eps"], group["weight_decay"]
+        for p in self._params_with_grad(group):
+            grad = -p.grad if group["maximize"] else p.grad
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = self._new_step()
+                state["square_avg"] = ag.zeros_like(p)
+                state["acc_delta"] = ag.zeros_like(p)
+            square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+            state["step"].add_(1)
+            if wd != 0:
+                grad = grad.add(p, alpha=wd)
+            square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
+            std = square_avg.add(eps).sqrt_()
+            delta = acc_delta.add(eps).sqrt_()
+            delta.div_(std).mul_(grad)
+            acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+            p.add_(delta, alpha=-_scalar(lr))

@@ -64,24 +64,19 @@ class Adagrad(Optimizer):
         state["step"] = self._new_step()
         state["sum"] = ag.full_like(p, value)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a ``.grad``; returns ``closure()``'s loss if given."""
-        loss = self._eval_closure(closure)
-        with ag.no_grad():
-            for group in self.param_groups:
-                lr, lr_decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
-                for p in self._params_with_grad(group):
-                    grad = -p.grad if group["maximize"] else p.grad
-                    state = self.state[p]
-                    if len(state) == 0:
-                        self._init_state(p, self.defaults["initial_accumulator_value"])
-                    state["step"].add_(1)
-                    step = state["step"].item()
-                    if wd != 0:
-                        grad = grad.add(p, alpha=wd)
-                    clr = lr / (1 + (step - 1) * lr_decay)
-                    state_sum = state["sum"]
-                    state_sum.addcmul_(grad, grad, value=1)
-                    std = state_sum.sqrt().add_(eps)
-                    p.addcdiv_(grad, std, value=-_scalar(clr))
-        return loss
+    def _update_group(self, group) -> None:
+        lr, lr_decay, wd, eps = group["lr"], group["lr_decay"], group["weight_decay"], group["eps"]
+        for p in self._params_with_grad(group):
+            grad = -p.grad if group["maximize"] else p.grad
+            state = self.state[p]
+            if len(state) == 0:
+                self._init_state(p, self.defaults["initial_accumulator_value"])
+            state["step"].add_(1)
+            step = state["step"].item()
+            if wd != 0:
+                grad = grad.add(p, alpha=wd)
+            clr = lr / (1 + (step - 1) * lr_decay)
+            state_sum = state["sum"]
+            state_sum.addcmul_(grad, grad, value=1)
+            std = state_sum.sqrt().add_(eps)
+            p.addcdiv_(grad, std, value=-_scalar(clr))

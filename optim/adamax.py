@@ -41,27 +41,22 @@ class Adamax(Optimizer):
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize, **flags)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a ``.grad``; returns ``closure()``'s loss if given."""
-        loss = self._eval_closure(closure)
-        with ag.no_grad():
-            for group in self.param_groups:
-                beta1, beta2 = group["betas"]
-                lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
-                for p in self._params_with_grad(group):
-                    grad = -p.grad if group["maximize"] else p.grad
-                    state = self.state[p]
-                    if len(state) == 0:
-                        state["step"] = self._new_step()
-                        state["exp_avg"] = ag.zeros_like(p)
-                        state["exp_inf"] = ag.zeros_like(p)
-                    exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
-                    state["step"].add_(1)
-                    step = state["step"].item()
-                    if wd != 0:
-                        grad = grad.add(p, alpha=wd)
-                    exp_avg.lerp_(grad, 1 - beta1)
-                    exp_inf.copy_(ag.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps)))
-                    clr = lr / (1 - beta1**step)
-                    p.addcdiv_(exp_avg, exp_inf, value=-_scalar(clr))
-        return loss
+    def _update_group(self, group) -> None:
+        beta1, beta2 = group["betas"]
+        lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+        for p in self._params_with_grad(group):
+            grad = -p.grad if group["maximize"] else p.grad
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = self._new_step()
+                state["exp_avg"] = ag.zeros_like(p)
+                state["exp_inf"] = ag.zeros_like(p)
+            exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
+            state["step"].add_(1)
+            step = state["step"].item()
+            if wd != 0:
+                grad = grad.add(p, alpha=wd)
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_inf.copy_(ag.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps)))
+            clr = lr / (1 - beta1**step)
+            p.addcdiv_(exp_avg, exp_inf, value=-_scalar(clr))

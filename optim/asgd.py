@@ -43,14 +43,6 @@ class ASGD(Optimizer):
         defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, **flags)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a ``.grad``; returns ``closure()``'s loss if given."""
-        loss = self._eval_closure(closure)
-        with ag.no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
-
     def _update_group(self, group) -> None:
         lr, lambd, alpha, t0, wd = group["lr"], group["lambd"], group["alpha"], group["t0"], group["weight_decay"]
         for p in self._params_with_grad(group):

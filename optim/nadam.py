@@ -54,38 +54,33 @@ class NAdam(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a ``.grad``; returns ``closure()``'s loss if given."""
-        loss = self._eval_closure(closure)
-        with ag.no_grad():
-            for group in self.param_groups:
-                beta1, beta2 = group["betas"]
-                lr, eps, wd, psi = group["lr"], group["eps"], group["weight_decay"], group["momentum_decay"]
-                for p in self._params_with_grad(group):
-                    grad = -p.grad if group["maximize"] else p.grad
-                    state = self.state[p]
-                    if len(state) == 0:
-                        state["step"] = self._new_step()
-                        # float32 like PyTorch's, so both accumulate the same rounding.
-                        state["mu_product"] = ag.tensor(1.0, dtype=ag.float32)
-                        state["exp_avg"] = ag.zeros_like(p)
-                        state["exp_avg_sq"] = ag.zeros_like(p)
-                    exp_avg, exp_avg_sq, mu_product = state["exp_avg"], state["exp_avg_sq"], state["mu_product"]
-                    state["step"].add_(1)
-                    step = state["step"].item()
-                    bias_correction2 = 1 - beta2**step
-                    if wd != 0:
-                        if group.get("decoupled_weight_decay", False):
-                            p.mul_(_scalar(1 - lr * wd))
-                        else:
-                            grad = grad.add(p, alpha=wd)
-                    mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
-                    mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
-                    mu_product.mul_(mu)
-                    prod = mu_product.item()
-                    exp_avg.lerp_(grad, 1 - beta1)
-                    exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                    denom = exp_avg_sq.div(bias_correction2).sqrt().add_(eps)
-                    p.addcdiv_(grad, denom, value=_scalar(-lr * (1.0 - mu) / (1.0 - prod)))
-                    p.addcdiv_(exp_avg, denom, value=_scalar((-lr * mu_next) / (1.0 - prod * mu_next)))
-        return loss
+    def _update_group(self, group) -> None:
+        beta1, beta2 = group["betas"]
+        lr, eps, wd, psi = group["lr"], group["eps"], group["weight_decay"], group["momentum_decay"]
+        for p in self._params_with_grad(group):
+            grad = -p.grad if group["maximize"] else p.grad
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = self._new_step()
+                # float32 like PyTorch's, so both accumulate the same rounding.
+                state["mu_product"] = ag.tensor(1.0, dtype=ag.float32)
+                state["exp_avg"] = ag.zeros_like(p)
+                state["exp_avg_sq"] = ag.zeros_like(p)
+            exp_avg, exp_avg_sq, mu_product = state["exp_avg"], state["exp_avg_sq"], state["mu_product"]
+            state["step"].add_(1)
+            step = state["step"].item()
+            bias_correction2 = 1 - beta2**step
+            if wd != 0:
+                if group.get("decoupled_weight_decay", False):
+                    p.mul_(_scalar(1 - lr * wd))
+                else:
+                    grad = grad.add(p, alpha=wd)
+            mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
+            mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
+            mu_product.mul_(mu)
+            prod = mu_product.item()
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+            denom = exp_avg_sq.div(bias_correction2).sqrt().add_(eps)
+            p.addcdiv_(grad, denom, value=_scalar(-lr * (1.0 - mu) / (1.0 - prod)))
+            p.addcdiv_(exp_avg, denom, value=_scalar((-lr * mu_next) / (1.0 - prod * mu_next)))

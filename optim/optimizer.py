@@ -175,8 +175,23 @@ class Optimizer:
                         p.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None):
-        """Update the parameters once; ``closure`` re-evaluates the model and returns the loss."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+        """One update of every parameter that has a ``.grad``; returns ``closure()``'s loss if given.
+
+        Each optimizer here writes its rule for one param group as ``_update_group(group)``; this
+        runs it for every group under ``no_grad``.  A subclass of your own may override ``step``
+        instead, as with PyTorch's ``Optimizer``.
+        """
+        loss = self._eval_closure(closure)
+        with ag.no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement step(): override step(closure=None), "
+            "or _update_group(group) to update one param group"
+        )
 
     @staticmethod
     def _eval_closure(closure):

@@ -50,39 +50,34 @@ class RMSprop(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a ``.grad``; returns ``closure()``'s loss if given."""
-        loss = self._eval_closure(closure)
-        with ag.no_grad():
-            for group in self.param_groups:
-                lr, alpha, eps = _scalar(group["lr"]), group["alpha"], group["eps"]
-                wd, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
-                for p in self._params_with_grad(group):
-                    grad = -p.grad if group["maximize"] else p.grad
-                    state = self.state[p]
-                    if len(state) == 0:
-                        state["step"] = self._new_step()
-                        state["square_avg"] = ag.zeros_like(p)
-                        if momentum > 0:
-                            state["momentum_buffer"] = ag.zeros_like(p)
-                        if centered:
-                            state["grad_avg"] = ag.zeros_like(p)
-                    square_avg = state["square_avg"]
-                    state["step"].add_(1)
-                    if wd != 0:
-                        grad = grad.add(p, alpha=wd)
-                    square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
-                    if centered:
-                        grad_avg = state["grad_avg"]
-                        grad_avg.lerp_(grad, 1 - alpha)
-                        avg = square_avg.clone().addcmul_(grad_avg, grad_avg, value=-1).sqrt_()
-                    else:
-                        avg = square_avg.sqrt()
-                    avg.add_(eps)
-                    if momentum > 0:
-                        buf = state["momentum_buffer"]
-                        buf.mul_(momentum).addcdiv_(grad, avg)
-                        p.add_(buf, alpha=-lr)
-                    else:
-                        p.addcdiv_(grad, avg, value=-lr)
-        return loss
+    def _update_group(self, group) -> None:
+        lr, alpha, eps = _scalar(group["lr"]), group["alpha"], group["eps"]
+        wd, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
+        for p in self._params_with_grad(group):
+            grad = -p.grad if group["maximize"] else p.grad
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = self._new_step()
+                state["square_avg"] = ag.zeros_like(p)
+                if momentum > 0:
+                    state["momentum_buffer"] = ag.zeros_like(p)
+                if centered:
+                    state["grad_avg"] = ag.zeros_like(p)
+            square_avg = state["square_avg"]
+            state["step"].add_(1)
+            if wd != 0:
+                grad = grad.add(p, alpha=wd)
+            square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+            if centered:
+                grad_avg = state["grad_avg"]
+                grad_avg.lerp_(grad, 1 - alpha)
+                avg = square_avg.clone().addcmul_(grad_avg, grad_avg, value=-1).sqrt_()
+            else:
+                avg = square_avg.sqrt()
+            avg.add_(eps)
+            if momentum > 0:
+                buf = state["momentum_buffer"]
+                buf.mul_(momentum).addcdiv_(grad, avg)
+                p.add_(buf, alpha=-lr)
+            else:
+                p.addcdiv_(grad, avg, value=-lr)

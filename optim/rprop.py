@@ -51,33 +51,28 @@ class Rprop(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a ``.grad``; returns ``closure()``'s loss if given."""
-        loss = self._eval_closure(closure)
-        with ag.no_grad():
-            for group in self.param_groups:
-                etaminus, etaplus = group["etas"]
-                step_size_min, step_size_max = group["step_sizes"]
-                for p in self._params_with_grad(group):
-                    grad = -p.grad if group["maximize"] else p.grad
-                    state = self.state[p]
-                    if len(state) == 0:
-                        state["step"] = self._new_step()
-                        state["prev"] = ag.zeros_like(p)
-                        state["step_size"] = ag.full_like(grad, _scalar(group["lr"]))
-                    prev, step_size = state["prev"], state["step_size"]
-                    state["step"].add_(1)
+    def _update_group(self, group) -> None:
+        etaminus, etaplus = group["etas"]
+        step_size_min, step_size_max = group["step_sizes"]
+        for p in self._params_with_grad(group):
+            grad = -p.grad if group["maximize"] else p.grad
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = self._new_step()
+                state["prev"] = ag.zeros_like(p)
+                state["step_size"] = ag.full_like(grad, _scalar(group["lr"]))
+            prev, step_size = state["prev"], state["step_size"]
+            state["step"].add_(1)
 
-                    # The factor each step size is multiplied by: etaplus, etaminus or 1 by the sign
-                    # of g * prev (NaN stays NaN, as in PyTorch).
-                    factor = grad.mul(prev).sign()
-                    factor[factor.gt(0)] = etaplus
-                    factor[factor.lt(0)] = etaminus
-                    factor[factor.eq(0)] = 1
-                    step_size.mul_(factor).clamp_(step_size_min, step_size_max)
+            # The factor each step size is multiplied by: etaplus, etaminus or 1 by the sign
+            # of g * prev (NaN stays NaN, as in PyTorch).
+            factor = grad.mul(prev).sign()
+            factor[factor.gt(0)] = etaplus
+            factor[factor.lt(0)] = etaminus
+            factor[factor.eq(0)] = 1
+            step_size.mul_(factor).clamp_(step_size_min, step_size_max)
 
-                    grad = grad.clone()
-                    grad[factor.eq(etaminus)] = 0  # a sign flip: no step now, and no change of step size next
-                    p.addcmul_(grad.sign(), step_size, value=-1)
-                    prev.copy_(grad)
-        return loss
+            grad = grad.clone()
+            grad[factor.eq(etaminus)] = 0  # a sign flip: no step now, and no change of step size next
+            p.addcmul_(grad.sign(), step_size, value=-1)
+            prev.copy_(grad)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import autograd_core as ag
 from optim.optimizer import Optimizer, _check_nonneg, _refuse_flags, _scalar
 
 __all__ = ["SGD"]
@@ -51,25 +50,20 @@ class SGD(Optimizer):
         )
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """One update of every parameter that has a ``.grad``; returns ``closure()``'s loss if given."""
-        loss = self._eval_closure(closure)
-        with ag.no_grad():
-            for group in self.param_groups:
-                lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-                wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
-                for p in self._params_with_grad(group):
-                    grad = -p.grad if maximize else p.grad
-                    if wd != 0:
-                        grad = grad.add(p, alpha=wd)
-                    if momentum != 0:
-                        state = self.state[p]
-                        buf = state.get("momentum_buffer")
-                        if buf is None:
-                            buf = grad.detach().clone()
-                            state["momentum_buffer"] = buf
-                        else:
-                            buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-                        grad = grad.add(buf, alpha=momentum) if nesterov else buf
-                    p.add_(grad, alpha=-_scalar(lr))
-        return loss
+    def _update_group(self, group) -> None:
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        wd, nesterov, maximize = group["weight_decay"], group["nesterov"], group["maximize"]
+        for p in self._params_with_grad(group):
+            grad = -p.grad if maximize else p.grad
+            if wd != 0:
+                grad = grad.add(p, alpha=wd)
+            if momentum != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = grad.detach().clone()
+                    state["momentum_buffer"] = buf
+                else:
+                    buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+                grad = grad.add(buf, alpha=momentum) if nesterov else buf
+            p.add_(grad, alpha=-_scalar(lr))
