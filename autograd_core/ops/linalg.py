@@ -215,23 +215,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
         raise RuntimeError(
             f"addmm: input and mat1 must have the same dtype, got {input.dtype} and {mat1.dtype}; convert one with .to()"
         )
-    product = _matmul("addmm", mat1, mat2)
-    out_shape = product._data.shape
-    if broadcast_shape("addmm", input._data.shape, out_shape) != out_shape:
-        raise RuntimeError(f"addmm: input of shape {tuple(input.shape)} can't be broadcast to the product's shape {out_shape}")
-    if input._data.dtype.kind in "iub":  # PyTorch casts the scalars to the tensors' kind
-        alpha, beta = int(alpha), int(beta)
-    if alpha != 1:
-        product = product * alpha
-    if beta == 0:
-        if not input._rg:
-            return product
-        from autograd_core.ops.elementwise import where
-
-        # input takes no part in the value, but PyTorch still gives it a (zero) gradient
-        ignored = input._dev.xp.ones(input._data.shape, dtype=bool)
-        return product + where(Tensor._wrap(ignored, input._dev), 0.0, input)
-    return product + (input if beta == 1 else input * beta)
+    return _scaled_sum("addmm", input, _matmul("addmm", mat1, mat2), beta, alpha)
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -275,8 +259,9 @@ ger = outer
 
 
 def _scaled_sum(op: str, input: Tensor, product: Tensor, beta, alpha) -> Tensor:
-    """``beta * input + alpha * product`` as addmm computes it: integer tensors take ``int(alpha)`` and
-    ``int(beta)``; with ``beta=0`` input is ignored (NaNs too) yet gets a zero gradient."""
+    """``beta * input + alpha * product`` for addmm, addmv, addr and addbmm: integer tensors take
+    ``int(alpha)`` and ``int(beta)`` (PyTorch casts the scalars to the tensors' kind); with ``beta=0``
+    input is ignored (NaNs too) yet gets a zero gradient, as in PyTorch."""
     from autograd_core.ops.elementwise import where
 
     out_shape = product._data.shape
