@@ -96,32 +96,40 @@ def rnn_forward(mode: str, input: Tensor, h0: Tensor | None, c0: Tensor | None, 
     ``h0``/``c0`` are (num_layers * D, B, H) or None for zeros.
     Returns ``(output (T, B, D * H), h_n, c_n)`` with ``c_n`` None unless LSTM.
     """
+    def direction(x, h, c, w, reverse):
+        return _run_direction(mode, x, h, c, w, reverse, nonlinearity)
+
+    return _stack_layers(mode, input, input.shape[1], h0, c0, weights, num_layers, bidirectional, dropout,
+                         training, direction, feature_dim=2)
+
+
+def _stack_layers(mode, x, batch, h0, c0, weights, num_layers, bidirectional, dropout, training, direction,
+                  feature_dim):
+    """The layers and directions around ``direction(x, h, c, weights, reverse) -> (out, h_n, c_n)``:
+    dropout between layers while training, each layer's directions joined along ``feature_dim``,
+    missing initial states as zeros.  Returns ``(output, h_n, c_n)``, c_n None unless LSTM."""
+    lstm = mode == "LSTM"
     D = 2 if bidirectional else 1
-    B = input.shape[1]
-    H = weights[0][1].shape[1]
     h_init = ag.unbind(h0, 0) if h0 is not None else None
     c_init = ag.unbind(c0, 0) if c0 is not None else None
     zero = None
+    if h0 is None or (lstm and c0 is None):
+        zero = ag.zeros(batch, weights[0][1].shape[1], dtype=x.dtype, device=x.device)
     h_n, c_n = [], []
-    x = input
     for layer in range(num_layers):
         if layer > 0 and dropout > 0 and training:
             x = _dropout(x, dropout)
         outs = []
         for d in range(D):
             k = layer * D + d
-            if h_init is None or (mode == "LSTM" and c_init is None):
-                if zero is None:
-                    zero = ag.zeros(B, H, dtype=input.dtype, device=input.device)
             h = h_init[k] if h_init is not None else zero
-            c = (c_init[k] if c_init is not None else zero) if mode == "LSTM" else None
-            out, h, c = _run_direction(mode, x, h, c, weights[k], d == 1, nonlinearity)
+            c = (c_init[k] if c_init is not None else zero) if lstm else None
+            out, h, c = direction(x, h, c, weights[k], d == 1)
             outs.append(out)
             h_n.append(h)
             c_n.append(c)
-        x = outs[0] if D == 1 else ag.cat(outs, 2)
-    h_n = stack_steps(h_n)
-    return x, h_n, (stack_steps(c_n) if mode == "LSTM" else None)
+        x = outs[0] if D == 1 else ag.cat(outs, feature_dim)
+    return x, stack_steps(h_n), (stack_steps(c_n) if lstm else None)
 
 
 # ---------------------------------------------------------------------------- packed sequences
@@ -219,28 +227,8 @@ def rnn_forward_packed(mode: str, data: Tensor, batch_sizes: list, h0: Tensor | 
     Returns ``(packed output (N, D * H), h_n, c_n)``, the states in the sorted order; ``c_n`` is None
     unless LSTM.  Dropout between layers acts on the packed data, as PyTorch's does.
     """
-    D = 2 if bidirectional else 1
-    B = batch_sizes[0]
-    H = weights[0][1].shape[1]
-    h_init = ag.unbind(h0, 0) if h0 is not None else None
-    c_init = ag.unbind(c0, 0) if c0 is not None else None
-    zero = None
-    if h0 is None or (mode == "LSTM" and c0 is None):
-        zero = ag.zeros(B, H, dtype=data.dtype, device=data.device)
-    h_n, c_n = [], []
-    x = data
-    for layer in range(num_layers):
-        if layer > 0 and dropout > 0 and training:
-            x = _dropout(x, dropout)
-        outs = []
-        for d in range(D):
-            k = layer * D + d
-            h = h_init[k] if h_init is not None else zero
-            c = (c_init[k] if c_init is not None else zero) if mode == "LSTM" else None
-            out, h, c = _run_direction_packed(mode, x, batch_sizes, h, c, weights[k], d == 1, nonlinearity)
-            outs.append(out)
-            h_n.append(h)
-            c_n.append(c)
-        x = outs[0] if D == 1 else ag.cat(outs, 1)
-    h_n = stack_steps(h_n)
-    return x, h_n, (stack_steps(c_n) if mode == "LSTM" else None)
+    def direction(x, h, c, w, reverse):
+        return _run_direction_packed(mode, x, batch_sizes, h, c, w, reverse, nonlinearity)
+
+    return _stack_layers(mode, data, batch_sizes[0], h0, c0, weights, num_layers, bidirectional, dropout,
+                         training, direction, feature_dim=1)
