@@ -177,6 +177,21 @@ class RNNBase(Module):
                     self._check_state(cls, hx[1], batched, expected, "c_0 (hx[1])"))
         return self._check_state(cls, hx, batched, expected, "hx"), None
 
+    def _check_features(self, cls: str, x: Tensor, name: str, what: str) -> None:
+        """``x`` (the input, or a PackedSequence's data, called ``name`` in the advice) has the
+        weights' dtype and ``input_size`` features, with PyTorch's errors."""
+        w = self._flat_weights[0]
+        if x.dtype != w.dtype:
+            raise ValueError(
+                f"{cls}: input dtype ({x.dtype}) does not match weight dtype ({w.dtype}). Convert input: "
+                f"{name}.to({w.dtype}), or convert model: model.to({x.dtype})"
+            )
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"{cls}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                f"got {x.shape[-1]} ({what} shape {tuple(x.shape)})"
+            )
+
     def _run_packed(self, input: PackedSequence, hx):
         """The layer over a PackedSequence: ``(PackedSequence output, h_n, c_n)``.
 
@@ -187,17 +202,7 @@ class RNNBase(Module):
         if not isinstance(data, Tensor) or data.ndim != 2:
             shape = tuple(data.shape) if isinstance(data, Tensor) else type(data).__name__
             raise RuntimeError(f"{cls}: a PackedSequence's data must be 2-D (sum of lengths, input_size), got {shape}")
-        w = self._flat_weights[0]
-        if data.dtype != w.dtype:
-            raise ValueError(
-                f"{cls}: input dtype ({data.dtype}) does not match weight dtype ({w.dtype}). Convert input: "
-                f"packed.to({w.dtype}), or convert model: model.to({data.dtype})"
-            )
-        if data.shape[-1] != self.input_size:
-            raise RuntimeError(
-                f"{cls}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                f"got {data.shape[-1]} (packed data shape {tuple(data.shape)})"
-            )
+        self._check_features(cls, data, "packed", "packed data")
         batch_sizes = [int(n) for n in input.batch_sizes.tolist()]
         D = 2 if self.bidirectional else 1
         expected = (self.num_layers * D, batch_sizes[0], self.hidden_size)
@@ -223,17 +228,7 @@ class RNNBase(Module):
         if input.ndim not in (2, 3):
             raise ValueError(f"{cls}: expected input to be 2-D (unbatched) or 3-D, got {input.ndim}-D tensor of shape "
                              f"{tuple(input.shape)}")
-        w = self._flat_weights[0]
-        if input.dtype != w.dtype:
-            raise ValueError(
-                f"{cls}: input dtype ({input.dtype}) does not match weight dtype ({w.dtype}). Convert input: "
-                f"input.to({w.dtype}), or convert model: model.to({input.dtype})"
-            )
-        if input.shape[-1] != self.input_size:
-            raise RuntimeError(
-                f"{cls}: input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                f"got {input.shape[-1]} (input shape {tuple(input.shape)})"
-            )
+        self._check_features(cls, input, "input", "input")
         batched = input.ndim == 3
         if not batched:
             input = input.unsqueeze(0 if self.batch_first else 1)
