@@ -7,6 +7,7 @@ import numpy as np
 from backends import division
 from backends.device import DeviceError
 from backends.numpy_backend import pack_rng_state, unpack_rng_state, window_geometry
+from backends.scan import ComposedScans
 
 INSTALL_HINT = (
     'install CuPy for your CUDA driver: pip install "tapegrad[cuda]" (CUDA 12, cupy-cuda12x) '
@@ -31,9 +32,10 @@ def _import_cupy():
     return cupy, count
 
 
-class CupyBackend(division.ComposedDivision):
+class CupyBackend(division.ComposedDivision, ComposedScans):
     """CuPy on one GPU.  Same interface as ``NumpyBackend``; its division methods are composed
-    (``backends/division.py``: CuPy's own functions round differently from PyTorch's)."""
+    (``backends/division.py``: CuPy's own functions round differently from PyTorch's), and so are
+    the running reductions and scatters its ufuncs lack (``backends/scan.py``)."""
 
     name = "cuda"
 

@@ -76,6 +76,14 @@ class NumpyBackend:
         """Whether ``array`` can be written in place: not a read-only view (broadcasts and windows are)."""
         return array.flags.writeable
 
+    def accumulate(self, ufunc: str, x, axis: int):
+        """The running reduction ``np.<ufunc>.accumulate`` (a running max, a running logaddexp ...)."""
+        return getattr(np, ufunc).accumulate(x, axis=axis)
+
+    def ufunc_at(self, ufunc: str, target, index, values) -> None:
+        """``np.<ufunc>.at``: ``target[index] op= values`` where repeated indices combine."""
+        getattr(np, ufunc).at(target, index, values)
+
     def scatter_add(self, target, index, values) -> None:
         """``target[index] += values`` where repeated indices accumulate.
 

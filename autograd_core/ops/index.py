@@ -833,8 +833,8 @@ class ScatterReduce(Primitive):
         targeted[idx] = True
         if not include_self:
             out[idx] = _identity(xp, reduce, out.dtype)
-        ufunc = {"prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}[reduce]
-        ufunc.at(out, idx, src._data)
+        ufunc = {"prod": "multiply", "amax": "maximum", "amin": "minimum"}[reduce]
+        x._dev.backend.ufunc_at(ufunc, out, idx, src._data)
         ctx.idx, ctx.reduce, ctx.include_self = idx, reduce, include_self
         ctx.targeted = targeted
         result = Tensor._wrap(out, x._dev)

@@ -723,14 +723,15 @@ def _cumulative_extreme(op, input, dim, is_min):
         return _as_1d(lambda x: _cumulative_extreme(op, x, 0, is_min), input)
     (d,) = dims_of(op, dim, input._data.ndim)
     xp, x = input._dev.xp, input._data
-    running = (xp.minimum if is_min else xp.maximum).accumulate(x, axis=d)
+    backend = input._dev.backend
+    running = backend.accumulate("minimum" if is_min else "maximum", x, d)
     hit = x == running
     if x.dtype.kind == "f":
         hit |= xp.isnan(x) & xp.isnan(running)
     # The index of the last element that equalled the running extreme: the latest hit so far.
     n = x.shape[d]
     positions = xp.arange(n, dtype="int64").reshape((1,) * d + (n,) + (1,) * (x.ndim - d - 1))
-    indices = xp.maximum.accumulate(xp.where(hit, positions, -1), axis=d).astype("int64", copy=False)
+    indices = backend.accumulate("maximum", xp.where(hit, positions, -1), d).astype("int64", copy=False)
     values = Index.apply(input, along_dim(xp, indices, d), False)
     return result(values, no_grad_result(indices, input._dev))
 
@@ -748,7 +749,7 @@ class LogCumSumExp(Primitive):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        out = _wrap(x._dev.xp.logaddexp.accumulate(x._data, axis=dim), x._dev)
+        out = _wrap(x._dev.backend.accumulate("logaddexp", x._data, dim), x._dev)
         ctx.save_for_backward(x, out)
         return out
 
@@ -865,7 +866,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False) -> ModeResult:
     lead = (slice(None),) * d
     prev = xp.concatenate([s[lead + (slice(0, 1),)], s[lead + (slice(0, n - 1),)]], axis=d)
     starts = (positions == 0) | (s != prev)
-    start_of_run = xp.maximum.accumulate(xp.where(starts, positions, 0), axis=d)
+    start_of_run = input._dev.backend.accumulate("maximum", xp.where(starts, positions, 0), d)
     length = positions - start_of_run
     end = xp.argmax(length, axis=d)
     end = end.reshape(keep_shape(x.shape, (d,))).astype("int64", copy=False)

@@ -40,6 +40,7 @@ import numpy as np
 
 from backends import division, register_backend
 from backends.numpy_backend import pack_rng_state, set_numpy_rng_state, window_geometry
+from backends.scan import NATIVE_ACCUMULATE, NATIVE_AT, ComposedScans
 
 DEVICE = "strict"
 
@@ -249,6 +250,15 @@ def _strict_inputs(args, kwargs):
     return found
 
 
+# The ufunc methods CuPy has, and for which ufuncs: the strict device refuses the others, as CuPy would.
+_CUPY_UFUNC_METHODS = {
+    "accumulate": NATIVE_ACCUMULATE,
+    "at": NATIVE_AT,
+    "reduce": frozenset({"add", "multiply"}),
+    "reduceat": frozenset({"add"}),
+}
+
+
 class _WrappedFunction:
     """A NumPy callable seen from the strict device: unwraps arguments, wraps results."""
 
@@ -262,9 +272,15 @@ class _WrappedFunction:
         result = self._fn(*_unwrap(args, self._name), **_unwrap(kwargs, self._name))
         return _wrap_result(result, inputs)
 
-    def __getattr__(self, name: str):  # ufunc methods: xp.add.at(...), xp.maximum.reduce(...)
+    def __getattr__(self, name: str):  # ufunc methods: xp.add.at(...), xp.add.reduce(...)
         if name.startswith("__"):
             raise AttributeError(name)
+        supported = _CUPY_UFUNC_METHODS.get(name)
+        if supported is not None and self._name.rsplit(".", 1)[-1] not in supported:
+            raise AttributeError(
+                f"strict device: CuPy has no {self._name}.{name} (only for {', '.join(sorted(supported))}); "
+                "use the back end's accumulate / ufunc_at, which compose it (backends/scan.py)"
+            )
         attr = getattr(self._fn, name)
         return _wrapped(attr, f"{self._name}.{name}") if callable(attr) else attr
 
@@ -328,9 +344,10 @@ class StrictNamespace:
         return f"<namespace {self.__name__}>"
 
 
-class StrictBackend(division.ComposedDivision):
-    """The back-end interface of ``backends/numpy_backend.py``, on ``StrictArray`` data.  It divides
-    as the CuPy back end does (NumPy's own functions would hide that code from CI)."""
+class StrictBackend(division.ComposedDivision, ComposedScans):
+    """The back-end interface of ``backends/numpy_backend.py``, on ``StrictArray`` data.  It divides,
+    accumulates and scatters as the CuPy back end does (NumPy's own functions would hide that code
+    from CI)."""
 
     name = DEVICE
 
