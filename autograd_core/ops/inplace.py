@@ -319,7 +319,6 @@ def index_fill_(self: Tensor, dim: int, index: Tensor, value) -> Tensor:
     return _out_of_place_into("index_fill_", self, lambda old: index_fill(old, dim, index, value), value)
 
 
-
 # ---------------------------------------------------------------------------- the in-place family, from a table
 def _in_place(name: str, fn):
     """``self.name(*args)``: ``self`` becomes ``fn(self, *args)``, the out-of-place op, written into
