@@ -84,6 +84,34 @@ def sliding_windows(input: Tensor, kernel_size, stride=1, dilation=1) -> Tensor:
     return out
 
 
+def fold_windows(input: Tensor, output_size, kernel_size, stride=1, dilation=1) -> Tensor:
+    """The adjoint of ``sliding_windows``: ``(*lead, *kernel, *out)`` windows summed back into ``(*lead, *output_size)``.
+
+    Where windows overlap their values add up (col2im for any number of spatial dims); a
+    transposed convolution is a GEMM to such windows followed by this fold.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.window import fold_windows
+    >>> fold_windows(ag.ones(1, 2, 4), (5,), (2,)).tolist()
+    [[1.0, 2.0, 2.0, 2.0, 1.0]]
+    """
+    n = len(kernel_size) if not isinstance(kernel_size, int) else 1
+    kernel = _tuple(kernel_size, n, "kernel_size", "fold_windows")
+    stride = _tuple(stride, n, "stride", "fold_windows")
+    dilation = _tuple(dilation, n, "dilation", "fold_windows")
+    size = _tuple(output_size, n, "output_size", "fold_windows")
+    shape = tuple(input._data.shape)
+    if len(shape) < 2 * n:
+        raise RuntimeError(f"fold_windows: input of shape {shape} has fewer than {2 * n} (kernel and window) dims")
+    outs = tuple((s - d * (k - 1) - 1) // st + 1 for s, k, d, st in zip(size, kernel, dilation, stride))
+    if shape[len(shape) - 2 * n :] != kernel + outs:
+        raise RuntimeError(
+            f"fold_windows: input of shape {shape} does not end in kernel {kernel} and {outs} windows "
+            f"(what sliding_windows makes of spatial size {size} with stride {stride} and dilation {dilation})"
+        )
+    return FoldWindows.apply(input, shape[: len(shape) - 2 * n] + size, kernel, stride, dilation)
+
+
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """im2col as ``torch.nn.functional.unfold``: ``(N, C, H, W)`` -> ``(N, C*kh*kw, L)``."""
     if input._data.ndim not in (3, 4):

@@ -15,3 +15,4 @@ from nn.functional._pooling import *  # noqa: F401,F403
 from nn.functional._rnn import *  # noqa: F401,F403
 from nn.functional._sparse import *  # noqa: F401,F403
 from nn.functional._stack import *  # noqa: F401,F403
+from nn.functional._vision import *  # noqa: F401,F403

@@ -7,7 +7,7 @@ gives ``(N, O, L)``, which is already the ``(N, O, *out)`` layout: no transpose.
 The backward comes from the primitives: matmul's two GEMMs, then the windows'
 adjoint (a fold: one strided add per kernel offset), then the pad's slice.
 A transposed convolution is the same picture read backwards: one GEMM to
-columns, then ``ag.fold``.
+columns, then the windows' adjoint (``fold_windows``), for any number of spatial dims.
 """
 
 from __future__ import annotations
@@ -16,9 +16,19 @@ import math
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core.ops.window import fold, unfold  # noqa: F401  (F.unfold / F.fold: im2col and col2im)
+from autograd_core.ops.window import fold, fold_windows, unfold  # noqa: F401  (F.unfold / F.fold: im2col and col2im)
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "pad", "unfold", "fold"]
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "pad",
+    "unfold",
+    "fold",
+]
 
 _PAD_MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -203,6 +213,20 @@ def conv2d(
     return _convnd("conv2d", input, weight, bias, stride, padding, dilation, groups, 2)
 
 
+def conv3d(
+    input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1, groups: int = 1
+) -> Tensor:
+    """3-D convolution (cross-correlation) over ``(N, C_in, D, H, W)``, weight ``(C_out, C_in/groups, kd, kh, kw)``.
+
+    The same im2col-and-GEMM as ``conv2d``, with one more window dim.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.conv3d(ag.ones(2, 3, 6, 8, 8), ag.ones(4, 3, 3, 3, 3), stride=(1, 2, 2), padding=1).shape
+    (2, 4, 6, 4, 4)
+    """
+    return _convnd("conv3d", input, weight, bias, stride, padding, dilation, groups, 3)
+
+
 def conv_transpose_output_size(op, in_sizes, kernel, stride, padding, output_padding, dilation) -> tuple:
     out = tuple(
         (i - 1) * s - 2 * p + d * (k - 1) + op_ + 1
@@ -242,12 +266,8 @@ def _conv_transposend(op, input, weight, bias, stride, padding, output_padding, 
     # The fold covers exactly the windows of a stride-s pass over (in-1)*s + d*(k-1) + 1 points;
     # padding then crops and output_padding extends (with zeros) the far side.
     full = tuple((i - 1) * s + d * (k - 1) + 1 for i, k, s, d in zip(in_sizes, kernel, stride, dilation))
-    if n == 2:
-        img = ag.fold(cols.reshape(n_batch, out_ch * kk, length), full, kernel, dilation, 0, stride)
-    else:  # 1-D: fold as a 2-D image of height 1
-        cols = cols.reshape(n_batch, out_ch * kk, length)
-        img = ag.fold(cols, (1,) + full, (1,) + kernel, (1,) + dilation, 0, (1,) + stride)
-        img = img.reshape((n_batch, out_ch) + full)
+    cols = cols.reshape((n_batch, out_ch) + kernel + tuple(in_sizes))  # windows (N, O, *k, *in)
+    img = fold_windows(cols, full, kernel, stride, dilation)
     pairs = tuple((-p, -p + o) for p, o in zip(padding, output_padding))
     if any(lo or hi for lo, hi in pairs):
         img = ag.pad(img, _flat_pad(pairs))
@@ -298,6 +318,27 @@ def conv_transpose2d(
     """
     return _conv_transposend(
         "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2
+    )
+
+
+def conv_transpose3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    groups: int = 1,
+    dilation=1,
+) -> Tensor:
+    """Transposed 3-D convolution (the adjoint of ``conv3d``); weight ``(C_in, C_out/groups, kd, kh, kw)``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.conv_transpose3d(ag.ones(1, 2, 3, 4, 4), ag.ones(2, 3, 3, 3, 3), stride=2, padding=1, output_padding=1).shape
+    (1, 3, 6, 8, 8)
+    """
+    return _conv_transposend(
+        "conv_transpose3d", input, weight, bias, stride, padding, output_padding, groups, dilation, 3
     )
 
 

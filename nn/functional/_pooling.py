@@ -24,20 +24,26 @@ from nn.functional._conv import _flat_pad
 __all__ = [
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
     "interpolate",
     "upsample",
     "pixel_shuffle",
     "pixel_unshuffle",
     "lp_pool1d",
     "lp_pool2d",
+    "lp_pool3d",
     "max_unpool1d",
     "max_unpool2d",
+    "max_unpool3d",
     "channel_shuffle",
 ]
 
@@ -239,6 +245,26 @@ def max_pool2d(
     return _max_pool("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2)
 
 
+def max_pool3d(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+):
+    """3-D max pooling over ``(N, C, D, H, W)``; the gradient goes to each window's first maximum.
+
+    With ``return_indices=True`` also returns the flat ``(d * H + h) * W + w`` index of each maximum.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.max_pool3d(ag.arange(8.0).reshape(1, 1, 2, 2, 2), 2).tolist()
+    [[[[[7.0]]]]]
+    """
+    return _max_pool("max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3)
+
+
 def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, n):
     x, batched = _as_batched(op, input, n)
     if not x.is_floating_point():
@@ -305,6 +331,26 @@ def avg_pool2d(
     )
 
 
+def avg_pool3d(
+    input: Tensor,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
+    """3-D average pooling over ``(N, C, D, H, W)``, with PyTorch's divisor rules.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.avg_pool3d(ag.ones(1, 1, 4, 4, 4), 2, divisor_override=1).flatten().tolist()[:2]
+    [8.0, 8.0]
+    """
+    return _avg_pool(
+        "avg_pool3d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3
+    )
+
+
 def _adaptive_sizes(op, x, output_size, n) -> tuple:
     """The output's spatial sizes; ``None`` in ``output_size`` keeps the input's size."""
     if not x.is_floating_point():
@@ -336,12 +382,17 @@ def _adaptive_avg(op, input, output_size, n):
         i = np.arange(out)
         start, end = (i * size) // out, -((-(i + 1) * size) // out)
         j = np.arange(size)
-        weights = ((j >= start[:, None]) & (j < end[:, None])) / (end - start)[:, None]
-        mat = ag.tensor(weights, dtype=x.dtype, device=x.device)
-        moved = x.transpose(axis, -1) if axis != x.ndim - 1 else x
-        moved = ag.matmul(moved, mat.T)
-        x = moved.transpose(axis, -1) if axis != x.ndim - 1 else moved
+        x = _matmul_along(x, axis, ((j >= start[:, None]) & (j < end[:, None])) / (end - start)[:, None])
     return x if batched else x.squeeze(0)
+
+
+def _matmul_along(x: Tensor, axis: int, weights: np.ndarray) -> Tensor:
+    """``out[..., i, ...] = sum_j weights[i, j] * x[..., j, ...]`` along ``axis``: one GEMM with a host-built
+    ``(out, size)`` matrix (adaptive averaging windows, antialiasing filters)."""
+    mat = ag.tensor(weights, dtype=x.dtype, device=x.device)
+    moved = x.transpose(axis, -1) if axis != x.ndim - 1 else x
+    moved = ag.matmul(moved, mat.T)
+    return moved.transpose(axis, -1) if axis != x.ndim - 1 else moved
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
@@ -363,6 +414,16 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     (2, 3, 3, 9)
     """
     return _adaptive_avg("adaptive_avg_pool2d", input, output_size, 2)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
+    """Average pooling of ``(N, C, D, H, W)`` to a fixed ``(od, oh, ow)`` (``None`` keeps that dim).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.adaptive_avg_pool3d(ag.ones(2, 3, 5, 7, 9), (1, None, 3)).shape
+    (2, 3, 1, 7, 3)
+    """
+    return _adaptive_avg("adaptive_avg_pool3d", input, output_size, 3)
 
 
 def _adaptive_windows(size: int, out: int) -> np.ndarray:
@@ -431,19 +492,37 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
     return _adaptive_max("adaptive_max_pool2d", input, output_size, return_indices, 2)
 
 
-def _nearest_source(size: int, out: int, scale) -> np.ndarray:
+def adaptive_max_pool3d(input: Tensor, output_size, return_indices: bool = False):
+    """Adaptive 3-D max pooling over ``(N, C, D, H, W)`` (``None`` in ``output_size`` keeps that size).
+
+    With ``return_indices=True`` also returns the flat ``(d * H + h) * W + w`` index of each maximum.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.adaptive_max_pool3d(ag.arange(27.0).reshape(1, 1, 3, 3, 3), 1).flatten().tolist()
+    [26.0]
+    """
+    return _adaptive_max("adaptive_max_pool3d", input, output_size, return_indices, 3)
+
+
+def _nearest_source(size: int, out: int, scale, exact: bool = False) -> np.ndarray:
     """PyTorch's nearest index: ``min(floor(dst * s), size - 1)`` in float32, with ``s = 1/scale_factor``
-    when a scale factor was given, else ``size/out`` (and exact shortcuts for 1x and 2x)."""
+    when a scale factor was given, else ``size/out`` (and exact shortcuts for 1x and 2x).  With ``exact``
+    (``"nearest-exact"``, Pillow's and OpenCV's rule) the pixel centres are matched:
+    ``min(floor((dst + 0.5) * s), size - 1)``, the product taken in double and rounded to float32."""
     dst = np.arange(out, dtype=np.int64)
+    s = np.float32(1.0 / scale) if scale is not None and scale > 0 else np.float32(size) / np.float32(out)
+    if exact:
+        src = np.floor(((dst + 0.5) * np.float64(s)).astype(np.float32))
+        return np.minimum(src.astype(np.int64), size - 1)
     if out == size:
         return dst
     if out == 2 * size:
         return dst >> 1
-    s = np.float32(1.0 / scale) if scale is not None and scale > 0 else np.float32(size) / np.float32(out)
     return np.minimum(np.floor(dst.astype(np.float32) * s).astype(np.int64), size - 1)
 
 
 _LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
+_NEAREST_MODES = ("nearest", "nearest-exact")
 _CUBIC_A = -0.75  # PyTorch's (and OpenCV's) bicubic convolution coefficient
 
 
@@ -479,6 +558,44 @@ def _linear_taps(size: int, out: int, scale, align_corners: bool, cubic: bool, d
     return [(np.clip(i0 + k - 1, 0, size - 1), w.astype(ft)) for k, w in enumerate(weights)]
 
 
+def _antialias_weights(size: int, out: int, scale, align_corners: bool, cubic: bool, dtype) -> np.ndarray:
+    """The ``(out, size)`` filter matrix of PyTorch's ``antialias=True`` resampling along one dim (Pillow's).
+
+    Output ``i`` is centred at ``c = s * (i + 0.5)`` in the input (``s``: input pixels per output
+    pixel).  Downsampling (``s > 1``) widens the triangle (bilinear) or Keys cubic (bicubic, with
+    ``a = -0.5`` here, not -0.75) filter by ``s`` so that every input pixel under it contributes;
+    upsampling keeps its width.  The taps are the pixels ``[int(c - support + 0.5), int(c + support + 0.5))``
+    inside the input, weighted by the filter at their centres and normalised to sum to one (so the
+    edges renormalise instead of clamping).  ``align_corners`` changes only ``s``.
+    """
+    ft = np.float64 if dtype == np.float64 else np.float32
+    if align_corners:
+        s = ft(size - 1) / ft(out - 1) if out > 1 else ft(0)
+    else:
+        s = ft(1.0 / scale) if scale is not None and scale > 0 else ft(size) / ft(out)
+    half = 2.0 if cubic else 1.0  # half the filter's support at scale 1
+    support = half * s if s >= 1 else half
+    width = int(math.ceil(support)) * 2 + 1
+    invscale = 1.0 / s if s >= 1 else 1.0
+    center = s * (np.arange(out).astype(ft) + ft(0.5))
+    start = np.maximum((center - support + 0.5).astype(np.int64), 0)  # C's truncating casts
+    count = np.clip(np.minimum((center + support + 0.5).astype(np.int64), size) - start, 0, width)
+    j = np.arange(width)
+    x = np.abs((j + start[:, None] - center[:, None] + 0.5) * invscale)
+    if cubic:
+        a = -0.5
+        w = np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1, np.where(x < 2, ((a * x - 5 * a) * x + 8 * a) * x - 4 * a, 0))
+    else:
+        w = np.maximum(1 - x, 0)
+    w = np.where(j < count[:, None], w, 0)
+    total = w.sum(1, keepdims=True)
+    w = np.where(total != 0, w / np.where(total != 0, total, 1), w)
+    weights = np.zeros((out, size), dtype=np.float64)
+    rows, cols = np.nonzero(j < count[:, None])
+    weights[rows, start[rows] + cols] = w[rows, cols]
+    return weights
+
+
 def _interpolate_dim(x: Tensor, axis: int, taps: list) -> Tensor:
     """``sum_k x[..., idx_k, ...] * w_k`` along ``axis``: index_select and a broadcast multiply per tap."""
     view = (-1,) + (1,) * (x.ndim - axis - 1)
@@ -499,9 +616,12 @@ def interpolate(
     antialias: bool = False,
 ) -> Tensor:
     """Resize the spatial dims of ``(N, C, *spatial)`` (1 to 3 of them): ``mode`` ``"nearest"``,
-    ``"linear"`` (3-D input), ``"bilinear"`` or ``"bicubic"`` (4-D), ``"trilinear"`` (5-D), or
-    ``"area"`` (adaptive average pooling), with PyTorch's ``align_corners`` rule.  The interpolating
-    modes are separable: along each dim, an ``index_select`` per tap and a weighted sum.
+    ``"nearest-exact"`` (pixel centres matched, as Pillow and OpenCV), ``"linear"`` (3-D input),
+    ``"bilinear"`` or ``"bicubic"`` (4-D), ``"trilinear"`` (5-D), or ``"area"`` (adaptive average
+    pooling), with PyTorch's ``align_corners`` rule.  The interpolating modes are separable: along
+    each dim, an ``index_select`` per tap and a weighted sum.  ``antialias=True`` (bilinear and
+    bicubic, 4-D) widens the filter when downsampling, as PyTorch and Pillow do: one GEMM per dim
+    with the filter matrix.
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.interpolate(ag.arange(3.0).reshape(1, 1, 3), scale_factor=2).tolist()
@@ -509,12 +629,12 @@ def interpolate(
     >>> F.interpolate(ag.arange(3.0).reshape(1, 1, 3), size=5, mode="linear", align_corners=True).tolist()
     [[[0.0, 0.5, 1.0, 1.5, 2.0]]]
     """
-    if mode not in ("nearest", "area") and mode not in _LINEAR_MODES:
+    if mode not in _NEAREST_MODES + ("area",) and mode not in _LINEAR_MODES:
         raise NotImplementedError(
-            f"interpolate: mode {mode!r} is not supported; use 'nearest', 'linear', 'bilinear', 'bicubic', "
-            "'trilinear' or 'area'"
+            f"interpolate: mode {mode!r} is not supported; use 'nearest', 'nearest-exact', 'linear', 'bilinear', "
+            "'bicubic', 'trilinear' or 'area'"
         )
-    if mode in ("nearest", "area"):
+    if mode in _NEAREST_MODES + ("area",):
         if align_corners is not None:
             raise ValueError(
                 f"interpolate: align_corners can only be set with the interpolating modes "
@@ -522,10 +642,13 @@ def interpolate(
             )
     elif align_corners is None:
         align_corners = False
-    if antialias:
-        raise NotImplementedError(f"interpolate: antialias=True is not supported (mode={mode!r})")
     if not isinstance(input, Tensor):
         raise TypeError(f"interpolate: input must be a Tensor, got {type(input).__name__}")
+    if antialias and not (mode in ("bilinear", "bicubic") and input.ndim == 4):
+        raise ValueError(
+            f"interpolate: antialias=True is restricted to the bilinear and bicubic modes and requires a 4-D "
+            f"tensor as input, got mode={mode!r} and input of shape {tuple(input.shape)}"
+        )
     n = input.ndim - 2
     if n not in (1, 2, 3):
         raise ValueError(
@@ -554,13 +677,17 @@ def interpolate(
     if any(o <= 0 for o in outs):
         raise ValueError(f"interpolate: output size {outs} must be positive (input shape {tuple(input.shape)})")
     if mode == "area":
-        if n == 3:
-            raise NotImplementedError("interpolate: mode='area' supports 3-D and 4-D input (no adaptive 3-D pooling)")
-        return (adaptive_avg_pool1d if n == 1 else adaptive_avg_pool2d)(input, outs)
+        return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[n - 1](input, outs)
     x = input
     if mode in _LINEAR_MODES:
         if x.dtype.kind != "f":
             raise TypeError(f"interpolate: mode {mode!r} needs a floating point input, got dtype {x.dtype}")
+        if antialias:
+            for d in range(n):
+                if outs[d] != sizes[d]:  # PyTorch leaves a dim whose size doesn't change as it is
+                    weights = _antialias_weights(sizes[d], outs[d], scales[d], align_corners, mode == "bicubic", x.dtype)
+                    x = _matmul_along(x, 2 + d, weights)
+            return x
         for d in range(n):
             if outs[d] == sizes[d] and (align_corners or scales[d] in (None, 1.0)):
                 continue  # the identity: every output lands exactly on its source
@@ -570,7 +697,7 @@ def interpolate(
     for d in range(n):
         axis = 2 + d
         size, out = sizes[d], outs[d]
-        src = _nearest_source(size, out, scales[d])
+        src = _nearest_source(size, out, scales[d], exact=mode == "nearest-exact")
         if out == size and np.array_equal(src, np.arange(size)):
             continue
         if out % size == 0 and np.array_equal(src, np.arange(out) // (out // size)):
@@ -645,8 +772,8 @@ def _lp_pool(op: str, input: Tensor, norm_type, kernel_size, stride, ceil_mode: 
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
     kernel = _ntuple(kernel_size, n, "kernel_size", op)
-    pool_max = max_pool1d if n == 1 else max_pool2d
-    pool_avg = avg_pool1d if n == 1 else avg_pool2d
+    pool_max = (max_pool1d, max_pool2d, max_pool3d)[n - 1]
+    pool_avg = (avg_pool1d, avg_pool2d, avg_pool3d)[n - 1]
     if norm_type == math.inf:
         return pool_max(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     if norm_type == -math.inf:
@@ -675,6 +802,16 @@ def lp_pool2d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mo
     [[[[4.0, 4.0], [4.0, 4.0]]]]
     """
     return _lp_pool("lp_pool2d", input, norm_type, kernel_size, stride, ceil_mode, 2)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """Power-average pooling over ``(N, C, D, H, W)``: ``(sum over the window of x^p)^(1/p)``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> F.lp_pool3d(ag.ones(1, 1, 2, 2, 2), 1, 2).flatten().tolist()
+    [8.0]
+    """
+    return _lp_pool("lp_pool3d", input, norm_type, kernel_size, stride, ceil_mode, 3)
 
 
 # ---------------------------------------------------------------------------- max unpooling
@@ -758,6 +895,17 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
     [0.0, 5.0, 0.0, 7.0]
     """
     return _max_unpool("max_unpool2d", input, indices, kernel_size, stride, padding, output_size, 2)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """The partial inverse of ``max_pool3d``: values go back to their flat ``(d * H + h) * W + w`` ``indices``.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> out, idx = F.max_pool3d(ag.arange(8.0).reshape(1, 1, 2, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool3d(out, idx, 2).flatten().tolist()
+    [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 7.0]
+    """
+    return _max_unpool("max_unpool3d", input, indices, kernel_size, stride, padding, output_size, 3)
 
 
 def channel_shuffle(input: Tensor, groups: int) -> Tensor:

@@ -1,6 +1,6 @@
 """Convolution layers with PyTorch's names, parameter layouts and default initialisation.
 
-``weight`` is ``(out_channels, in_channels / groups, *kernel_size)`` for ``Conv1d``/``Conv2d``
+``weight`` is ``(out_channels, in_channels / groups, *kernel_size)`` for ``Conv1d``/``2d``/``3d``
 and ``(in_channels, out_channels / groups, *kernel_size)`` for the transposed layers, so a
 PyTorch ``state_dict`` loads as is.  The computation lives in ``nn.functional``.
 """
@@ -16,7 +16,7 @@ from nn.functional import _conv as Fc
 from nn.module import Module
 from nn.parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Unfold", "Fold"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "Unfold", "Fold"]
 
 _PADDING_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "replicate", "circular": "circular"}
 
@@ -196,6 +196,49 @@ class Conv2d(_ConvNd):
         return self._conv_forward(input, Fc.conv2d)
 
 
+class Conv3d(_ConvNd):
+    """3-D convolution over ``(N, C_in, D, H, W)`` (or unbatched ``(C_in, D, H, W)``), e.g. for video or volumes.
+
+    >>> import autograd_core as ag, nn
+    >>> conv = nn.Conv3d(2, 4, kernel_size=3, stride=(1, 2, 2), padding=1)
+    >>> conv.weight.shape, conv(ag.randn(1, 2, 5, 8, 8)).shape
+    ((4, 2, 3, 3, 3), (1, 4, 5, 4, 4))
+    """
+
+    _n = 3
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            device=device,
+            dtype=dtype,
+        )
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._conv_forward(input, Fc.conv3d)
+
+
 class _ConvTransposeNd(_ConvNd):
     _transposed = True
 
@@ -296,6 +339,20 @@ class ConvTranspose2d(_ConvTransposeNd):
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
         return self._forward(input, output_size, Fc.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """Transposed 3-D convolution (the adjoint of ``Conv3d``); weight ``(in_channels, out_channels / groups, kd, kh, kw)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.ConvTranspose3d(4, 2, 3, stride=2, padding=1, output_padding=1)(ag.randn(1, 4, 2, 3, 3)).shape
+    (1, 2, 4, 6, 6)
+    """
+
+    _n = 3
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        return self._forward(input, output_size, Fc.conv_transpose3d)
 
 
 class Unfold(Module):

@@ -9,12 +9,16 @@ from nn.module import Module
 __all__ = [
     "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
     "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
     "Upsample",
     "UpsamplingNearest2d",
     "UpsamplingBilinear2d",
@@ -22,10 +26,15 @@ __all__ = [
     "PixelUnshuffle",
     "LPPool1d",
     "LPPool2d",
+    "LPPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "MaxUnpool3d",
     "ChannelShuffle",
 ]
+
+
+_UPSAMPLE_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
 
 
 class _MaxPoolNd(Module):
@@ -73,6 +82,20 @@ class MaxPool2d(_MaxPoolNd):
         )
 
 
+class MaxPool3d(_MaxPoolNd):
+    """Max over sliding windows of ``(N, C, D, H, W)`` (padding with ``-inf``, ``ceil_mode``, ``dilation``).
+
+    >>> import autograd_core as ag, nn
+    >>> nn.MaxPool3d((1, 2, 2))(ag.randn(2, 4, 3, 8, 8)).shape
+    (2, 4, 3, 4, 4)
+    """
+
+    def forward(self, input: Tensor):
+        return Fp.max_pool3d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode, self.return_indices
+        )
+
+
 class AvgPool1d(Module):
     """Mean over sliding windows of ``(N, C, L)``.
 
@@ -98,14 +121,10 @@ class AvgPool1d(Module):
         return Fp.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
 
-class AvgPool2d(Module):
-    """Mean over sliding windows of ``(N, C, H, W)``, with PyTorch's ``count_include_pad`` and
-    ``divisor_override`` rules.
+class _AvgPoolNd(Module):
+    """What AvgPool2d and 3d share: their settings; ``_pool`` is the functional form."""
 
-    >>> import autograd_core as ag, nn
-    >>> nn.AvgPool2d(3, stride=2, padding=1)(ag.randn(2, 4, 8, 8)).shape
-    (2, 4, 4, 4)
-    """
+    _pool = None
 
     def __init__(
         self,
@@ -126,7 +145,7 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input: Tensor) -> Tensor:
-        return Fp.avg_pool2d(
+        return type(self)._pool(
             input,
             self.kernel_size,
             self.stride,
@@ -135,6 +154,30 @@ class AvgPool2d(Module):
             self.count_include_pad,
             self.divisor_override,
         )
+
+
+class AvgPool2d(_AvgPoolNd):
+    """Mean over sliding windows of ``(N, C, H, W)``, with PyTorch's ``count_include_pad`` and
+    ``divisor_override`` rules.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AvgPool2d(3, stride=2, padding=1)(ag.randn(2, 4, 8, 8)).shape
+    (2, 4, 4, 4)
+    """
+
+    _pool = staticmethod(Fp.avg_pool2d)
+
+
+class AvgPool3d(_AvgPoolNd):
+    """Mean over sliding windows of ``(N, C, D, H, W)``, with PyTorch's ``count_include_pad`` and
+    ``divisor_override`` rules.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AvgPool3d(3, stride=2, padding=1)(ag.randn(2, 4, 5, 8, 8)).shape
+    (2, 4, 3, 4, 4)
+    """
+
+    _pool = staticmethod(Fp.avg_pool3d)
 
 
 class AdaptiveAvgPool1d(Module):
@@ -175,8 +218,27 @@ class AdaptiveAvgPool2d(Module):
         return Fp.adaptive_avg_pool2d(input, self.output_size)
 
 
+class AdaptiveAvgPool3d(Module):
+    """Average pooling to a fixed ``(od, oh, ow)``; ``None`` keeps the input's size in that dim.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AdaptiveAvgPool3d((1, 2, None))(ag.randn(2, 4, 3, 7, 5)).shape
+    (2, 4, 1, 2, 5)
+    """
+
+    def __init__(self, output_size) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.adaptive_avg_pool3d(input, self.output_size)
+
+
 class _AdaptiveMaxPoolNd(Module):
-    """What AdaptiveMaxPool1d and 2d share: their settings; ``_pool`` is the functional form."""
+    """What AdaptiveMaxPool1d, 2d and 3d share: their settings; ``_pool`` is the functional form."""
 
     _pool = None
 
@@ -213,9 +275,21 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     _pool = staticmethod(Fp.adaptive_max_pool2d)
 
 
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling to a fixed ``(od, oh, ow)``; ``None`` keeps the input's size in that dim.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.AdaptiveMaxPool3d(1)(ag.randn(2, 4, 3, 7, 5)).shape
+    (2, 4, 1, 1, 1)
+    """
+
+    _pool = staticmethod(Fp.adaptive_max_pool3d)
+
+
 class Upsample(Module):
     """Upsampling of ``(N, C, *spatial)`` to ``size`` or by ``scale_factor``: ``mode`` as in
-    ``F.interpolate`` (``"nearest"``, ``"linear"``, ``"bilinear"``, ``"bicubic"``, ``"trilinear"``).
+    ``F.interpolate`` (``"nearest"``, ``"nearest-exact"``, ``"linear"``, ``"bilinear"``, ``"bicubic"``,
+    ``"trilinear"``, ``"area"``).
 
     >>> import autograd_core as ag, nn
     >>> nn.Upsample(scale_factor=2, mode="nearest")(ag.randn(1, 3, 4, 5)).shape
@@ -226,10 +300,8 @@ class Upsample(Module):
         self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None, recompute_scale_factor=None
     ) -> None:
         super().__init__()
-        if mode not in ("nearest", "linear", "bilinear", "bicubic", "trilinear"):
-            raise NotImplementedError(
-                f"Upsample: mode {mode!r} is not supported; use 'nearest', 'linear', 'bilinear', 'bicubic' or 'trilinear'"
-            )
+        if mode not in _UPSAMPLE_MODES:
+            raise NotImplementedError(f"Upsample: mode {mode!r} is not supported; use one of {_UPSAMPLE_MODES}")
         self.name = type(self).__name__
         self.size = size
         if isinstance(scale_factor, tuple):
@@ -345,6 +417,18 @@ class LPPool2d(_LPPoolNd):
         return Fp.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
 
 
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling ``(sum of x^p over the window)^(1/p)`` over ``(N, C, D, H, W)``.
+
+    >>> import autograd_core as ag, nn
+    >>> nn.LPPool3d(2, 2)(ag.ones(1, 2, 4, 4, 6)).shape
+    (1, 2, 2, 2, 3)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return Fp.lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
 class _MaxUnpoolNd(Module):
     _n = 1
 
@@ -386,6 +470,20 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
     def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
         return Fp.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """Put ``MaxPool3d``'s maxima back at their flat ``indices`` (zeros elsewhere).
+
+    >>> import nn
+    >>> nn.MaxUnpool3d(2)
+    MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0))
+    """
+
+    _n = 3
+
+    def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
+        return Fp.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
 
 class ChannelShuffle(Module):

@@ -106,8 +106,8 @@ def test_interpolate_linear_values_and_errors():
         F.interpolate(x, scale_factor=2, mode="nearest", align_corners=True)
     with pytest.raises(NotImplementedError, match="lanczos"):
         F.interpolate(x, scale_factor=2, mode="lanczos")
-    with pytest.raises(NotImplementedError, match="antialias"):
-        F.interpolate(x.reshape(1, 1, 1, 3), scale_factor=0.5, mode="bilinear", antialias=True)
+    with pytest.raises(ValueError, match="antialias=True is restricted to the bilinear and bicubic modes"):
+        F.interpolate(x.reshape(1, 1, 1, 3), scale_factor=0.5, mode="nearest", antialias=True)
     with pytest.raises(TypeError, match="floating point"):
         F.interpolate(ag.arange(3).reshape(1, 1, 3), scale_factor=2, mode="linear")
     with pytest.raises(RuntimeError, match="divisible"):
