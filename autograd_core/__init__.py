@@ -78,6 +78,10 @@ from autograd_core.grad_mode import (
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.ops.composite import addcdiv, addcmul, baddbmm
 from autograd_core.ops.counting import bincount, unique
+from autograd_core.ops.decompositions import cholesky_inverse, cholesky_solve, geqrf, matrix_exp
+from autograd_core.ops.decompositions import torch_cholesky as cholesky
+from autograd_core.ops.decompositions import torch_qr as qr
+from autograd_core.ops.decompositions import torch_svd as svd
 from autograd_core.ops.einsum import diag, diagonal, einsum
 from autograd_core.ops.elementwise import (
     abs,
@@ -211,7 +215,6 @@ from autograd_core.ops.linalg import (
     outer,
     pdist,
     pinverse,
-    qr,
     renorm,
     tensordot,
     trace,
@@ -322,7 +325,7 @@ from autograd_core.ops.shape import (
 from autograd_core.ops.solvers import det, inverse, logdet, slogdet
 from autograd_core.ops.sorting import argsort, median, sort, topk
 from autograd_core.ops.special import digamma, erf, erfc, erfinv, lgamma, mvlgamma, polygamma
-from autograd_core.ops.window import fold, sliding_windows, unfold
+from autograd_core.ops.window import fold, fold_windows, sliding_windows, unfold
 from autograd_core.serialization import load, save
 from autograd_core.size import Size
 from autograd_core.tensor import Tensor, is_tensor, set_printoptions

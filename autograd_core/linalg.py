@@ -17,8 +17,12 @@ inverse, solve and determinants (primitives of ``autograd_core/ops/solvers.py``)
 
 Gradients are those of the composition, which are PyTorch's: 0 at a zero vector for the
 2-norm, shared evenly between tied maxima for ``inf`` and for the 1 / inf matrix norms.
-Orders that need singular values (``'nuc'``, ``2``, ``-2`` on matrices) raise: there is
-no SVD here.
+The orders that need singular values (``'nuc'``, ``2``, ``-2`` on matrices) go through
+``svdvals``; ``matrix_rank``, ``cond`` and ``pinv``'s ``atol`` use them too.
+
+- Decompositions (``autograd_core/ops/decompositions.py``): ``svd``, ``svdvals``, ``eigh``,
+  ``eigvalsh``, ``qr``, ``cholesky``, ``lstsq``, ``matrix_exp``, ``householder_product``, and
+  ``LinAlgError`` (raised for a matrix that is not positive-definite).
 
 >>> import autograd_core as ag
 >>> A = ag.tensor([[1.0, -2.0], [3.0, 4.0]])
@@ -36,20 +40,31 @@ import numbers
 import numpy as np
 
 from autograd_core import dtypes
+from autograd_core.ops.decompositions import (
+    LinAlgError,
+    cholesky,
+    eigh,
+    eigvalsh,
+    householder_product,
+    lstsq,
+    matrix_exp,
+    qr,
+    svd,
+    svdvals,
+)
+from autograd_core.ops.elementwise import where
 from autograd_core.ops.linalg import _cross, matrix_power, pinverse
 from autograd_core.ops.reduce import amax, amin
 from autograd_core.ops.reduce import norm as _norm
-from autograd_core.ops.solvers import det, inv, slogdet, solve
+from autograd_core.ops.shape import movedim, unsqueeze
+from autograd_core.ops.solvers import Inv, _check_square, det, inv, slogdet, solve
 from autograd_core.tensor import Tensor, _check_dim
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "inv", "solve", "det", "slogdet", "cross", "pinv", "matrix_power"]
-
-_SVD_ORDERS = {  # order: (what it is, what to use instead)
-    "nuc": ("the sum of the singular values", "use ord='fro' (the square root of the sum of their squares) instead"),
-    2: ("the largest singular value", "use ord='fro' (an upper bound on it), or estimate it by power iteration "
-        "(v = A.mT @ (A @ v), normalised, a few dozen times; then vector_norm(A @ v))"),
-    -2: ("the smallest singular value", "use ord='fro', 1, -1, inf or -inf instead"),
-}
+__all__ = [
+    "vector_norm", "matrix_norm", "norm", "inv", "solve", "det", "slogdet", "cross", "pinv", "matrix_power",
+    "svd", "svdvals", "eigh", "eigvalsh", "qr", "cholesky", "lstsq", "matrix_exp", "householder_product",
+    "matrix_rank", "cond", "LinAlgError",
+]
 
 
 def _checked_input(op: str, x, dtype) -> Tensor:
@@ -107,10 +122,9 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
 
 def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
     """The matrix ``ord``-norm over the two dims ``dim`` (batched over the others), as
-    ``torch.linalg.matrix_norm``: ``'fro'`` (the 2-norm of the entries), ``1`` / ``-1`` (the
-    largest / smallest sum of absolute values of a column), ``inf`` / ``-inf`` (of a row).
-
-    ``'nuc'``, ``2`` and ``-2`` need singular values; there is no SVD here, so they raise.
+    ``torch.linalg.matrix_norm``: ``'fro'`` (the 2-norm of the entries), ``'nuc'`` (the sum of
+    the singular values), ``2`` / ``-2`` (the largest / smallest singular value), ``1`` / ``-1``
+    (the largest / smallest sum of absolute values of a column), ``inf`` / ``-inf`` (of a row).
 
     >>> import autograd_core as ag
     >>> ag.linalg.matrix_norm(ag.tensor([[1.0, -2.0], [3.0, 4.0]]), ord=float("inf"))
@@ -119,15 +133,9 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     op = "linalg.matrix_norm"
     if isinstance(ord, str):
         if ord not in ("fro", "nuc"):
-            raise RuntimeError(f"{op}: order {ord!r} is not supported; use 'fro', 1, -1, inf or -inf")
+            raise RuntimeError(f"{op}: order {ord!r} is not supported; use 'fro', 'nuc', 1, -1, 2, -2, inf or -inf")
     elif isinstance(ord, bool) or not isinstance(ord, numbers.Real) or abs(ord) not in (1, 2, math.inf):
-        raise RuntimeError(f"{op}: order {ord!r} is not supported; use 'fro', 1, -1, inf or -inf")
-    if ord in _SVD_ORDERS:
-        what, instead = _SVD_ORDERS[ord]
-        raise RuntimeError(
-            f"{op}: ord={ord!r} ({what}) is not supported: it needs a singular value decomposition, "
-            f"which autograd_core does not have; {instead}"
-        )
+        raise RuntimeError(f"{op}: order {ord!r} is not supported; use 'fro', 'nuc', 1, -1, 2, -2, inf or -inf")
     if not isinstance(A, Tensor):
         raise TypeError(f"{op}: expected a Tensor as input, got {type(A).__name__}")
     if A.ndim < 2:
@@ -141,6 +149,8 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     A = _checked_input(op, A, dtype)
     if ord == "fro":
         return _norm(A, 2.0, (d0, d1), keepdim)
+    if ord == "nuc" or abs(ord) == 2:
+        return _singular_value_norm(A, ord, d0, d1, keepdim)
     # As PyTorch: the 1-norm sums over the rows (dim[0]) then takes the max over dim[1];
     # the inf-norm is the 1-norm of the transpose.
     if abs(ord) == math.inf:
@@ -149,6 +159,22 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     if not keepdim and d0 < d1:
         d1 -= 1
     return (amax if ord > 0 else amin)(sums, d1, keepdim)
+
+
+def _singular_value_norm(A: Tensor, ord, d0: int, d1: int, keepdim: bool) -> Tensor:
+    """``'nuc'`` / ``2`` / ``-2``: the sum / largest / smallest singular value of the matrices in
+    dims ``(d0, d1)``, moved last for ``svdvals`` (their gradient is ``U diag(g) Vh``)."""
+    s = svdvals(movedim(A, (d0, d1), (-2, -1)))
+    if s.shape[-1] == 0:  # an empty matrix: every norm is 0 (PyTorch's answer; max/min would fail)
+        out = s.sum(-1)
+    elif ord == "nuc":
+        out = s.sum(-1)
+    else:
+        out = (amax if ord == 2 else amin)(s, -1)
+    if keepdim:
+        for d in sorted((d0, d1)):
+            out = unsqueeze(out, d)
+    return out
 
 
 def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
@@ -189,15 +215,96 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     return _cross("linalg.cross", input, other, dim)
 
 
-def pinv(A: Tensor, *, rtol=None, hermitian: bool = False) -> Tensor:
-    """``torch.linalg.pinv``: the pseudo-inverse, singular values below ``rtol`` times the largest
-    dropped (default ``eps * max(m, n)``, PyTorch's); ``hermitian`` is accepted and changes nothing
-    in the result (it only lets PyTorch use a faster decomposition).
+def _tolerances(A: Tensor, atol, rtol) -> tuple:
+    """PyTorch's defaults for ``pinv`` / ``matrix_rank``: ``rtol = eps * max(m, n)`` when neither is
+    given, 0 when only a positive ``atol`` is."""
+    if rtol is None:
+        eps_rtol = float(np.finfo(A.dtype).eps) * max(A.shape[-2:]) if A.ndim >= 2 and A.dtype.kind == "f" else 0.0
+        rtol = eps_rtol if atol is None or float(atol) <= 0 else 0.0
+    return (0.0 if atol is None else float(atol)), float(rtol)
+
+
+def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
+    """``torch.linalg.pinv``: the pseudo-inverse; singular values at or below
+    ``max(atol, rtol * largest)`` are dropped (default ``rtol = eps * max(m, n)``, or 0 when a
+    positive ``atol`` is given, PyTorch's).  ``hermitian`` is accepted and changes nothing in the
+    result (it only lets PyTorch use a faster decomposition).
 
     >>> import autograd_core as ag
     >>> ag.linalg.pinv(ag.tensor([[2.0, 0.0], [0.0, 4.0]])).tolist()
     [[0.5, 0.0], [0.0, 0.25]]
     """
-    if rtol is None:
-        rtol = float(np.finfo(A.dtype).eps) * max(A.shape[-2:]) if A.ndim >= 2 and A.dtype.kind == "f" else 0.0
-    return pinverse(A, float(rtol))
+    atol, rtol = _tolerances(A, atol, rtol)
+    if atol <= 0 or not isinstance(A, Tensor) or A.ndim < 2 or A.numel() == 0:
+        return pinverse(A, rtol)
+    # An absolute tolerance as a relative one per matrix: max(rtol, atol / largest singular value).
+    smax = svdvals(A.detach())[..., 0]._data
+    xp = A._dev.xp
+    rcond = xp.maximum(rtol, atol / xp.maximum(smax, np.finfo(A.dtype).tiny))
+    return pinverse(A, rcond)
+
+
+def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
+    """``torch.linalg.matrix_rank``: the number of singular values above ``max(atol, rtol * largest)``
+    (defaults as ``pinv``), an int64 tensor of the batch shape.  ``hermitian=True`` counts the
+    absolute eigenvalues instead (reading the lower triangle, as PyTorch does).
+
+    >>> import autograd_core as ag
+    >>> ag.linalg.matrix_rank(ag.tensor([[1.0, 2.0], [2.0, 4.0]])).item()
+    1
+    """
+    op = "linalg.matrix_rank"
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(A).__name__}")
+    if hermitian:
+        _check_square(op, A)
+        s = eigvalsh(A.detach()).abs()
+    else:
+        if A.ndim < 2:
+            raise RuntimeError(f"{op}: The input tensor input must have at least 2 dimensions, got shape {tuple(A.shape)}")
+        s = svdvals(A.detach())
+    atol, rtol = _tolerances(A, atol, rtol)
+    if s.shape[-1] == 0:
+        return (s > 0).sum(-1)
+    tol = amax(s, -1, True) * rtol
+    if atol > 0:
+        tol = where(tol > atol, tol, atol)
+    return (s > tol).sum(-1)
+
+
+def _empty_cond(A: Tensor) -> Tensor:
+    """PyTorch's answer for an input without elements: zeros of the batch shape, off the tape."""
+    return Tensor._wrap(A._dev.xp.zeros(tuple(A.shape[:-2]), A._data.dtype), A._dev)
+
+
+def cond(A: Tensor, p=None) -> Tensor:
+    """``torch.linalg.cond``: the condition number ``||A||_p ||A^{-1}||_p``.  ``p`` None or 2: the
+    ratio of the largest to the smallest singular value (-2: its inverse), for any (m, n);
+    ``'fro'``, ``'nuc'``, ``1``, ``-1``, ``inf``, ``-inf``: square matrices only, inf for a
+    singular one (PyTorch's answers).
+
+    >>> import autograd_core as ag
+    >>> ag.linalg.cond(ag.tensor([[2.0, 0.0], [0.0, 0.5]])).item()
+    4.0
+    """
+    op = "linalg.cond"
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(A).__name__}")
+    if p is None or (not isinstance(p, str) and abs(p) == 2):
+        if A.ndim < 2:
+            raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions, got shape {tuple(A.shape)}")
+        if A.numel() == 0:
+            return _empty_cond(A)
+        s = svdvals(A)
+        big, small = amax(s, -1), amin(s, -1)
+        return big / small if p is None or p == 2 else small / big
+    if p not in ("fro", "nuc") and (isinstance(p, (str, bool)) or abs(p) not in (1, math.inf)):
+        raise RuntimeError(f"{op}: got an invalid norm type: {p!r}; use None, 'fro', 'nuc', 1, -1, 2, -2, inf or -inf")
+    _check_square(f"{op}(ord={p})", A)
+    if A.numel() == 0:
+        return _empty_cond(A)
+    Ainv = Inv.apply(A, False)  # nan for a singular matrix of the batch
+    singular = Ainv._data != Ainv._data
+    singular = Tensor._wrap(A._dev.xp.any(singular, axis=(-2, -1)), A._dev)
+    value = matrix_norm(A, p) * matrix_norm(Ainv, p)
+    return where(singular, math.inf, value)

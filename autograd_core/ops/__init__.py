@@ -6,6 +6,7 @@ from autograd_core import factories as F
 from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.ops import composite as CO
 from autograd_core.ops import counting as C
+from autograd_core.ops import decompositions as DC
 from autograd_core.ops import einsum as ES
 from autograd_core.ops import elementwise as E
 from autograd_core.ops import index as I
@@ -128,6 +129,8 @@ def _install_methods() -> None:
         "unique": C.unique, "bincount": C.bincount, "diag": ES.diag, "diagonal": ES.diagonal,
         "addmm": L.addmm,
         "inverse": SV.inverse, "det": SV.det, "logdet": SV.logdet, "slogdet": SV.slogdet,
+        "svd": DC.torch_svd, "qr": DC.torch_qr, "cholesky": DC.torch_cholesky, "cholesky_solve": DC.cholesky_solve,
+        "cholesky_inverse": DC.cholesky_inverse, "matrix_exp": DC.matrix_exp, "geqrf": DC.geqrf,
         # sorting
         "sort": SO.sort, "argsort": SO.argsort, "topk": SO.topk, "median": SO.median,
         # indexing writes (out of place)

@@ -244,16 +244,6 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)
 
 
-def qr(input: Tensor, mode: str = "reduced"):
-    """QR decomposition of a matrix, without gradient (used by ``nn.init.orthogonal_``)."""
-    from autograd_core.ops._common import no_grad_result
-
-    if input.ndim != 2:
-        raise RuntimeError(f"qr: expects a 2-D matrix, got shape {tuple(input.shape)}")
-    q, r = input._dev.xp.linalg.qr(input._data, mode=mode)
-    return no_grad_result(q, input._dev), no_grad_result(r, input._dev)
-
-
 # ---------------------------------------------------------------------------- products composed from matmul
 ger = outer
 

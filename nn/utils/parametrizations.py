@@ -1,11 +1,13 @@
-"""``nn.utils.parametrizations``: weight normalisation and spectral normalisation as parametrizations.
+"""``nn.utils.parametrizations``: orthogonal, weight-normalised and spectrally normalised weights
+as parametrizations.
 
 These are the current PyTorch forms (the older hook-based ``nn.utils.weight_norm`` /
 ``nn.utils.spectral_norm`` live in ``weight_norm.py`` / ``spectral_norm.py``).  Each
 registers a small module with ``nn.utils.parametrize``, so the state_dict keys are
 PyTorch's: ``parametrizations.weight.original0`` (g) and ``original1`` (v) for weight
 norm; ``parametrizations.weight.original`` and the power-iteration vectors
-``parametrizations.weight.0._u`` / ``_v`` for spectral norm.
+``parametrizations.weight.0._u`` / ``_v`` for spectral norm; ``parametrizations.weight.original``
+and (with the default trivialization) ``parametrizations.weight.0.base`` for orthogonal.
 
 >>> import autograd_core as ag, nn
 >>> m = nn.utils.parametrizations.weight_norm(nn.Linear(3, 2))
@@ -17,13 +19,15 @@ norm; ``parametrizations.weight.original`` and the power-iteration vectors
 
 from __future__ import annotations
 
+import numpy as np
+
 import autograd_core as ag
 from autograd_core import Tensor
 from nn.functional import normalize
 from nn.module import Module
 from nn.utils import parametrize
 
-__all__ = ["spectral_norm", "weight_norm"]
+__all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 
 
 def _norm_except_dim(v: Tensor, dim: int) -> Tensor:
@@ -165,3 +169,144 @@ def _is_conv_transpose(module: Module) -> bool:
     from nn.modules.conv import _ConvTransposeNd
 
     return isinstance(module, _ConvTransposeNd)
+
+
+# ---------------------------------------------------------------------------- orthogonal
+_ORTHOGONAL_MAPS = ("matrix_exp", "cayley", "householder")
+
+
+def _is_orthogonal(Q: Tensor) -> bool:
+    """``Q^T Q == I`` up to ``10 n eps`` (absolute; PyTorch's test for a tall or square Q)."""
+    n, k = Q.shape[-2], Q.shape[-1]
+    eye = ag.eye(k, dtype=Q.dtype, device=Q.device)
+    return ag.allclose(Q.mT @ Q, eye, atol=10.0 * n * float(np.finfo(Q.dtype).eps))
+
+
+def _make_orthogonal(A: Tensor) -> Tensor:
+    """The Q of ``A = QR`` (A tall) with the signs fixed so that ``diag(R) >= 0``: unique."""
+    Q, R = ag.linalg.qr(A)
+    return Q * R.diagonal(dim1=-2, dim2=-1).sign().unsqueeze(-2)
+
+
+class _Orthogonal(Module):
+    """A matrix (or batch) with orthonormal columns (rows, if wide) made from an unconstrained one.
+
+    ``matrix_exp`` / ``cayley``: the lower triangle of X (embedded into an n x n matrix) makes a
+    skew-symmetric ``A = X - X^T``, and ``exp(A)`` or ``(I + A/2)(I - A/2)^{-1}`` is orthogonal;
+    its first k columns are the weight.  ``householder``: the product of the Householder
+    reflectors stored below X's diagonal, times the signs on its diagonal (not trained).  With
+    ``use_trivialization`` the result is multiplied by the orthogonal buffer ``base``, which
+    ``right_inverse`` sets (so assigning a weight stores ``base = weight``, completed to a square
+    orthogonal matrix, and resets the trained tensor to ``-I``).
+    """
+
+    def __init__(self, weight: Tensor, orthogonal_map: str, *, use_trivialization: bool = True) -> None:
+        super().__init__()
+        self.shape = tuple(weight.shape)
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer("base", None)
+
+    def forward(self, X: Tensor) -> Tensor:
+        n, k = X.shape[-2], X.shape[-1]
+        transposed = n < k
+        if transposed:
+            X = X.mT
+            n, k = k, n
+        if self.orthogonal_map in ("matrix_exp", "cayley"):
+            X = X.tril()
+            if n != k:  # embed the tall X into a square matrix
+                X = ag.cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], n, n - k)], dim=-1)
+            A = X - X.mT  # skew-symmetric
+            if self.orthogonal_map == "matrix_exp":
+                Q = ag.linalg.matrix_exp(A)
+            else:
+                eye = ag.eye(n, dtype=A.dtype, device=A.device)
+                Q = ag.linalg.solve(eye - 0.5 * A, eye + 0.5 * A)
+            if n != k:
+                Q = Q[..., :k]
+        else:
+            A = X.tril(diagonal=-1)
+            tau = 2.0 / (1.0 + (A * A).sum(dim=-2))
+            Q = ag.linalg.householder_product(A, tau)
+            # The signs on X's diagonal (1 or -1, truncated as PyTorch's .int()), not differentiated.
+            Q = Q * X.diagonal(dim1=-2, dim2=-1).detach().trunc().unsqueeze(-2)
+        if "base" in self._buffers and self.base is not None:
+            Q = self.base @ Q
+        if transposed:
+            Q = Q.mT
+        return Q
+
+    def right_inverse(self, Q: Tensor) -> Tensor:
+        with ag.no_grad():
+            return self._right_inverse(Q)
+
+    def _right_inverse(self, Q: Tensor) -> Tensor:
+        if tuple(Q.shape) != self.shape:
+            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. Got a tensor of shape {tuple(Q.shape)}.")
+        Q_init = Q
+        n, k = Q.shape[-2], Q.shape[-1]
+        transpose = n < k
+        if transpose:
+            Q = Q.mT
+            n, k = k, n
+        if "base" not in self._buffers:
+            if self.orthogonal_map in ("matrix_exp", "cayley"):
+                # PyTorch's answer (and its exception type, which register_parametrization catches:
+                # the weight is then stored as it is): no inverse of these maps without the base.
+                raise NotImplementedError(
+                    "It is not possible to assign to the matrix exponential or the Cayley parametrizations "
+                    "when use_trivialization=False."
+                )
+            # Householder: the reflectors of Q's QR decomposition, with diag(R) > 0 encoded as the
+            # signs on the diagonal (-1 where LAPACK skipped a reflection, tau == 0).
+            A, tau = ag.geqrf(Q)
+            signs = A.diagonal(dim1=-2, dim2=-1).sign()
+            signs = ag.where(tau == 0.0, -signs, signs)
+            eye = ag.eye(n, k, dtype=A.dtype, device=A.device)
+            A = A * (1.0 - eye) + eye * signs.unsqueeze(-2)
+            return A.mT if transpose else A
+        if n == k:
+            Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
+        else:  # complete Q to an n x n orthogonal matrix with random columns
+            N = ag.randn(*(tuple(Q.shape[:-2]) + (n, n - k)), dtype=Q.dtype, device=Q.device)
+            Q = _make_orthogonal(ag.cat([Q, N], dim=-1))
+        self.base = Q
+        # -I: with it, householder(zeros) is the identity and the forward gives back base[..., :k].
+        m0, n0 = Q_init.shape[-2], Q_init.shape[-1]
+        return -ag.eye(m0, n0, dtype=Q_init.dtype, device=Q_init.device).expand(*Q_init.shape).clone()
+
+
+def orthogonal(module: Module, name: str = "weight", orthogonal_map: str | None = None, *,
+               use_trivialization: bool = True) -> Module:
+    """Make ``module.<name>`` orthogonal: orthonormal columns (m >= n) or rows (m < n), batched over
+    leading dims (PyTorch's ``nn.utils.parametrizations.orthogonal``); returns ``module``.
+
+    ``orthogonal_map``: ``"matrix_exp"``, ``"cayley"`` or ``"householder"``; default
+    ``"matrix_exp"`` for a square weight, ``"householder"`` otherwise.  With
+    ``use_trivialization=True`` (the default) an orthogonal ``base`` buffer is kept at
+    ``parametrizations.<name>.0.base`` and the initial weight is the original one if it is
+    orthogonal, else the Q of its QR decomposition (signs fixed); the trained tensor is at
+    ``parametrizations.<name>.original``.  Without it, ``matrix_exp`` / ``cayley`` start from the
+    map of the original tensor and cannot be assigned to (NotImplementedError, as PyTorch).
+
+    >>> import autograd_core as ag, nn
+    >>> m = nn.utils.parametrizations.orthogonal(nn.Linear(3, 5))
+    >>> list(m.state_dict())
+    ['bias', 'parametrizations.weight.original', 'parametrizations.weight.0.base']
+    >>> W = m.weight
+    >>> bool(ag.allclose(W.T @ W, ag.eye(3), atol=1e-5))
+    True
+    """
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.ndim < 2:
+        raise ValueError(f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions.")
+    if orthogonal_map is None:
+        orthogonal_map = "matrix_exp" if weight.shape[-2] == weight.shape[-1] else "householder"
+    if orthogonal_map not in _ORTHOGONAL_MAPS:
+        raise ValueError(f'orthogonal_map has to be one of "matrix_exp", "cayley", "householder". Got: {orthogonal_map}')
+    orth = _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
+    return module
