@@ -17,6 +17,7 @@ and otherwise it records nothing.
 
 from __future__ import annotations
 
+import warnings
 from heapq import heappop, heappush
 
 from autograd_core import function as _fn
@@ -45,9 +46,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     _run(roots, root_grads, retain_graph, create_graph, None, False, False, handed)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False,
-         materialize_grads=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=False, materialize_grads=False):
     """Return d(outputs)/d(inputs) without touching any ``.grad`` (PyTorch's ``autograd.grad``).
+
+    ``only_inputs`` is accepted in PyTorch's position, as old code (the WGAN-GP gradient
+    penalty) passes it; PyTorch ignores it, with a FutureWarning when it is False, and so do we.
 
     >>> import autograd_core as ag
     >>> x = ag.tensor(2.0, requires_grad=True)
@@ -55,6 +59,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> g, ag.grad(g, x)[0]
     (tensor(12., grad_fn=<MulBackward>), tensor(12.))
     """
+    if not only_inputs:
+        warnings.warn("grad: only_inputs is deprecated and ignored (it is always True); to accumulate "
+                      "gradients into other tensors' .grad, use backward()", FutureWarning, stacklevel=2)
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
     for i, t in enumerate(inputs):

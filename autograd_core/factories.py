@@ -38,6 +38,31 @@ def _to_array(data, dtype, dev):
     return dev.backend.asarray(host)
 
 
+def _legacy_array(args: tuple, dtype, dev):
+    """The array behind ``Tensor(*args)``, PyTorch's legacy constructor: no args, sizes (ints or a
+    ``Size``) -> zeros of the default float dtype (PyTorch leaves them uninitialised); a tensor ->
+    its own array (shared, as PyTorch shares storage); other data -> a copy, floats by default."""
+    from autograd_core.size import Size
+
+    if len(args) == 1 and isinstance(args[0], Tensor) and dtype is None:
+        if args[0]._dev is not dev:
+            raise RuntimeError(f"Tensor: the data is on {args[0]._dev} but device={dev}; use .to({str(dev)!r})")
+        return args[0]._data
+    dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+    sizes = args[0] if len(args) == 1 and isinstance(args[0], Size) else (args or (0,))
+    if builtins.all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in sizes):
+        for s in sizes:
+            if s < 0:
+                raise RuntimeError(f"Tensor: trying to create tensor with negative dimension {s}: {list(sizes)}")
+        return dev.xp.zeros(tuple(builtins.int(s) for s in sizes), dtype=dt)
+    if len(args) != 1:
+        raise TypeError(f"Tensor: expected sizes (ints) or one sequence of data, got {args!r}")
+    if isinstance(args[0], (int, float, bool, complex, np.number)):
+        raise TypeError(f"Tensor: data must be a sequence (got {type(args[0]).__name__}); use ag.tensor({args[0]!r}) "
+                        "for a 0-d tensor")
+    return _to_array(args[0], dt, dev)
+
+
 def _unwrap_lists(data):
     """Lists of 0-d/1-element tensors (``[t1, t2]``) become numbers, as torch.tensor allows."""
     if isinstance(data, (list, tuple)) and data and builtins.any(isinstance(d, (Tensor, list, tuple)) for d in data):
@@ -55,7 +80,8 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     >>> ag.tensor([[1, 2], [3, 4]]).dtype
     dtype('int64')
     """
-    return Tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+    dev = get_device(device)
+    return _make(_to_array(data, dtype, dev), dev, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:

@@ -45,17 +45,21 @@ class Tensor:
     # Make NumPy defer to our reflected operators (np_array * tensor -> Tensor.__rmul__).
     __array_ufunc__ = None
 
-    def __init__(self, data, dtype=None, device=None, requires_grad: bool = False) -> None:
-        # Tensor(data) behaves like ag.tensor(data); ops use the faster _wrap.
-        from autograd_core.factories import _to_array
+    def __init__(self, *args, dtype=None, device=None, requires_grad: bool = False) -> None:
+        # PyTorch's legacy constructor, which custom layers still use (nn.Parameter(ag.Tensor(out, in))):
+        # Tensor(2, 3) is a float tensor of that shape, Tensor([1, 2]) copies data as the default float
+        # dtype (unlike ag.tensor), Tensor(t) shares t's memory.  dtype= and requires_grad= are extras
+        # PyTorch refuses here.  Ops use the faster _wrap.
+        from autograd_core.factories import _legacy_array
 
-        dev = get_device(device)
-        self._data = _to_array(data, dtype, dev)
+        shared = args[0] if len(args) == 1 and isinstance(args[0], Tensor) else None
+        dev = shared._dev if shared is not None and device is None else get_device(device)
+        self._data = _legacy_array(args, dtype, dev)
         self._dev = dev
         self._node = None
         self._rg = False
         self.grad = None
-        self._vc = None
+        self._vc = shared._version_box() if shared is not None and self._data is shared._data else None
         self._hooks = None
         self._retain = False
         if requires_grad:

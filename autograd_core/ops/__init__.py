@@ -162,7 +162,8 @@ def _install_methods() -> None:
         "add_": IP.add_, "sub_": IP.sub_, "mul_": IP.mul_, "div_": IP.div_, "zero_": IP.zero_,
         "fill_": IP.fill_, "fill_diagonal_": IP.fill_diagonal_, "copy_": IP.copy_, "clamp_": IP.clamp_, "addcmul_": IP.addcmul_,
         "addcdiv_": IP.addcdiv_, "lerp_": IP.lerp_, "sqrt_": IP.sqrt_, "normal_": IP.normal_,
-        "uniform_": IP.uniform_, "relu_": IP.relu_, "sigmoid_": IP.sigmoid_, "tanh_": IP.tanh_,
+        "uniform_": IP.uniform_, "random_": IP.random_, "bernoulli_": IP.bernoulli_,
+        "exponential_": IP.exponential_, "relu_": IP.relu_, "sigmoid_": IP.sigmoid_, "tanh_": IP.tanh_,
         "exp_": IP.exp_, "masked_fill_": IP.masked_fill_, "scatter_": IP.scatter_, "index_fill_": IP.index_fill_,
         "index_add_": I.index_add_, "scatter_add_": I.scatter_add_,
         # reductions and order statistics (reduce.py)

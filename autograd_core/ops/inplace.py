@@ -257,16 +257,93 @@ def lerp_(self: Tensor, end, weight) -> Tensor:
     return self
 
 
-def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    _target("normal_", self)
-    self._data[...] = self._dev.backend.normal(self.shape, self.dtype) * std + mean
+def _draw(kind: str, self: Tensor, generator, dtype=None, *bounds):
+    """Samples in ``self``'s shape from the device's default stream, or ``generator``'s:
+    ``kind`` is the back end's ``random`` (uniform [0, 1)), ``normal`` or ``integers``."""
+    from autograd_core.factories import _rng
+
+    rng = _rng(generator, self._dev)
+    extra = {} if rng is None else {"rng": rng}
+    return getattr(self._dev.backend, kind)(*bounds, self._data.shape, dtype or self.dtype, **extra)
+
+
+def _random_target(op: str, self: Tensor, floating: bool = False) -> None:
+    _target(op, self)
+    if floating and self.dtype.kind != "f":
+        raise RuntimeError(f"{op}: a continuous distribution needs a floating-point tensor, this one is {self.dtype}")
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    _random_target("normal_", self, floating=True)
+    self._data[...] = _draw("normal", self, generator) * std + mean
     self._bump_version()
     return self
 
 
-def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    _target("uniform_", self)
-    self._data[...] = self._dev.backend.random(self.shape, self.dtype) * (b - a) + a
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+    _random_target("uniform_", self, floating=True)
+    self._data[...] = _draw("random", self, generator) * (b - a) + a
+    self._bump_version()
+    return self
+
+
+def random_(self: Tensor, from_: int | None = None, to: int | None = None, *, generator=None, **kw) -> Tensor:
+    """Integers drawn uniformly from ``[from, to)``; ``random_(to)`` means ``[0, to)``.  With no
+    bound, as PyTorch: ``[0, 2**mantissa]`` for floats (every value exact), the dtype's range for
+    integers, {False, True} for bool.
+
+    >>> import autograd_core as ag
+    >>> x = ag.zeros(100).random_(3)
+    >>> sorted(set(x.tolist()))
+    [0.0, 1.0, 2.0]
+    """
+    if "from" in kw:  # (PyTorch's keyword is ``from``, a Python keyword)
+        from_ = kw.pop("from")
+    elif to is None and from_ is not None:  # random_(to)
+        from_, to = 0, from_
+    if kw:
+        raise TypeError(f"random_() got an unexpected keyword argument {next(iter(kw))!r}")
+    _random_target("random_", self)
+    from_ = 0 if from_ is None else from_
+    if to is None:
+        dt = self.dtype
+        to = (2 ** (np.finfo(dt).nmant + 1) + 1 if dt.kind == "f" else 2 if dt.kind == "b"
+              else builtins.int(np.iinfo(dt).max))
+    if from_ >= to:
+        raise RuntimeError(f"random_: expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+    self._data[...] = _draw("integers", self, generator, np.dtype("int64"), from_, to).astype(self.dtype)
+    self._bump_version()
+    return self
+
+
+def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
+    """1 with probability ``p`` (a number, or a tensor broadcast to ``self``), else 0, in place.
+
+    >>> import autograd_core as ag
+    >>> ag.zeros(4).bernoulli_(ag.tensor([0.0, 1.0, 0.0, 1.0])).tolist()
+    [0.0, 1.0, 0.0, 1.0]
+    """
+    _random_target("bernoulli_", self)
+    probs = p._data if isinstance(p, Tensor) else p
+    if isinstance(probs, (builtins.int, builtins.float)):
+        outside = not 0 <= probs <= 1
+    else:
+        outside = bool(((probs < 0) | (probs > 1)).any())
+    if outside:
+        raise RuntimeError(f"bernoulli_: expects p to be in [0, 1], but got p={p}")
+    self._data[...] = _draw("random", self, generator, np.dtype("float64")) < probs
+    self._bump_version()
+    return self
+
+
+def exponential_(self: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    """Exponential samples with rate ``lambd`` (mean ``1 / lambd``), in place, by inverting the
+    CDF: ``-log(1 - u) / lambd`` for uniform ``u`` in [0, 1), which never takes the log of 0."""
+    _random_target("exponential_", self, floating=True)
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_: expects lambda > 0.0, but found lambda={lambd}")
+    u = _draw("random", self, generator, np.dtype("float64"))
+    self._data[...] = -self._dev.xp.log1p(-u) / lambd
     self._bump_version()
     return self
 

@@ -42,7 +42,10 @@ __all__ = [
     "SequentialSampler",
     "RandomSampler",
     "BatchSampler",
+    "SubsetRandomSampler",
+    "WeightedRandomSampler",
     "DataLoader",
+    "get_worker_info",
     "default_collate",
     "random_split",
 ]
@@ -179,6 +182,18 @@ class _IndexSource:
             return ag.randint(0, high, (count,)).tolist()
         return [self._rng.randrange(high) for _ in range(count)]
 
+    def weighted(self, weights: list[float], count: int, replacement: bool) -> list[int]:
+        """``count`` indices drawn in proportion to ``weights`` (``multinomial``'s rules)."""
+        if self._rng is None:
+            return ag.multinomial(ag.tensor(weights, dtype=ag.float64), count, replacement).tolist()
+        if count > len(weights) and not replacement:
+            raise RuntimeError(f"multinomial: cannot draw {count} samples from {len(weights)} categories without replacement")
+        if replacement:
+            return self._rng.choices(range(len(weights)), weights=weights, k=count)
+        # without replacement: the largest keys log(u) / w (Efraimidis and Spirakis), as multinomial
+        keys = [math.log(1.0 - self._rng.random()) / w if w > 0 else -math.inf for w in weights]
+        return sorted(range(len(weights)), key=lambda i: -keys[i])[:count]
+
 
 # -- samplers ----------------------------------------------------------------------------
 
@@ -232,6 +247,58 @@ class RandomSampler(Sampler):
         return self.num_samples
 
 
+class SubsetRandomSampler(Sampler):
+    """The given ``indices`` in a random order, a new one each epoch (a train/validation split
+    of one dataset: one sampler per part).
+
+    >>> from autograd_core.utils.data import SubsetRandomSampler
+    >>> sorted(SubsetRandomSampler([7, 3, 5], generator=0))
+    [3, 5, 7]
+    """
+
+    def __init__(self, indices: Sequence[int], generator=None) -> None:
+        self.indices = indices
+        self.generator = generator
+        self._source = _IndexSource(generator)
+
+    def __iter__(self) -> Iterator[int]:
+        for i in self._source.permutation(len(self.indices)):
+            yield self.indices[i]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices drawn with probability proportional to ``weights`` (one weight per
+    sample, need not sum to 1), with replacement by default: the usual fix for imbalanced classes.
+
+    >>> from autograd_core.utils.data import WeightedRandomSampler
+    >>> list(WeightedRandomSampler([0.0, 1.0, 0.0], num_samples=3))
+    [1, 1, 1]
+    """
+
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True, generator=None) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
+        w = np.asarray(weights.tolist() if isinstance(weights, Tensor) else weights, dtype=np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}")
+        self.weights = ag.tensor(w)
+        self.num_samples = num_samples
+        self.replacement = replacement
+        self.generator = generator
+        self._source = _IndexSource(generator)
+
+    def __iter__(self) -> Iterator[int]:
+        yield from self._source.weighted(self.weights.tolist(), self.num_samples, self.replacement)
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
 class BatchSampler(Sampler):
     """Groups another sampler's indices into lists of ``batch_size`` (the last one shorter unless ``drop_last``)."""
 
@@ -267,7 +334,8 @@ def default_collate(batch: list):
 
     Tensors are stacked along a new first dim (``ag.stack``); Python floats become a float64
     tensor, ints int64, bools bool; NumPy arrays become tensors; dicts, tuples and lists are
-    collated field by field (tuples come back as lists, as in PyTorch); strings stay a list.
+    collated field by field (tuples come back as lists, as in PyTorch); strings are returned as
+    given (a list of strings stays a list; a string field of tuple samples comes back a tuple).
 
     >>> import autograd_core as ag
     >>> from autograd_core.utils.data import default_collate
@@ -295,12 +363,12 @@ def default_collate(batch: list):
     if isinstance(elem, Mapping):
         return {key: default_collate([d[key] for d in batch]) for key in elem}
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+        return type(elem)(*(default_collate(s) for s in zip(*batch)))
     if isinstance(elem, Sequence):
         size = len(elem)
         if any(len(e) != size for e in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        return [default_collate(list(s)) for s in zip(*batch)]
+        return [default_collate(s) for s in zip(*batch)]
     raise TypeError(f"default_collate: batch must contain tensors, numbers, dicts or lists; found {type(elem)}")
 
 
@@ -413,6 +481,14 @@ class DataLoader:
 
     def __len__(self) -> int:
         return len(self._index_sampler)
+
+
+def get_worker_info() -> None:
+    """Information about the current loader worker process: always ``None`` here, because every
+    batch is loaded in the calling process (``num_workers`` is ignored), which is what PyTorch
+    returns in the main process.  Dataset code that shards its work per worker then takes its
+    single-process branch."""
+    return None
 
 
 def random_split(dataset: Dataset, lengths: Sequence[int | float], generator=None) -> list[Subset]:

@@ -22,8 +22,11 @@ from autograd_core.utils.data import (
     RandomSampler,
     SequentialSampler,
     Subset,
+    SubsetRandomSampler,
     TensorDataset,
+    WeightedRandomSampler,
     default_collate,
+    get_worker_info,
     random_split,
 )
 from tests.helpers.strict_backend import DEVICE as STRICT
@@ -259,3 +262,49 @@ def test_fitting_a_linear_regression_with_sgd_and_a_data_loader():
     assert max(losses[5:]) < 0.01 * losses[0]  # it got there quickly and stayed (no blow-up)
     np.testing.assert_allclose(host(model.weight), [[1.5, -2.0, 0.5]], atol=1e-2)
     np.testing.assert_allclose(host(model.bias), [0.3], atol=1e-2)
+
+
+# ------------------------------------------------------------ samplers and collation, as PyTorch
+def test_weighted_random_sampler_draws_in_proportion_to_the_weights():
+    ag.manual_seed(0)
+    draws = list(WeightedRandomSampler([1.0, 0.0, 3.0], num_samples=4000))
+    counts = collections.Counter(draws)
+    assert len(draws) == len(WeightedRandomSampler([1.0, 0.0, 3.0], 4000)) == 4000 and counts[1] == 0
+    assert abs(counts[2] / 4000 - 0.75) < 0.03
+    no_repeat = list(WeightedRandomSampler(ag.tensor([1.0, 0.0, 3.0, 2.0]), 3, replacement=False, generator=7))
+    assert sorted(no_repeat) == [0, 2, 3]
+    assert list(WeightedRandomSampler([1.0, 2.0], 5, generator=3)) == list(WeightedRandomSampler([1.0, 2.0], 5, generator=3))
+    loader = DataLoader(TensorDataset(ag.arange(10)), sampler=WeightedRandomSampler([1.0] * 10, 6), batch_size=4)
+    assert [len(b[0]) for b in loader] == [4, 2]
+
+
+def test_weighted_random_sampler_refuses_what_pytorch_refuses():
+    torch = pytest.importorskip("torch")
+    bad = [(([1.0, 2.0], 0), ValueError), (([1.0, 2.0], 2.5), ValueError), (([1.0, 2.0], 2, 1), ValueError),
+           (([[1.0, 2.0]], 2), ValueError)]
+    for args, exc in bad:
+        with pytest.raises(exc):
+            torch.utils.data.WeightedRandomSampler(*args)
+        with pytest.raises(exc, match="num_samples|replacement|weights"):
+            WeightedRandomSampler(*args)
+    with pytest.raises(RuntimeError):
+        list(WeightedRandomSampler([1.0, 2.0], 3, replacement=False))
+
+
+def test_subset_random_sampler_shuffles_only_its_indices():
+    sampler = SubsetRandomSampler([7, 3, 5, 9], generator=1)
+    epochs = [list(sampler) for _ in range(3)]
+    assert all(sorted(e) == [3, 5, 7, 9] for e in epochs) and len(sampler) == 4
+    assert list(SubsetRandomSampler([7, 3, 5, 9], generator=1)) == epochs[0]
+    loader = DataLoader(TensorDataset(ag.arange(10) * 10), sampler=SubsetRandomSampler([1, 2, 8]), batch_size=8)
+    assert sorted(next(iter(loader))[0].tolist()) == [10, 20, 80]
+
+
+def test_string_fields_collate_as_pytorch_gives_them():
+    """A string field of tuple samples comes back a tuple, a dataset of strings a list (PyTorch)."""
+    torch = pytest.importorskip("torch")
+    samples = [(1, "a"), (2, "b")]
+    ours, theirs = default_collate(samples), torch.utils.data.default_collate(samples)
+    assert type(ours) is type(theirs) is list and ours[1] == theirs[1] and type(ours[1]) is type(theirs[1]) is tuple
+    assert default_collate(["a", "b"]) == torch.utils.data.default_collate(["a", "b"]) == ["a", "b"]
+    assert get_worker_info() is None and torch.utils.data.get_worker_info() is None

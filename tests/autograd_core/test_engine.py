@@ -705,3 +705,27 @@ def test_a_copy_does_not_share_the_version_counter():
     copy.add_(1.0)
     assert base._version == 0 and copy._version == 1
     assert math.isclose(float(base.sum()), 0.0)
+
+
+# ---------------------------------------------------------------------------- grad(only_inputs=)
+def test_grad_accepts_only_inputs_as_the_wgan_gp_penalty_passes_it():
+    """The WGAN-GP gradient penalty calls ``autograd.grad(..., only_inputs=True)``: accepted, in
+    PyTorch's position (after create_graph), ignored; False warns as PyTorch's FutureWarning does."""
+    torch = pytest.importorskip("torch")
+    data = np.array([[0.5, -1.0], [2.0, 0.25]])
+    results = []
+    for lib in (ag, torch):
+        x = lib.tensor(data, requires_grad=True)
+        d = (x ** 3).sum(dim=1)
+        (g,) = lib.autograd.grad(outputs=d, inputs=x, grad_outputs=lib.ones(2, dtype=lib.float64),
+                                 create_graph=True, retain_graph=True, only_inputs=True)
+        penalty = ((g.norm(2, dim=1) - 1) ** 2).mean()
+        penalty.backward()
+        results.append((g.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10)
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = ag.grad((x * x).sum(), x, None, None, False, True)  # positional, PyTorch's order
+    assert g.tolist() == [2.0, 4.0]
+    with pytest.warns(FutureWarning, match="only_inputs"):
+        ag.grad((x * x).sum(), x, only_inputs=False)

@@ -359,3 +359,47 @@ def test_nn_and_optim_are_reachable_as_torch_nn_and_torch_optim():
     assert ag.nn.functional.relu is nn.functional.relu and ag.nn.utils.clip_grad_norm_ is nn.utils.clip_grad_norm_
     with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
         ag.nothing_here  # noqa: B018
+
+
+# ------------------------------------------------------------- Tensor(...): the legacy constructor
+def test_tensor_class_is_pytorchs_legacy_constructor():
+    """``Tensor(*sizes)`` makes a float tensor of that shape and ``Tensor(data)`` copies data as
+    the default float dtype (``nn.Parameter(torch.Tensor(out, in))`` in custom layers), unlike
+    ``tensor(data)``, which keeps ints as int64."""
+    torch = pytest.importorskip("torch")
+    cases = [(), (2, 3), (5,), (0,), ([1, 2],), ((2, 3),), ([[1, 2], [3, 4]],), ([True, False],),
+             (np.arange(3),), (np.ones(2, np.float64),)]
+    for args in cases:
+        ours, theirs = ag.Tensor(*args), torch.Tensor(*args)
+        assert ours.shape == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype).replace("torch.", ""), args
+        if theirs.numel() and args and not isinstance(args[0], int):
+            assert ours.tolist() == theirs.tolist(), args
+    assert ag.Tensor(ag.Size([2, 3])).shape == (2, 3) and ag.Tensor(ag.Size([2, 3])).dtype == ag.float32
+    assert ag.tensor([1, 2]).dtype == ag.int64  # the factory keeps its own inference
+    import nn
+
+    weight = nn.Parameter(ag.Tensor(3, 4))
+    nn.init.kaiming_uniform_(weight, a=math.sqrt(5))
+    assert weight.shape == (3, 4) and weight.dtype == ag.float32 and weight.requires_grad
+
+
+def test_tensor_class_shares_a_tensors_memory_and_follows_the_default_dtype():
+    a = ag.ones(2)
+    b = ag.Tensor(a)
+    b.add_(1.0)
+    assert a.tolist() == [2.0, 2.0] and a._version == b._version == 1  # one memory, one version counter
+    assert ag.Tensor(ag.tensor([1, 2])).dtype == ag.int64  # kept, as PyTorch does
+    ag.set_default_dtype(ag.float64)
+    try:
+        assert ag.Tensor([1, 2]).dtype == ag.float64 and ag.Tensor(2).dtype == ag.float64
+    finally:
+        ag.set_default_dtype(ag.float32)
+
+
+def test_tensor_class_refuses_what_pytorch_refuses():
+    torch = pytest.importorskip("torch")
+    for args, exc in [((3.5,), TypeError), ((2, 3.0), TypeError), ((-1,), RuntimeError)]:
+        with pytest.raises(exc):
+            torch.Tensor(*args)
+        with pytest.raises(exc, match="Tensor"):
+            ag.Tensor(*args)

@@ -443,3 +443,54 @@ def test_in_place_arithmetic_with_a_non_number_operand_is_a_type_error_naming_it
     with pytest.raises(TypeError, match=rf"{op}: unsupported operand type {type(other).__name__}"):
         getattr(t, op)(other)
     assert t.tolist() == [1.0, 1.0] and t._version == 0
+
+
+# ------------------------------------------------------------------- in-place random draws
+def test_random_bernoulli_exponential_in_place_match_pytorchs_contract():
+    """``random_``, ``bernoulli_`` and ``exponential_`` (used by hand-written dropout and
+    samplers): the ranges, dtypes and errors PyTorch's have, drawn from the seeded stream."""
+    torch = pytest.importorskip("torch")
+    ag.manual_seed(0)
+    x = ag.zeros(2000).random_(3)
+    assert sorted(set(x.tolist())) == [0.0, 1.0, 2.0] and x.dtype == ag.float32 and x._version == 1
+    assert sorted(set(ag.zeros(500, dtype=ag.int64).random_(2, 5).tolist())) == [2, 3, 4]
+    assert set(ag.zeros(200, dtype=ag.bool).random_().tolist()) == {False, True}
+    assert 0 <= ag.zeros(100).random_().min().item() and ag.zeros(100).random_().max().item() <= 2 ** 24
+    assert ag.zeros(4).bernoulli_(ag.tensor([0.0, 1.0, 0.0, 1.0])).tolist() == [0.0, 1.0, 0.0, 1.0]
+    assert ag.zeros(3, dtype=ag.int64).bernoulli_(1.0).tolist() == [1, 1, 1]
+    frac = ag.zeros(20000).bernoulli_(0.3).mean().item()
+    assert abs(frac - 0.3) < 0.02
+    e = ag.zeros(20000, dtype=ag.float64).exponential_(2.0)
+    assert e.min().item() >= 0 and abs(e.mean().item() - 0.5) < 0.02
+    for call in (lambda m: m.zeros(2).bernoulli_(2.0), lambda m: m.zeros(2, dtype=m.int64).exponential_(),
+                 lambda m: m.zeros(2).exponential_(-1.0), lambda m: m.zeros(2).random_(3, 2),
+                 lambda m: m.zeros(2).random_(0), lambda m: m.zeros(2, requires_grad=True).random_(3)):
+        with pytest.raises(RuntimeError):
+            call(torch)
+        with pytest.raises(RuntimeError):
+            call(ag)
+
+
+def test_random_in_place_draws_follow_a_generator():
+    g = ag.Generator().manual_seed(5)
+    first = [ag.zeros(4).normal_(generator=g).tolist(), ag.zeros(4).uniform_(generator=g).tolist(),
+             ag.zeros(4).random_(10, generator=g).tolist(), ag.zeros(4).bernoulli_(0.5, generator=g).tolist(),
+             ag.zeros(4).exponential_(generator=g).tolist()]
+    g.manual_seed(5)
+    ag.randn(7)  # the default stream moving in between changes nothing
+    again = [ag.zeros(4).normal_(generator=g).tolist(), ag.zeros(4).uniform_(generator=g).tolist(),
+             ag.zeros(4).random_(10, generator=g).tolist(), ag.zeros(4).bernoulli_(0.5, generator=g).tolist(),
+             ag.zeros(4).exponential_(generator=g).tolist()]
+    assert first == again
+
+
+def test_random_in_place_draws_stay_on_the_device():
+    """No stray host NumPy on device data: the strict back end refuses implicit conversion."""
+    from tests.helpers.strict_backend import DEVICE as STRICT
+    from tests.helpers.strict_backend import StrictArray
+
+    x = ag.zeros(6, device=STRICT)
+    for fill in (lambda t: t.random_(3), lambda t: t.random_(), lambda t: t.bernoulli_(0.5),
+                 lambda t: t.bernoulli_(ag.full((6,), 0.5, device=STRICT)), lambda t: t.exponential_(),
+                 lambda t: t.normal_(generator=ag.Generator(STRICT).manual_seed(0))):
+        assert fill(x) is x and isinstance(x._data, StrictArray)
