@@ -48,6 +48,7 @@ from autograd_core.factories import (
     full,
     full_like,
     get_rng_state,
+    initial_seed,
     linspace,
     manual_seed,
     multinomial,

@@ -9,6 +9,7 @@ import numpy as np
 from autograd_core import dtypes
 from autograd_core.tensor import Tensor
 from backends import get_device
+from backends import initial_seed as _initial_seed
 from backends import manual_seed as _seed_devices
 
 _wrap = Tensor._wrap
@@ -378,6 +379,18 @@ def randperm(n: int, dtype=None, device=None, generator=None) -> Tensor:
 def manual_seed(seed: int) -> None:
     """Seed every device's random number generator (and NumPy's legacy global one is untouched)."""
     _seed_devices(seed)
+
+
+def initial_seed() -> int:
+    """The seed of the default generators: the last ``manual_seed``, or the one drawn when the
+    process started (PyTorch's starts from a fixed one; ours from entropy).
+
+    >>> import autograd_core as ag
+    >>> ag.manual_seed(7)
+    >>> ag.initial_seed()
+    7
+    """
+    return _initial_seed()
 
 
 def get_rng_state() -> Tensor:

@@ -18,8 +18,9 @@ from backends.device import (
     Device,
     DeviceError,
     get_device,
+    initial_seed,
     manual_seed,
     register_backend,
 )
 
-__all__ = ["Device", "DeviceError", "get_device", "manual_seed", "register_backend"]
+__all__ = ["Device", "DeviceError", "get_device", "initial_seed", "manual_seed", "register_backend"]

@@ -49,7 +49,9 @@ class Device:
 # tests register a strict back end under its own name.
 _FACTORIES: dict[str, Callable[[int | None], object]] = {}
 _DEVICES: dict[str, Device] = {}
-_SEED: list[int | None] = [None]
+# The seed of every device's default generator: drawn from entropy once per process, until
+# manual_seed replaces it (initial_seed() reports it, as PyTorch's does).
+_SEED: list[int] = [int(np.random.SeedSequence().entropy % (1 << 63))]
 
 
 def register_backend(type_name: str, factory: Callable[[int | None], object]) -> None:
@@ -117,6 +119,11 @@ def get_device(spec) -> Device:
         _DEVICES[canonical] = dev
     _DEVICES[spec] = dev
     return dev
+
+
+def initial_seed() -> int:
+    """The seed of the devices' default generators: the last ``manual_seed``, or the one drawn at start-up."""
+    return _SEED[0]
 
 
 def manual_seed(seed: int) -> None:

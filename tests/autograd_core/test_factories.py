@@ -403,3 +403,16 @@ def test_tensor_class_refuses_what_pytorch_refuses():
             torch.Tensor(*args)
         with pytest.raises(exc, match="Tensor"):
             ag.Tensor(*args)
+
+
+def test_initial_seed_reports_the_last_manual_seed_and_a_fresh_process_draws_its_own():
+    import subprocess
+    import sys
+
+    ag.manual_seed(1234)
+    assert ag.initial_seed() == 1234
+    code = "import autograd_core as ag; a = ag.rand(3).tolist(); s = ag.initial_seed(); ag.manual_seed(s); print(ag.rand(3).tolist() == a, s)"
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+            for _ in range(2)]
+    assert [r[0] for r in runs] == ["True", "True"]  # the start-up seed is the one the generator used
+    assert runs[0][1] != runs[1][1]  # and it differs from process to process
