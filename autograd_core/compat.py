@@ -13,7 +13,7 @@
 >>> ag.FloatTensor([1, 2])
 tensor([1., 2.])
 >>> ag.LongTensor(2).shape, ag.randn(2).type()
-((2,), 'torch.FloatTensor')
+(torch.Size([2]), 'torch.FloatTensor')
 """
 
 from __future__ import annotations

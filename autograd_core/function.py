@@ -212,7 +212,7 @@ class Function:
         ctx._next = tuple(edges)
         if record:  # shapes to check the user's gradients against
             ctx._seq = _next_seq()
-            ctx._in_shapes = tuple(a.shape if isinstance(a, Tensor) else None for a in args)
+            ctx._in_shapes = tuple(a._data.shape if isinstance(a, Tensor) else None for a in args)
         GRAD_ENABLED[0] = False
         try:
             out = cls.forward(ctx, *args)
@@ -355,7 +355,7 @@ def _wrap_outputs(ctx, cls, outs, args, dev, record):
             o = _wrap(o, dev, node if diff else None, diff)
         # (a user's forward may also return non-tensors: they pass through untouched)
         result.append(o)
-        meta.append((o.shape, o.dtype, o._dev) if isinstance(o, Tensor) and o._rg else None)
+        meta.append((o._data.shape, o._data.dtype, o._dev) if isinstance(o, Tensor) and o._rg else None)
     if record:
         ctx._out_meta = meta
         if ctx._saved is not None:

@@ -23,6 +23,7 @@ import zipfile
 
 import numpy as np
 
+from autograd_core.size import Size
 from autograd_core.tensor import Tensor
 from backends import get_device
 
@@ -44,6 +45,8 @@ def _encode(obj, arrays: dict):
                 raise TypeError(f"save: dict keys must be strings or ints, got {type(k).__name__} key {k!r}")
         # A list of [key, value] pairs: JSON objects would turn int keys (optimizer state) into strings.
         return {"__items__": [[k, _encode(v, arrays)] for k, v in obj.items()]}
+    if isinstance(obj, Size):  # (a shape kept in a checkpoint comes back a Size, as torch.load gives)
+        return {"__size__": list(obj)}
     if isinstance(obj, (list, tuple)):
         return {"__list__" if isinstance(obj, list) else "__tuple__": [_encode(v, arrays) for v in obj]}
     if isinstance(obj, (bool, int, float, str)) or obj is None:
@@ -112,6 +115,8 @@ def _decode(obj, arrays, device):
             return [_decode(v, arrays, device) for v in obj["__list__"]]
         if "__tuple__" in obj:
             return tuple(_decode(v, arrays, device) for v in obj["__tuple__"])
+        if "__size__" in obj:
+            return Size(obj["__size__"])
         raise ValueError("load: malformed structure in file")
     return obj
 

@@ -1,14 +1,20 @@
 """``ag.Size``: a tensor shape as PyTorch's ``torch.Size``, a tuple of ints with ``numel()``.
 
-``Tensor.shape`` and ``Tensor.size()`` return plain tuples (equal to a ``Size`` of the same
-sizes): making a ``Size`` on every access would cost about 0.1 µs, on the path every op takes.
+``Tensor.shape`` and ``Tensor.size()`` return a ``Size``, as PyTorch's do, so ``print(x.shape)``
+shows ``torch.Size([2, 3])`` and ``x.shape.numel()`` works.  They build it with
+``tuple.__new__(Size, array.shape)``, skipping ``Size()``'s per-item checks (an array's shape is
+already a tuple of ints): about 0.2 µs against 0.07 µs for the array's bare tuple.  That is noise
+in user code but not in the engine, which reads shapes on every op, so the engine's own hot paths
+(recording an op's outputs, the optimizer's per-parameter checks, ``stack``) read
+``tensor._data.shape`` instead.  A ``Size`` equals, and hashes as, the tuple of the same ints.
 
 >>> import autograd_core as ag
 >>> s = ag.Size([2, 3])
 >>> s, s.numel(), s == (2, 3), s[1:]
 (torch.Size([2, 3]), 6, True, torch.Size([3]))
->>> ag.zeros(s).shape
-(2, 3)
+>>> x = ag.zeros(s)
+>>> x.shape, x.size(), x.size(1), x.shape.numel()
+(torch.Size([2, 3]), torch.Size([2, 3]), 3, 6)
 """
 
 from __future__ import annotations

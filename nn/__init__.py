@@ -7,7 +7,7 @@ Names, arguments, defaults, parameter names and initialisations follow
 >>> import autograd_core as ag, nn
 >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
 >>> model(ag.randn(3, 4)).shape
-(3, 2)
+torch.Size([3, 2])
 """
 
 from nn import functional, init, utils  # noqa: F401

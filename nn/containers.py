@@ -15,7 +15,7 @@ class Sequential(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.Sequential(nn.Linear(4, 2), nn.ReLU())(ag.ones(3, 4)).shape
-    (3, 2)
+    torch.Size([3, 2])
     """
 
     def __init__(self, *args) -> None:

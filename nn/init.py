@@ -6,7 +6,7 @@ Each fills a tensor in place under ``no_grad`` from the device's generator
 >>> import autograd_core as ag, nn
 >>> w = ag.empty(3, 5)
 >>> nn.init.kaiming_uniform_(w, a=5 ** 0.5).shape
-(3, 5)
+torch.Size([3, 5])
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ class Module:
     ...     def forward(self, x):
     ...         return x * self.scale
     >>> Affine()(ag.ones(2, 3)).shape
-    (2, 3)
+    torch.Size([2, 3])
     """
 
     training: bool

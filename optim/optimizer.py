@@ -206,7 +206,7 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is None:
                 continue
-            if p.grad.shape != p.shape:
+            if p.grad._data.shape != p._data.shape:  # (the arrays' shapes: no Size per parameter)
                 raise RuntimeError(
                     f"{type(self).__name__}.step: a parameter of shape {tuple(p.shape)} has a .grad of shape "
                     f"{tuple(p.grad.shape)}; gradients must have their parameter's shape"

@@ -215,7 +215,7 @@ def torch_svd(input: Tensor, some: bool = True, compute_uv: bool = True) -> SvdR
     >>> import autograd_core as ag
     >>> U, S, V = ag.svd(ag.tensor([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]]))
     >>> U.shape, S.tolist(), V.shape
-    ((3, 2), [2.0, 1.0], (2, 2))
+    (torch.Size([3, 2]), [2.0, 1.0], torch.Size([2, 2]))
     """
     _check_matrix("svd", input)
     if not compute_uv:
@@ -392,7 +392,7 @@ def torch_qr(input: Tensor, some: bool = True) -> QrResult:
     >>> import autograd_core as ag
     >>> Q, R = ag.qr(ag.ones(3, 2))
     >>> Q.shape, R.shape
-    ((3, 2), (2, 2))
+    (torch.Size([3, 2]), torch.Size([2, 2]))
     """
     _check_matrix("qr", input)
     return QrResult(*QR.apply(input, "reduced" if some else "complete"))
@@ -406,7 +406,7 @@ def geqrf(input: Tensor) -> GeqrfResult:
     >>> import autograd_core as ag
     >>> a, tau = ag.geqrf(ag.tensor([[3.0, 1.0], [4.0, 2.0]]))
     >>> round(abs(a[0, 0].item()), 6), tau.shape
-    (5.0, (2,))
+    (5.0, torch.Size([2]))
     """
     _check_matrix("geqrf", input)
     xp, a = input._dev.xp, input._data

@@ -112,7 +112,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.linear(ag.ones(2, 3), ag.ones(4, 3), ag.zeros(4)).shape
-    (2, 4)
+    torch.Size([2, 4])
     """
     xs, ws = input._data.shape, weight._data.shape
     if len(ws) != 2 or not xs or xs[-1] != ws[1]:
@@ -331,7 +331,7 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.inner(ag.ones(2, 3), ag.ones(4, 3)).shape
-    (2, 4)
+    torch.Size([2, 4])
     """
     if input.ndim == 0 or other.ndim == 0:
         return input * other
@@ -358,9 +358,9 @@ def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.tensordot(ag.ones(2, 3, 4), ag.ones(3, 4, 5)).shape
-    (2, 5)
+    torch.Size([2, 5])
     >>> ag.tensordot(ag.ones(2, 3), ag.ones(3, 2), dims=([1], [0])).shape
-    (2, 2)
+    torch.Size([2, 2])
     """
     from autograd_core.tensor import _check_dim
 

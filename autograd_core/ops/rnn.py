@@ -635,9 +635,9 @@ def stack_steps(steps) -> Tensor:
     steps = list(steps)
     if not steps:
         raise ValueError("stack_steps: expected a non-empty list of tensors")
-    shape, dtype = steps[0].shape, steps[0].dtype
+    shape, dtype = steps[0]._data.shape, steps[0].dtype  # (the array's shape: no Size per step)
     for k, s in enumerate(steps):
-        if not isinstance(s, Tensor) or s.shape != shape or s.dtype != dtype:
+        if not isinstance(s, Tensor) or s._data.shape != shape or s.dtype != dtype:
             raise RuntimeError(
                 f"stack_steps: every step must be a Tensor of shape {tuple(shape)} and dtype {dtype}; "
                 f"step {k} is {tuple(s.shape) if isinstance(s, Tensor) else type(s).__name__}"

@@ -161,7 +161,7 @@ def reshape(input: Tensor, *shape) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.arange(6).reshape(2, -1).shape
-    (2, 3)
+    torch.Size([2, 3])
     """
     shape = _shape_arg(shape)
     if shape == input._data.shape:
@@ -337,7 +337,7 @@ def movedim(input: Tensor, source, destination) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.zeros(2, 3, 4).movedim(0, -1).shape
-    (3, 4, 2)
+    torch.Size([3, 4, 2])
     """
     nd = input._data.ndim
     src = (source,) if isinstance(source, int) else tuple(source)
@@ -367,7 +367,7 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     >>> import autograd_core as ag
     >>> xs, ys = ag.meshgrid(ag.arange(3), ag.arange(2), indexing="ij")
     >>> xs.shape, ys.tolist()
-    ((3, 2), [[0, 1], [0, 1], [0, 1]])
+    (torch.Size([3, 2]), [[0, 1], [0, 1], [0, 1]])
     """
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
@@ -406,7 +406,7 @@ def vstack(tensors) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.vstack([ag.tensor([1, 2]), ag.tensor([3, 4])]).shape
-    (2, 2)
+    torch.Size([2, 2])
     """
     return cat([reshape(t, (1, -1)) if t._data.ndim < 2 else t for t in tensors], 0)
 
@@ -528,9 +528,9 @@ def stack(tensors, dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack: expected a non-empty list of tensors")
-    shape = tensors[0].shape
+    shape = tensors[0]._data.shape  # (the arrays' shapes: no Size per tensor)
     for i, t in enumerate(tensors):
-        if t.shape != shape:
+        if t._data.shape != shape:
             raise RuntimeError(f"stack: expects each tensor to be equal size, but got {tuple(shape)} at entry 0 and {tuple(t.shape)} at entry {i}")
     d = _check_dim("stack", dim, len(shape) + 1)
     return cat([unsqueeze(t, d) for t in tensors], d)
@@ -635,7 +635,7 @@ def ravel(input: Tensor) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.ravel(ag.zeros(2, 3)).shape
-    (6,)
+    torch.Size([6])
     """
     return reshape(input, -1)
 
@@ -736,7 +736,7 @@ def hsplit(input: Tensor, indices_or_sections) -> tuple:
 
     >>> import autograd_core as ag
     >>> [t.shape for t in ag.hsplit(ag.zeros(2, 4), 2)]
-    [(2, 2), (2, 2)]
+    [torch.Size([2, 2]), torch.Size([2, 2])]
     """
     return _split_dim("hsplit", input, indices_or_sections, 1 if input._data.ndim > 1 else 0, 1)
 
@@ -771,7 +771,7 @@ def atleast_1d(*tensors):
 
     >>> import autograd_core as ag
     >>> ag.atleast_1d(ag.tensor(1.0)).shape
-    (1,)
+    torch.Size([1])
     """
     return _atleast("atleast_1d", tensors, lambda t: reshape(t, 1) if t._data.ndim == 0 else t)
 
@@ -781,7 +781,7 @@ def atleast_2d(*tensors):
 
     >>> import autograd_core as ag
     >>> [t.shape for t in ag.atleast_2d(ag.tensor(1.0), ag.zeros(3))]
-    [(1, 1), (1, 3)]
+    [torch.Size([1, 1]), torch.Size([1, 3])]
     """
     return _atleast("atleast_2d", tensors, lambda t: reshape(t, (1,) * (2 - t._data.ndim) + t._data.shape)
                     if t._data.ndim < 2 else t)
@@ -803,7 +803,7 @@ def atleast_3d(*tensors):
 
     >>> import autograd_core as ag
     >>> ag.atleast_3d(ag.zeros(2, 3)).shape
-    (2, 3, 1)
+    torch.Size([2, 3, 1])
     """
     return _atleast("atleast_3d", tensors, _to_3d)
 
@@ -813,7 +813,7 @@ def dstack(tensors) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.dstack([ag.zeros(2), ag.ones(2)]).shape
-    (1, 2, 2)
+    torch.Size([1, 2, 2])
     """
     return cat([_to_3d(t) for t in tensors], 2)
 
@@ -890,7 +890,7 @@ def broadcast_tensors(*tensors) -> tuple:
 
     >>> import autograd_core as ag
     >>> [t.shape for t in ag.broadcast_tensors(ag.zeros(2, 1), ag.zeros(3))]
-    [(2, 3), (2, 3)]
+    [torch.Size([2, 3]), torch.Size([2, 3])]
     """
     from autograd_core.ops._common import broadcast_shape
 
@@ -1084,7 +1084,7 @@ def unsqueeze_(self: Tensor, dim: int) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.zeros(3).unsqueeze_(0).shape
-    (1, 3)
+    torch.Size([1, 3])
     """
     return _view_in_place("unsqueeze_", self, lambda x: unsqueeze(x, dim))
 

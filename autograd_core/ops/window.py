@@ -63,7 +63,7 @@ def sliding_windows(input: Tensor, kernel_size, stride=1, dilation=1) -> Tensor:
 
     >>> import autograd_core as ag
     >>> ag.sliding_windows(ag.arange(5.0).reshape(1, 5), (2,)).shape
-    (1, 2, 4)
+    torch.Size([1, 2, 4])
     """
     n = len(kernel_size) if not isinstance(kernel_size, int) else 1
     kernel = _tuple(kernel_size, n, "kernel_size", "sliding_windows")

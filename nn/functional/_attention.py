@@ -82,7 +82,7 @@ def scaled_dot_product_attention(
     >>> import autograd_core as ag, nn.functional as F
     >>> q, k, v = ag.ones(2, 4, 3, 8), ag.ones(2, 4, 5, 8), ag.ones(2, 4, 5, 6)
     >>> F.scaled_dot_product_attention(q, k, v, is_causal=True).shape
-    (2, 4, 3, 6)
+    torch.Size([2, 4, 3, 6])
     """
     name = "scaled_dot_product_attention"
     for arg, t in (("query", query), ("key", key), ("value", value)):
@@ -326,7 +326,7 @@ def multi_head_attention_forward(
     >>> x, w, ow = ag.randn(5, 2, 8), ag.randn(24, 8), ag.randn(8, 8)
     >>> out, weights = F.multi_head_attention_forward(x, x, x, 8, 2, w, None, None, None, False, 0.0, ow, None)
     >>> out.shape, weights.shape
-    ((5, 2, 8), (2, 5, 5))
+    (torch.Size([5, 2, 8]), torch.Size([2, 5, 5]))
     """
     name = "multi_head_attention_forward"
     is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)

@@ -193,7 +193,7 @@ def conv1d(
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.conv1d(ag.ones(2, 3, 10), ag.ones(4, 3, 3), padding="same").shape
-    (2, 4, 10)
+    torch.Size([2, 4, 10])
     """
     return _convnd("conv1d", input, weight, bias, stride, padding, dilation, groups, 1)
 
@@ -208,7 +208,7 @@ def conv2d(
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.conv2d(ag.ones(2, 3, 8, 8), ag.ones(4, 3, 3, 3), stride=2, padding=1).shape
-    (2, 4, 4, 4)
+    torch.Size([2, 4, 4, 4])
     """
     return _convnd("conv2d", input, weight, bias, stride, padding, dilation, groups, 2)
 
@@ -222,7 +222,7 @@ def conv3d(
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.conv3d(ag.ones(2, 3, 6, 8, 8), ag.ones(4, 3, 3, 3, 3), stride=(1, 2, 2), padding=1).shape
-    (2, 4, 6, 4, 4)
+    torch.Size([2, 4, 6, 4, 4])
     """
     return _convnd("conv3d", input, weight, bias, stride, padding, dilation, groups, 3)
 
@@ -291,7 +291,7 @@ def conv_transpose1d(
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.conv_transpose1d(ag.ones(1, 2, 5), ag.ones(2, 3, 3), stride=2).shape
-    (1, 3, 11)
+    torch.Size([1, 3, 11])
     """
     return _conv_transposend(
         "conv_transpose1d", input, weight, bias, stride, padding, output_padding, groups, dilation, 1
@@ -314,7 +314,7 @@ def conv_transpose2d(
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.conv_transpose2d(ag.ones(1, 2, 4, 4), ag.ones(2, 3, 3, 3), stride=2, padding=1, output_padding=1).shape
-    (1, 3, 8, 8)
+    torch.Size([1, 3, 8, 8])
     """
     return _conv_transposend(
         "conv_transpose2d", input, weight, bias, stride, padding, output_padding, groups, dilation, 2
@@ -335,7 +335,7 @@ def conv_transpose3d(
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.conv_transpose3d(ag.ones(1, 2, 3, 4, 4), ag.ones(2, 3, 3, 3, 3), stride=2, padding=1, output_padding=1).shape
-    (1, 3, 6, 8, 8)
+    torch.Size([1, 3, 6, 8, 8])
     """
     return _conv_transposend(
         "conv_transpose3d", input, weight, bias, stride, padding, output_padding, groups, dilation, 3

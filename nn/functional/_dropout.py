@@ -119,6 +119,6 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.feature_alpha_dropout(ag.ones(2, 3, 4), 0.5).shape
-    (2, 3, 4)
+    torch.Size([2, 3, 4])
     """
     return _alpha_dropout("feature_alpha_dropout", input, p, training, feature=True)

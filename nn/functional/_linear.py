@@ -13,7 +13,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.linear(ag.ones(2, 3), ag.ones(4, 3), ag.zeros(4)).shape
-    (2, 4)
+    torch.Size([2, 4])
     """
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
         raise TypeError(
@@ -29,7 +29,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.bilinear(ag.ones(2, 3), ag.ones(2, 4), ag.ones(5, 3, 4)).shape
-    (2, 5)
+    torch.Size([2, 5])
     """
     if weight.ndim != 3:
         raise RuntimeError(f"bilinear: weight must be 3-D (out, in1, in2), got shape {tuple(weight.shape)}")

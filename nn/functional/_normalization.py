@@ -61,7 +61,7 @@ def batch_norm(
     >>> import autograd_core as ag, nn.functional as F
     >>> rm, rv = ag.zeros(3), ag.ones(3)
     >>> F.batch_norm(ag.randn(8, 3), rm, rv, training=True).shape
-    (8, 3)
+    torch.Size([8, 3])
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"batch_norm: input must be a Tensor, got {type(input).__name__}")
@@ -195,7 +195,7 @@ def group_norm(
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.group_norm(ag.randn(2, 6, 5), 3).shape
-    (2, 6, 5)
+    torch.Size([2, 6, 5])
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"group_norm: input must be a Tensor, got {type(input).__name__}")

@@ -324,7 +324,7 @@ def avg_pool2d(
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.avg_pool2d(ag.ones(1, 1, 4, 4), 3, stride=1, padding=1, count_include_pad=False).shape
-    (1, 1, 4, 4)
+    torch.Size([1, 1, 4, 4])
     """
     return _avg_pool(
         "avg_pool2d", input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2
@@ -411,7 +411,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.adaptive_avg_pool2d(ag.ones(2, 3, 7, 9), (3, None)).shape
-    (2, 3, 3, 9)
+    torch.Size([2, 3, 3, 9])
     """
     return _adaptive_avg("adaptive_avg_pool2d", input, output_size, 2)
 
@@ -421,7 +421,7 @@ def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.adaptive_avg_pool3d(ag.ones(2, 3, 5, 7, 9), (1, None, 3)).shape
-    (2, 3, 1, 7, 3)
+    torch.Size([2, 3, 1, 7, 3])
     """
     return _adaptive_avg("adaptive_avg_pool3d", input, output_size, 3)
 

@@ -2,7 +2,7 @@
 
 >>> import autograd_core as ag, nn
 >>> nn.Sequential(nn.Linear(3, 4), nn.GELU(), nn.Linear(4, 1))(ag.ones(2, 3)).shape
-(2, 1)
+torch.Size([2, 1])
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ class PReLU(Module):
     >>> import autograd_core as ag, nn
     >>> m = nn.PReLU(3)
     >>> m.weight.shape, m(ag.ones(2, 3, 4)).shape
-    ((3,), (2, 3, 4))
+    (torch.Size([3]), torch.Size([2, 3, 4]))
     """
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None) -> None:

@@ -13,7 +13,7 @@ projection ``out_proj`` (a ``Linear``).  So a PyTorch state_dict converted to ar
 >>> x = ag.randn(3, 5, 8)
 >>> out, weights = mha(x, x, x)
 >>> out.shape, weights.shape
-((3, 5, 8), (3, 5, 5))
+(torch.Size([3, 5, 8]), torch.Size([3, 5, 5]))
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class MultiheadAttention(Module):
     >>> mha = nn.MultiheadAttention(8, 2, kdim=3, vdim=5)
     >>> out, w = mha(ag.randn(4, 2, 8), ag.randn(6, 2, 3), ag.randn(6, 2, 5), need_weights=False)
     >>> out.shape, w
-    ((4, 2, 8), None)
+    (torch.Size([4, 2, 8]), None)
     """
 
     def __init__(

@@ -116,7 +116,7 @@ class Conv1d(_ConvNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.Conv1d(3, 8, 5, padding="same")(ag.randn(2, 3, 20)).shape
-    (2, 8, 20)
+    torch.Size([2, 8, 20])
     """
 
     _n = 1
@@ -159,7 +159,7 @@ class Conv2d(_ConvNd):
     >>> import autograd_core as ag, nn
     >>> conv = nn.Conv2d(3, 16, kernel_size=3, stride=2, padding=1)
     >>> conv.weight.shape, conv(ag.randn(4, 3, 32, 32)).shape
-    ((16, 3, 3, 3), (4, 16, 16, 16))
+    (torch.Size([16, 3, 3, 3]), torch.Size([4, 16, 16, 16]))
     """
 
     _n = 2
@@ -202,7 +202,7 @@ class Conv3d(_ConvNd):
     >>> import autograd_core as ag, nn
     >>> conv = nn.Conv3d(2, 4, kernel_size=3, stride=(1, 2, 2), padding=1)
     >>> conv.weight.shape, conv(ag.randn(1, 2, 5, 8, 8)).shape
-    ((4, 2, 3, 3, 3), (1, 4, 5, 4, 4))
+    (torch.Size([4, 2, 3, 3, 3]), torch.Size([1, 4, 5, 4, 4]))
     """
 
     _n = 3
@@ -317,7 +317,7 @@ class ConvTranspose1d(_ConvTransposeNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.ConvTranspose1d(4, 2, 3, stride=2)(ag.randn(1, 4, 5)).shape
-    (1, 2, 11)
+    torch.Size([1, 2, 11])
     """
 
     _n = 1
@@ -332,7 +332,7 @@ class ConvTranspose2d(_ConvTransposeNd):
     >>> import autograd_core as ag, nn
     >>> up = nn.ConvTranspose2d(8, 4, kernel_size=3, stride=2, padding=1, output_padding=1)
     >>> up.weight.shape, up(ag.randn(2, 8, 5, 5)).shape
-    ((8, 4, 3, 3), (2, 4, 10, 10))
+    (torch.Size([8, 4, 3, 3]), torch.Size([2, 4, 10, 10]))
     """
 
     _n = 2
@@ -346,7 +346,7 @@ class ConvTranspose3d(_ConvTransposeNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.ConvTranspose3d(4, 2, 3, stride=2, padding=1, output_padding=1)(ag.randn(1, 4, 2, 3, 3)).shape
-    (1, 2, 4, 6, 6)
+    torch.Size([1, 2, 4, 6, 6])
     """
 
     _n = 3
@@ -360,7 +360,7 @@ class Unfold(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.Unfold(kernel_size=2)(ag.randn(1, 3, 4, 4)).shape
-    (1, 12, 9)
+    torch.Size([1, 12, 9])
     """
 
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1) -> None:

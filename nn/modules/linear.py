@@ -46,7 +46,7 @@ class Linear(Module):
     >>> import autograd_core as ag, nn
     >>> m = nn.Linear(3, 2, bias=False)
     >>> m.weight.shape, m.bias, m(ag.ones(5, 3)).shape
-    ((2, 3), None, (5, 2))
+    (torch.Size([2, 3]), None, torch.Size([5, 2]))
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None) -> None:
@@ -91,7 +91,7 @@ class Bilinear(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.Bilinear(3, 4, 5)(ag.ones(2, 3), ag.ones(2, 4)).shape
-    (2, 5)
+    torch.Size([2, 5])
     """
 
     def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True, device=None,
@@ -128,7 +128,7 @@ class Flatten(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.Flatten()(ag.ones(2, 3, 4)).shape
-    (2, 12)
+    torch.Size([2, 12])
     """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
@@ -147,7 +147,7 @@ class Unflatten(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.Unflatten(1, (3, 4))(ag.ones(2, 12)).shape
-    (2, 3, 4)
+    torch.Size([2, 3, 4])
     """
 
     def __init__(self, dim: int, unflattened_size) -> None:

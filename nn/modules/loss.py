@@ -3,7 +3,7 @@
 >>> import autograd_core as ag, nn
 >>> loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
 >>> loss_fn(ag.zeros(3, 5), ag.tensor([0, 4, 2])).shape
-()
+torch.Size([])
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ class CosineSimilarity(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.CosineSimilarity(dim=1)(ag.ones(2, 3), -ag.ones(2, 3)).shape
-    (2,)
+    torch.Size([2])
     """
 
     def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
@@ -213,7 +213,7 @@ class PairwiseDistance(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.PairwiseDistance()(ag.ones(2, 3), ag.zeros(2, 3)).shape
-    (2,)
+    torch.Size([2])
     """
 
     def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:

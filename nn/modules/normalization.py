@@ -124,7 +124,7 @@ class BatchNorm1d(_BatchNorm):
     >>> import autograd_core as ag, nn
     >>> bn = nn.BatchNorm1d(4)
     >>> bn(ag.randn(8, 4)).shape, bn.running_mean.shape, int(bn.num_batches_tracked)
-    ((8, 4), (4,), 1)
+    (torch.Size([8, 4]), torch.Size([4]), 1)
     """
 
     _dims = (2, 3)
@@ -135,7 +135,7 @@ class BatchNorm2d(_BatchNorm):
 
     >>> import autograd_core as ag, nn
     >>> nn.BatchNorm2d(3).eval()(ag.randn(2, 3, 5, 5)).shape
-    (2, 3, 5, 5)
+    torch.Size([2, 3, 5, 5])
     """
 
     _dims = (4,)
@@ -146,7 +146,7 @@ class BatchNorm3d(_BatchNorm):
 
     >>> import autograd_core as ag, nn
     >>> nn.BatchNorm3d(2)(ag.randn(2, 2, 3, 3, 3)).shape
-    (2, 2, 3, 3, 3)
+    torch.Size([2, 2, 3, 3, 3])
     """
 
     _dims = (5,)
@@ -214,7 +214,7 @@ class InstanceNorm2d(_InstanceNorm):
 
     >>> import autograd_core as ag, nn
     >>> nn.InstanceNorm2d(3, affine=True)(ag.randn(2, 3, 5, 5)).shape
-    (2, 3, 5, 5)
+    torch.Size([2, 3, 5, 5])
     """
 
     _dims = (3, 4)
@@ -232,7 +232,7 @@ class LayerNorm(Module):
     >>> import autograd_core as ag, nn
     >>> ln = nn.LayerNorm(16)
     >>> ln.weight.shape, ln(ag.randn(4, 7, 16)).shape
-    ((16,), (4, 7, 16))
+    (torch.Size([16]), torch.Size([4, 7, 16]))
     """
 
     def __init__(
@@ -280,7 +280,7 @@ class GroupNorm(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.GroupNorm(2, 6)(ag.randn(3, 6, 4, 4)).shape
-    (3, 6, 4, 4)
+    torch.Size([3, 6, 4, 4])
     """
 
     def __init__(

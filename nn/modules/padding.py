@@ -6,7 +6,7 @@ first: ``(left, right)`` for 1d, ``(left, right, top, bottom)`` for 2d, then ``f
 
 >>> import autograd_core as ag, nn
 >>> nn.ZeroPad2d((1, 1, 2, 0))(ag.ones(1, 1, 2, 2)).shape
-(1, 1, 4, 4)
+torch.Size([1, 1, 4, 4])
 >>> nn.ReflectionPad1d(2)(ag.arange(4.0).reshape(1, 1, 4)).tolist()
 [[[2.0, 1.0, 0.0, 1.0, 2.0, 3.0, 2.0, 1.0]]]
 """

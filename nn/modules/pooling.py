@@ -59,7 +59,7 @@ class MaxPool1d(_MaxPoolNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.MaxPool1d(3, stride=2)(ag.randn(2, 4, 11)).shape
-    (2, 4, 5)
+    torch.Size([2, 4, 5])
     """
 
     def forward(self, input: Tensor):
@@ -73,7 +73,7 @@ class MaxPool2d(_MaxPoolNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.MaxPool2d(2)(ag.randn(2, 4, 8, 8)).shape
-    (2, 4, 4, 4)
+    torch.Size([2, 4, 4, 4])
     """
 
     def forward(self, input: Tensor):
@@ -87,7 +87,7 @@ class MaxPool3d(_MaxPoolNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.MaxPool3d((1, 2, 2))(ag.randn(2, 4, 3, 8, 8)).shape
-    (2, 4, 3, 4, 4)
+    torch.Size([2, 4, 3, 4, 4])
     """
 
     def forward(self, input: Tensor):
@@ -101,7 +101,7 @@ class AvgPool1d(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.AvgPool1d(2)(ag.randn(2, 4, 10)).shape
-    (2, 4, 5)
+    torch.Size([2, 4, 5])
     """
 
     def __init__(
@@ -162,7 +162,7 @@ class AvgPool2d(_AvgPoolNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.AvgPool2d(3, stride=2, padding=1)(ag.randn(2, 4, 8, 8)).shape
-    (2, 4, 4, 4)
+    torch.Size([2, 4, 4, 4])
     """
 
     _pool = staticmethod(Fp.avg_pool2d)
@@ -174,7 +174,7 @@ class AvgPool3d(_AvgPoolNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.AvgPool3d(3, stride=2, padding=1)(ag.randn(2, 4, 5, 8, 8)).shape
-    (2, 4, 3, 4, 4)
+    torch.Size([2, 4, 3, 4, 4])
     """
 
     _pool = staticmethod(Fp.avg_pool3d)
@@ -185,7 +185,7 @@ class AdaptiveAvgPool1d(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.AdaptiveAvgPool1d(3)(ag.randn(2, 4, 10)).shape
-    (2, 4, 3)
+    torch.Size([2, 4, 3])
     """
 
     def __init__(self, output_size) -> None:
@@ -204,7 +204,7 @@ class AdaptiveAvgPool2d(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.AdaptiveAvgPool2d((1, 1))(ag.randn(2, 4, 7, 5)).shape
-    (2, 4, 1, 1)
+    torch.Size([2, 4, 1, 1])
     """
 
     def __init__(self, output_size) -> None:
@@ -223,7 +223,7 @@ class AdaptiveAvgPool3d(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.AdaptiveAvgPool3d((1, 2, None))(ag.randn(2, 4, 3, 7, 5)).shape
-    (2, 4, 1, 2, 5)
+    torch.Size([2, 4, 1, 2, 5])
     """
 
     def __init__(self, output_size) -> None:
@@ -258,7 +258,7 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.AdaptiveMaxPool1d(3)(ag.randn(2, 4, 10)).shape
-    (2, 4, 3)
+    torch.Size([2, 4, 3])
     """
 
     _pool = staticmethod(Fp.adaptive_max_pool1d)
@@ -269,7 +269,7 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.AdaptiveMaxPool2d((1, 1))(ag.randn(2, 4, 7, 5)).shape
-    (2, 4, 1, 1)
+    torch.Size([2, 4, 1, 1])
     """
 
     _pool = staticmethod(Fp.adaptive_max_pool2d)
@@ -280,7 +280,7 @@ class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.AdaptiveMaxPool3d(1)(ag.randn(2, 4, 3, 7, 5)).shape
-    (2, 4, 1, 1, 1)
+    torch.Size([2, 4, 1, 1, 1])
     """
 
     _pool = staticmethod(Fp.adaptive_max_pool3d)
@@ -293,7 +293,7 @@ class Upsample(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.Upsample(scale_factor=2, mode="nearest")(ag.randn(1, 3, 4, 5)).shape
-    (1, 3, 8, 10)
+    torch.Size([1, 3, 8, 10])
     """
 
     def __init__(
@@ -331,7 +331,7 @@ class UpsamplingNearest2d(Upsample):
 
     >>> import autograd_core as ag, nn
     >>> nn.UpsamplingNearest2d(scale_factor=2)(ag.randn(1, 1, 2, 2)).shape
-    (1, 1, 4, 4)
+    torch.Size([1, 1, 4, 4])
     """
 
     def __init__(self, size=None, scale_factor=None) -> None:
@@ -343,7 +343,7 @@ class UpsamplingBilinear2d(Upsample):
 
     >>> import autograd_core as ag, nn
     >>> nn.UpsamplingBilinear2d(scale_factor=2)(ag.randn(1, 1, 2, 3)).shape
-    (1, 1, 4, 6)
+    torch.Size([1, 1, 4, 6])
     """
 
     def __init__(self, size=None, scale_factor=None) -> None:
@@ -355,7 +355,7 @@ class PixelShuffle(Module):
 
     >>> import autograd_core as ag, nn
     >>> nn.PixelShuffle(3)(ag.randn(1, 9, 4, 4)).shape
-    (1, 1, 12, 12)
+    torch.Size([1, 1, 12, 12])
     """
 
     def __init__(self, upscale_factor: int) -> None:
@@ -410,7 +410,7 @@ class LPPool2d(_LPPoolNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.LPPool2d(2, (2, 3))(ag.ones(1, 2, 4, 6)).shape
-    (1, 2, 2, 2)
+    torch.Size([1, 2, 2, 2])
     """
 
     def forward(self, input: Tensor) -> Tensor:
@@ -422,7 +422,7 @@ class LPPool3d(_LPPoolNd):
 
     >>> import autograd_core as ag, nn
     >>> nn.LPPool3d(2, 2)(ag.ones(1, 2, 4, 4, 6)).shape
-    (1, 2, 2, 2, 3)
+    torch.Size([1, 2, 2, 2, 3])
     """
 
     def forward(self, input: Tensor) -> Tensor:

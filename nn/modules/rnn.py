@@ -16,7 +16,7 @@ in the caller's batch order, as PyTorch does.
 >>> out, (h_n, c_n) = nn.LSTM(4, 8, bidirectional=True)(packed)
 >>> padded, lengths = pad_packed_sequence(out, batch_first=True)
 >>> padded.shape, lengths.tolist(), h_n.shape
-((3, 5, 16), [2, 5, 3], (2, 3, 8))
+(torch.Size([3, 5, 16]), [2, 5, 3], torch.Size([2, 3, 8]))
 """
 
 from __future__ import annotations
@@ -260,7 +260,7 @@ class RNN(RNNBase):
     >>> rnn = nn.RNN(4, 8, num_layers=2)
     >>> out, h_n = rnn(ag.randn(5, 3, 4))
     >>> out.shape, h_n.shape
-    ((5, 3, 8), (2, 3, 8))
+    (torch.Size([5, 3, 8]), torch.Size([2, 3, 8]))
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
@@ -288,7 +288,7 @@ class LSTM(RNNBase):
     >>> lstm = nn.LSTM(4, 8, batch_first=True, bidirectional=True)
     >>> out, (h_n, c_n) = lstm(ag.randn(3, 5, 4))
     >>> out.shape, h_n.shape, c_n.shape
-    ((3, 5, 16), (2, 3, 8), (2, 3, 8))
+    (torch.Size([3, 5, 16]), torch.Size([2, 3, 8]), torch.Size([2, 3, 8]))
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
@@ -309,7 +309,7 @@ class GRU(RNNBase):
     >>> gru = nn.GRU(4, 8, num_layers=2)
     >>> out, h_n = gru(ag.randn(5, 3, 4))
     >>> out.shape, h_n.shape
-    ((5, 3, 8), (2, 3, 8))
+    (torch.Size([5, 3, 8]), torch.Size([2, 3, 8]))
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
@@ -406,7 +406,7 @@ class RNNCell(RNNCellBase):
     >>> import autograd_core as ag, nn
     >>> cell = nn.RNNCell(4, 8)
     >>> cell(ag.randn(3, 4)).shape
-    (3, 8)
+    torch.Size([3, 8])
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
@@ -430,7 +430,7 @@ class LSTMCell(RNNCellBase):
     >>> cell = nn.LSTMCell(4, 8)
     >>> h, c = cell(ag.randn(3, 4))
     >>> h.shape, c.shape
-    ((3, 8), (3, 8))
+    (torch.Size([3, 8]), torch.Size([3, 8]))
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
@@ -448,7 +448,7 @@ class GRUCell(RNNCellBase):
     >>> import autograd_core as ag, nn
     >>> cell = nn.GRUCell(4, 8)
     >>> cell(ag.randn(3, 4)).shape
-    (3, 8)
+    torch.Size([3, 8])
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:

@@ -3,7 +3,7 @@
 >>> import autograd_core as ag, nn
 >>> emb = nn.Embedding(10, 3, padding_idx=0)
 >>> emb(ag.tensor([[1, 0, 4]])).shape, emb.weight[0].tolist()
-((1, 3, 3), [0.0, 0.0, 0.0])
+(torch.Size([1, 3, 3]), [0.0, 0.0, 0.0])
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class EmbeddingBag(Module):
     >>> import autograd_core as ag, nn
     >>> bag = nn.EmbeddingBag(10, 3, mode="sum")
     >>> bag(ag.tensor([1, 2, 4, 5, 4]), ag.tensor([0, 2])).shape
-    (2, 3)
+    torch.Size([2, 3])
     >>> nn.EmbeddingBag(10, 3, padding_idx=2)
     EmbeddingBag(10, 3, mode='mean', padding_idx=2)
     """

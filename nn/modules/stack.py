@@ -10,7 +10,7 @@ to push, how strongly to push and to pop, and reads the memory back.
 >>> model = nn.StackLSTM(input_size=5, hidden_size=16, memory_size=8, output_size=5)
 >>> y, state = model(ag.randn(7, 2, 5))             # (seq, batch, input)
 >>> y.shape, state.memory.strengths.shape
-((7, 2, 5), (2, 7))
+(torch.Size([7, 2, 5]), torch.Size([2, 7]))
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ class StackLSTM(_MemoryLSTM):
     >>> y, state = model(ag.randn(2, 5, 4))
     >>> y2, state = model(ag.randn(2, 3, 4), state)    # continues with the same stack
     >>> y2.shape, state.memory.values.shape
-    ((2, 3, 4), (2, 8, 3))
+    (torch.Size([2, 3, 4]), torch.Size([2, 8, 3]))
     """
 
     @staticmethod
@@ -235,7 +235,7 @@ class QueueLSTM(_MemoryLSTM):
     >>> import autograd_core as ag, nn
     >>> model = nn.QueueLSTM(4, 8, memory_size=3, output_size=4)
     >>> model(ag.randn(5, 2, 4))[0].shape
-    (5, 2, 4)
+    torch.Size([5, 2, 4])
     """
 
     @staticmethod
@@ -254,7 +254,7 @@ class DequeLSTM(_MemoryLSTM):
     >>> model = nn.DequeLSTM(4, 8, memory_size=3, output_size=4)
     >>> y, state = model(ag.randn(5, 2, 4))
     >>> y.shape, state.read.shape, state.memory.values.shape
-    ((5, 2, 4), (2, 6), (2, 10, 3))
+    (torch.Size([5, 2, 4]), torch.Size([2, 6]), torch.Size([2, 10, 3]))
     """
 
     _ends = 2

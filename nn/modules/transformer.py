@@ -16,7 +16,7 @@ the others.
 >>> layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)
 >>> encoder = nn.TransformerEncoder(layer, num_layers=2)
 >>> encoder(ag.randn(3, 5, 8)).shape
-(3, 5, 8)
+torch.Size([3, 5, 8])
 >>> sorted(encoder.state_dict())[:3]
 ['layers.0.linear1.bias', 'layers.0.linear1.weight', 'layers.0.linear2.bias']
 """
@@ -144,7 +144,7 @@ class TransformerEncoderLayer(_LayerBlocks):
     >>> import autograd_core as ag, nn
     >>> layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, activation="gelu", norm_first=True)
     >>> layer(ag.randn(5, 3, 8)).shape
-    (5, 3, 8)
+    torch.Size([5, 3, 8])
     """
 
     def __init__(
@@ -210,7 +210,7 @@ class TransformerDecoderLayer(_LayerBlocks):
     >>> import autograd_core as ag, nn
     >>> layer = nn.TransformerDecoderLayer(8, 2, dim_feedforward=16, batch_first=True)
     >>> layer(ag.randn(3, 4, 8), ag.randn(3, 6, 8)).shape
-    (3, 4, 8)
+    torch.Size([3, 4, 8])
     """
 
     _FF_DROPOUT = "dropout3"
@@ -280,7 +280,7 @@ class TransformerEncoder(Module):
     >>> enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, 16), 3, norm=nn.LayerNorm(8))
     >>> mask = nn.Transformer.generate_square_subsequent_mask(5)
     >>> enc(ag.randn(5, 2, 8), mask=mask).shape, len(enc.layers)
-    ((5, 2, 8), 3)
+    (torch.Size([5, 2, 8]), 3)
     """
 
     def __init__(
@@ -335,7 +335,7 @@ class TransformerDecoder(Module):
     >>> import autograd_core as ag, nn
     >>> dec = nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, 16), 2)
     >>> dec(ag.randn(4, 2, 8), ag.randn(6, 2, 8)).shape
-    (4, 2, 8)
+    torch.Size([4, 2, 8])
     """
 
     def __init__(self, decoder_layer: TransformerDecoderLayer, num_layers: int, norm: Module | None = None) -> None:
@@ -395,7 +395,7 @@ class Transformer(Module):
     >>> model = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16)
     >>> tgt_mask = nn.Transformer.generate_square_subsequent_mask(4)
     >>> model(ag.randn(6, 2, 8), ag.randn(4, 2, 8), tgt_mask=tgt_mask).shape
-    (4, 2, 8)
+    torch.Size([4, 2, 8])
     """
 
     def __init__(

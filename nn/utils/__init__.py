@@ -129,7 +129,7 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 
     >>> import autograd_core as ag, nn
     >>> nn.utils.parameters_to_vector(nn.Linear(3, 2).parameters()).shape
-    (8,)
+    torch.Size([8])
     """
     params = _as_list("parameters_to_vector", parameters)
     if not params:

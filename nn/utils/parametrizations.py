@@ -14,7 +14,7 @@ and (with the default trivialization) ``parametrizations.weight.0.base`` for ort
 >>> list(m.state_dict())
 ['bias', 'parametrizations.weight.original0', 'parametrizations.weight.original1']
 >>> m.parametrizations.weight.original0.shape
-(2, 1)
+torch.Size([2, 1])
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     >>> import autograd_core as ag, nn
     >>> m = nn.utils.parametrizations.weight_norm(nn.Linear(3, 2), dim=None)
     >>> m.parametrizations.weight.original0.shape
-    ()
+    torch.Size([])
     """
     parametrize.register_parametrization(module, name, _WeightNorm(dim), unsafe=True)
 

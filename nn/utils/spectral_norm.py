@@ -107,7 +107,7 @@ def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int 
     >>> import autograd_core as ag, nn
     >>> m = nn.utils.spectral_norm(nn.Linear(4, 3))
     >>> m.weight_u.shape, m.weight_v.shape
-    ((3,), (4,))
+    (torch.Size([3]), torch.Size([4]))
     """
     if dim is None:
         from nn.modules.conv import _ConvTransposeNd

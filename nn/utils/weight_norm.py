@@ -11,7 +11,7 @@ attribute before every call, as PyTorch does (state_dict keys ``weight_g``,
 ...     warnings.simplefilter("ignore")
 ...     m = nn.utils.weight_norm(nn.Linear(3, 2))
 >>> list(m.state_dict()), m.weight_g.shape
-(['bias', 'weight_g', 'weight_v'], (2, 1))
+(['bias', 'weight_g', 'weight_v'], torch.Size([2, 1]))
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     ...     warnings.simplefilter("ignore")
     ...     m = nn.utils.weight_norm(nn.Linear(2, 2), dim=None)
     >>> m.weight_g.shape
-    ()
+    torch.Size([])
     """
     WeightNorm.apply(module, name, dim)
     return module
