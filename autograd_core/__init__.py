@@ -41,6 +41,7 @@ from autograd_core.factories import (
     arange,
     as_tensor,
     bernoulli,
+    default_generator,
     empty,
     empty_like,
     eye,

@@ -307,6 +307,9 @@ class Generator:
     def initial_seed(self) -> int:
         return self._seed
 
+    def __repr__(self) -> str:
+        return f"<autograd_core.Generator object on {self.device}>"
+
     def seed(self) -> int:
         """Re-seed from fresh entropy and return the new seed."""
         return self.manual_seed(int(np.random.SeedSequence().entropy % (1 << 63))).initial_seed()
@@ -319,6 +322,28 @@ class Generator:
         """Restore a state from ``get_state`` (of a generator for the same kind of device); returns ``self``."""
         self.device.backend.set_rng_state(_state_bytes("Generator.set_state", new_state), self.rng)
         return self
+
+
+class _DefaultGenerator(Generator):
+    """The cpu device's default stream as a ``Generator`` (PyTorch's ``torch.default_generator``,
+    which ``manual_seed`` returns): drawing from it is drawing without ``generator=``."""
+
+    def __init__(self) -> None:
+        self.device = get_device("cpu")
+
+    @property
+    def rng(self):
+        return self.device.backend.rng  # (read live: manual_seed replaces the stream)
+
+    def manual_seed(self, seed: int) -> Generator:
+        _seed_devices(seed)
+        return self
+
+    def initial_seed(self) -> int:
+        return _initial_seed()
+
+
+default_generator = _DefaultGenerator()
 
 
 def _rng(generator, dev):
@@ -376,9 +401,11 @@ def randperm(n: int, dtype=None, device=None, generator=None) -> Tensor:
     return _wrap(keys.argsort().astype(dtypes.int64 if dtype is None else dtypes.to_dtype(dtype)), dev)
 
 
-def manual_seed(seed: int) -> None:
-    """Seed every device's random number generator (and NumPy's legacy global one is untouched)."""
+def manual_seed(seed: int) -> Generator:
+    """Seed every device's random number generator (NumPy's legacy global one is untouched);
+    returns ``default_generator``, as PyTorch does."""
     _seed_devices(seed)
+    return default_generator
 
 
 def initial_seed() -> int:
@@ -387,6 +414,7 @@ def initial_seed() -> int:
 
     >>> import autograd_core as ag
     >>> ag.manual_seed(7)
+    <autograd_core.Generator object on cpu>
     >>> ag.initial_seed()
     7
     """

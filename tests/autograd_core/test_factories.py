@@ -416,3 +416,16 @@ def test_initial_seed_reports_the_last_manual_seed_and_a_fresh_process_draws_its
             for _ in range(2)]
     assert [r[0] for r in runs] == ["True", "True"]  # the start-up seed is the one the generator used
     assert runs[0][1] != runs[1][1]  # and it differs from process to process
+
+
+def test_manual_seed_returns_the_default_generator_which_is_the_default_stream():
+    g = ag.manual_seed(0)
+    assert g is ag.default_generator and g.initial_seed() == 0 and isinstance(g, ag.Generator)
+    a = ag.rand(3).tolist()
+    ag.manual_seed(0)
+    assert ag.rand(3, generator=ag.default_generator).tolist() == a  # the same stream as no generator
+    state = ag.default_generator.get_state()
+    b = ag.rand(2).tolist()
+    ag.default_generator.set_state(state)
+    assert ag.rand(2).tolist() == b
+    assert ag.default_generator.manual_seed(5) is ag.default_generator and ag.initial_seed() == 5
