@@ -114,8 +114,7 @@ def get_device(spec) -> Device:
     if dev is None:
         backend = _FACTORIES[type_name](index)
         dev = Device(type_name, index if type_name != "cpu" else None, backend)
-        if _SEED[0] is not None:
-            backend.seed(_SEED[0])
+        backend.seed(_SEED[0])
         _DEVICES[canonical] = dev
     _DEVICES[spec] = dev
     return dev

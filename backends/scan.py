@@ -33,10 +33,9 @@ def scan(xp, ufunc: str, x, axis: int):
     return xp.moveaxis(out, -1, axis)
 
 
-def scatter_in_rounds(xp, ufunc: str, target, index, values, running_max) -> None:
+def scatter_in_rounds(xp, ufunc: str, target, index, values) -> None:
     """``xp.<ufunc>.at(target, index, values)``: repeated positions combine, one round per repeat.
 
-    ``running_max(a)`` is a running maximum of a 1-D int array (the caller's ``accumulate``).
     ``target`` must be contiguous (the back ends' callers pass fresh copies)."""
     op = getattr(xp, ufunc)
     selected = target[index]  # (the shape the index selects, which values broadcast to)
@@ -48,7 +47,7 @@ def scatter_in_rounds(xp, ufunc: str, target, index, values, running_max) -> Non
     positions, vals = positions[order], vals[order]
     counter = xp.arange(positions.size)
     starts = xp.concatenate([xp.ones(1, dtype=bool), positions[1:] != positions[:-1]])
-    rank = counter - running_max(xp.where(starts, counter, 0))  # place within its group of repeats
+    rank = counter - scan(xp, "maximum", xp.where(starts, counter, 0), 0)  # place within its group of repeats
     flat = target.reshape(-1)
     for r in range(int(rank.max()) + 1):  # (one look from the host: the number of rounds)
         pick = rank == r
@@ -69,4 +68,4 @@ class ComposedScans:
         if ufunc in NATIVE_AT:
             getattr(self.xp, ufunc).at(target, index, values)
             return
-        scatter_in_rounds(self.xp, ufunc, target, index, values, lambda a: scan(self.xp, "maximum", a, 0))
+        scatter_in_rounds(self.xp, ufunc, target, index, values)
