@@ -19,12 +19,15 @@ from autograd_core.anomaly import detect_anomaly, set_detect_anomaly
 from autograd_core.dtypes import (
     bool,
     double,
+    dtype,
+    finfo,
     float,
     float16,
     float32,
     float64,
     get_default_dtype,
     half,
+    iinfo,
     int,
     int8,
     int16,
@@ -422,7 +425,7 @@ for _name, _cls in _compat.CUDA_TYPES.items():
 del _name, _cls
 
 
-from autograd_core import linalg, utils  # noqa: E402  (ag.linalg, ag.utils.data after `import autograd_core`, as in torch)
+from autograd_core import linalg, testing, utils  # noqa: E402  (ag.linalg, ag.testing, ag.utils.data after `import autograd_core`, as in torch)
 from autograd_core.ops.elementwise import (  # noqa: E402  (the rest of PyTorch's elementwise math)
     absolute,
     copysign,

@@ -60,3 +60,74 @@ def promote(a: np.dtype, b: np.dtype) -> np.dtype:
     if b.kind == "f" and a.kind != "f":
         return b
     return np.promote_types(a, b)
+
+
+# The class of every dtype above, as ``torch.dtype`` is (``isinstance(x.dtype, ag.dtype)``).
+dtype = np.dtype
+
+
+def _g(value) -> str:
+    """A number as PyTorch's finfo/iinfo reprs print it (six significant digits)."""
+    return f"{value:g}"
+
+
+class finfo:
+    """Machine limits of a floating dtype, with PyTorch's attribute names (``torch.finfo``).
+
+    ``bits``, ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``), ``resolution``
+    (a power of ten) are Python numbers; ``dtype`` is the dtype's name.  Without an argument:
+    the default dtype's.
+
+    >>> import autograd_core as ag
+    >>> ag.finfo(ag.float32).eps, ag.finfo(ag.float16).max
+    (1.1920928955078125e-07, 65504.0)
+    """
+
+    def __init__(self, type=None) -> None:
+        dt = _DEFAULT[0] if type is None else to_dtype(type)
+        if dt.kind != "f":
+            raise TypeError("finfo() requires a floating point input type. Use iinfo to handle 'finfo'")
+        info = np.finfo(dt)
+        self.bits = info.bits
+        self.eps, self.max, self.min = builtins.float(info.eps), builtins.float(info.max), builtins.float(info.min)
+        self.tiny = self.smallest_normal = builtins.float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision  # (NumPy's is rounded to the dtype: 0.0010004 for float16)
+        self.dtype = dt.name
+
+    def __eq__(self, other) -> builtins.bool:
+        return isinstance(other, finfo) and other.dtype == self.dtype
+
+    def __hash__(self) -> builtins.int:
+        return hash(("finfo", self.dtype))
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={_g(self.resolution)}, min={_g(self.min)}, max={_g(self.max)}, eps={_g(self.eps)}, "
+                f"smallest_normal={_g(self.smallest_normal)}, tiny={_g(self.tiny)}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype, with PyTorch's attribute names (``torch.iinfo``): ``bits``,
+    ``min``, ``max`` (Python ints) and ``dtype`` (its name).
+
+    >>> import autograd_core as ag
+    >>> ag.iinfo(ag.int32).max, ag.iinfo(ag.uint8).min
+    (2147483647, 0)
+    """
+
+    def __init__(self, type) -> None:
+        dt = to_dtype(type)
+        if dt.kind == "b":
+            raise TypeError("bool is not supported by iinfo")
+        if dt.kind not in "iu":
+            raise TypeError("iinfo() requires an integer input type. Use finfo to handle 'iinfo'")
+        info = np.iinfo(dt)
+        self.bits, self.min, self.max, self.dtype = info.bits, builtins.int(info.min), builtins.int(info.max), dt.name
+
+    def __eq__(self, other) -> builtins.bool:
+        return isinstance(other, iinfo) and other.dtype == self.dtype
+
+    def __hash__(self) -> builtins.int:
+        return hash(("iinfo", self.dtype))
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={_g(self.min)}, max={_g(self.max)}, dtype={self.dtype})"
