@@ -417,7 +417,20 @@ def _cuda_device(op: str, device):
 
 
 from autograd_core import compat as _compat  # noqa: E402
-from autograd_core.compat import backends  # noqa: E402,F401  (ag.backends.cudnn.benchmark = True)
+from autograd_core.compat import (  # noqa: E402,F401  (ag.backends.cudnn.benchmark = True; settings scripts use)
+    accelerator,
+    are_deterministic_algorithms_enabled,
+    backends,
+    can_cast,
+    get_float32_matmul_precision,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    promote_types,
+    result_type,
+    set_float32_matmul_precision,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 
 globals().update(_compat.CPU_TYPES)  # ag.FloatTensor, ag.LongTensor ... (legacy typed constructors)
 for _name, _cls in _compat.CUDA_TYPES.items():
@@ -425,7 +438,9 @@ for _name, _cls in _compat.CUDA_TYPES.items():
 del _name, _cls
 
 
-from autograd_core import linalg, testing, utils  # noqa: E402  (ag.linalg, ag.testing, ag.utils.data after `import autograd_core`, as in torch)
+from autograd_core import linalg, random, testing, utils  # noqa: E402  (ag.linalg, ag.random, ag.testing, ag.utils.data, as in torch)
+
+seed = random.seed
 from autograd_core.ops.elementwise import (  # noqa: E402  (the rest of PyTorch's elementwise math)
     absolute,
     copysign,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from backends import division
-from backends.device import DeviceError
+from backends.device import DETERMINISTIC, DeviceError
 from backends.numpy_backend import pack_rng_state, unpack_rng_state, window_geometry
-from backends.scan import ComposedScans
+from backends.scan import ComposedScans, scatter_in_rounds
 
 INSTALL_HINT = (
     'install CuPy for your CUDA driver: pip install "tapegrad[cuda]" (CUDA 12, cupy-cuda12x) '
@@ -119,6 +119,12 @@ class CupyBackend(division.ComposedDivision, ComposedScans):
         return all(stride or size == 1 for stride, size in zip(array.strides, array.shape))
 
     def scatter_add(self, target, index, values) -> None:
+        """``target[index] += values`` with repeats summed.  ``cupyx.scatter_add`` adds with
+        atomics, in whatever order the threads arrive; under ``ag.use_deterministic_algorithms(True)``
+        a floating target is summed in a fixed order instead (one round per repeat)."""
+        if DETERMINISTIC[0] and target.dtype.kind in "fc":
+            scatter_in_rounds(self.xp, "add", target, index, values)
+            return
         import cupyx
 
         cupyx.scatter_add(target, index, values)

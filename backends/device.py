@@ -51,6 +51,9 @@ _FACTORIES: dict[str, Callable[[int | None], object]] = {}
 _DEVICES: dict[str, Device] = {}
 # The seed of every device's default generator: drawn from entropy once per process, until
 # manual_seed replaces it (initial_seed() reports it, as PyTorch's does).
+# ag.use_deterministic_algorithms(mode, warn_only=...): GPU scatter-adds go in order while mode is on.
+DETERMINISTIC = [False, False]
+
 _SEED: list[int] = [int(np.random.SeedSequence().entropy % (1 << 63))]
 
 

@@ -16,6 +16,8 @@ the strict test device that stands in for it in CI) the rest:
 
 from __future__ import annotations
 
+from backends.device import DETERMINISTIC
+
 # What CuPy has natively (its reference, "Universal functions"); the rest is composed here.
 NATIVE_ACCUMULATE = frozenset({"add", "multiply"})
 NATIVE_AT = frozenset({"add", "subtract", "maximum", "minimum", "bitwise_and", "bitwise_or", "bitwise_xor"})
@@ -65,7 +67,8 @@ class ComposedScans:
         return scan(self.xp, ufunc, x, axis)
 
     def ufunc_at(self, ufunc: str, target, index, values) -> None:
-        if ufunc in NATIVE_AT:
+        # (CuPy's native add/subtract.at use atomics: unordered sums, except under use_deterministic_algorithms)
+        if ufunc in NATIVE_AT and not (DETERMINISTIC[0] and ufunc in ("add", "subtract") and target.dtype.kind in "fc"):
             getattr(self.xp, ufunc).at(target, index, values)
             return
         scatter_in_rounds(self.xp, ufunc, target, index, values)

@@ -32,7 +32,6 @@ wall-clock times swing by 10x, while one thread's CPU time stays put.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import os
 import platform
@@ -50,6 +49,7 @@ import autograd_core as ag  # noqa: E402
 from autograd_core.ops.elementwise import _relu_passes  # noqa: E402  (EngineArraysMLP: the engine's array code)
 from autograd_core.ops.linalg import _linear_grads  # noqa: E402
 from autograd_core.ops.loss import _cross_entropy_grad, _row_logsumexp  # noqa: E402
+from backends import blas  # noqa: E402
 
 try:
     import torch
@@ -67,40 +67,17 @@ CLOCK = [time.perf_counter]
 
 
 # ----------------------------------------------------------------------------- machine
-def _blas_library():
-    """NumPy's loaded OpenBLAS as (ctypes library, symbol prefix, symbol suffix), or Nones."""
-    try:
-        with open("/proc/self/maps") as maps:
-            libs = {line.split()[-1] for line in maps if "blas" in line.lower() or "mkl" in line.lower()}
-    except OSError:
-        return None, None, None
-    for path in sorted(libs, key=lambda p: "numpy" not in p):  # NumPy's own copy first
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for prefix, suffix in (
-            ("scipy_openblas", "64_"),
-            ("scipy_openblas", ""),
-            ("openblas", "64_"),
-            ("openblas", ""),
-        ):
-            if hasattr(lib, f"{prefix}_get_num_threads{suffix}"):
-                return lib, prefix, suffix
-    return None, None, None
-
-
 def blas_info() -> tuple[str, int | None]:
     """NumPy's BLAS library and the number of threads it uses (read from the loaded library)."""
     name = "unknown BLAS"
     try:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        name = f"{blas.get('name')} {blas.get('version', '')}".strip()
+        build = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        name = f"{build.get('name')} {build.get('version', '')}".strip()
     except Exception:
         pass
-    lib, prefix, suffix = _blas_library()
-    if lib is not None:
-        return name, int(getattr(lib, f"{prefix}_get_num_threads{suffix}")())
+    threads = blas.get_threads()
+    if threads is not None:
+        return name, threads
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         if os.environ.get(var, "").isdigit():
             return name, int(os.environ[var])
@@ -109,11 +86,7 @@ def blas_info() -> tuple[str, int | None]:
 
 def set_blas_threads(n: int) -> bool:
     """Set the number of threads of NumPy's OpenBLAS; False if it can't be done from here."""
-    lib, prefix, suffix = _blas_library()
-    if lib is None:
-        return False
-    getattr(lib, f"{prefix}_set_num_threads{suffix}")(n)
-    return True
+    return blas.set_threads(n)
 
 
 def cpu_model() -> str:
