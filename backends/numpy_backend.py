@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+
+# PyTorch computes log(0) = -inf, 0/0 = nan and exp(1000) = inf without a word; NumPy warns
+# ("divide by zero encountered in log").  Its warning names the module whose code called it, so
+# this filter silences it where our packages run the array op, at no cost per op (np.errstate
+# around every op would cost about a microsecond each), while NumPy code of the user's own
+# keeps warning.  (detect_anomaly is how to find where a NaN or inf came from.)
+warnings.filterwarnings(
+    "ignore",
+    message=r"(divide by zero|invalid value|overflow|underflow) encountered",
+    category=RuntimeWarning,
+    module=r"(autograd_core|nn|optim|backends)(\.|$)",
+)
 
 
 class NumpyBackend:
