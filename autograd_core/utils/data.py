@@ -38,6 +38,9 @@ __all__ = [
     "TensorDataset",
     "Subset",
     "ConcatDataset",
+    "StackDataset",
+    "IterableDataset",
+    "ChainDataset",
     "Sampler",
     "SequentialSampler",
     "RandomSampler",
@@ -146,6 +149,77 @@ class ConcatDataset(Dataset):
         which = bisect.bisect_right(self.cumulative_sizes, idx)
         start = self.cumulative_sizes[which - 1] if which else 0
         return self.datasets[which][idx - start]
+
+
+
+class StackDataset(Dataset):
+    """Several datasets of the same length side by side: item ``i`` is the tuple (positional
+    datasets) or dict (keyword datasets) of their items ``i``.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.utils.data import StackDataset
+    >>> StackDataset(image=ag.arange(3), label=ag.arange(3) * 10)[1]
+    {'image': tensor(1), 'label': tensor(10)}
+    """
+
+    def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                             "input/output, but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        self.datasets = args or kwargs
+        lengths = {len(d) for d in (args or kwargs.values())}
+        if len(lengths) != 1:
+            raise ValueError("Size mismatch between datasets")
+        self._length = lengths.pop()
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: list) -> list:
+        return [self[i] for i in indices]
+
+    def __len__(self) -> int:
+        return self._length
+
+
+class IterableDataset(Dataset):
+    """A dataset that is a stream: subclasses define ``__iter__`` (and, if they know it, ``__len__``).
+
+    A ``DataLoader`` over it takes items in the order the stream gives them and groups them into
+    batches of ``batch_size`` (no shuffling or samplers: they need indices).  ``a + b`` chains two.
+
+    >>> from autograd_core.utils.data import DataLoader, IterableDataset
+    >>> class Count(IterableDataset):
+    ...     def __iter__(self): return iter(range(5))
+    >>> [b.tolist() for b in DataLoader(Count(), batch_size=2)]
+    [[0, 1], [2, 3], [4]]
+    """
+
+    def __iter__(self) -> Iterator:
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __add__(self, other: IterableDataset) -> ChainDataset:
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Iterable datasets one after another, as one stream."""
+
+    def __init__(self, datasets: Iterable[IterableDataset]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got {type(d).__name__}")
+            yield from d
+
+    def __len__(self) -> int:
+        return sum(len(d) for d in self.datasets)
 
 
 # -- random orders -----------------------------------------------------------------------
@@ -436,6 +510,12 @@ class DataLoader:
     ) -> None:
         if num_workers < 0:
             raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:  # a stream: no indices to shuffle or sample
+            for option, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+                if value not in (None, False):
+                    raise ValueError(f"DataLoader with IterableDataset: expected unspecified {option} option, "
+                                     f"but got {option}={value!r}")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -469,6 +549,9 @@ class DataLoader:
         return self.batch_sampler if self.batch_sampler is not None else self.sampler
 
     def __iter__(self) -> Iterator:
+        if self._iterable:
+            yield from self._stream()
+            return
         fast = self._default_collate and self.batch_sampler is not None and type(self.dataset) is TensorDataset
         for idx in self._index_sampler:
             if self.batch_sampler is None:
@@ -480,7 +563,27 @@ class DataLoader:
                 yield self.collate_fn([self.dataset[i] for i in idx])
 
     def __len__(self) -> int:
+        if self._iterable:  # the stream's own length (a TypeError if it has none), in batches
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
         return len(self._index_sampler)
+
+    def _stream(self) -> Iterator:
+        """Batches of an IterableDataset, in the order it gives its items."""
+        if self.batch_size is None:
+            for item in self.dataset:
+                yield self.collate_fn(item)
+            return
+        batch = []
+        for item in self.dataset:
+            batch.append(item)
+            if len(batch) == self.batch_size:
+                yield self.collate_fn(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield self.collate_fn(batch)
 
 
 def get_worker_info() -> None:

@@ -16,11 +16,14 @@ import optim
 from autograd_core import DeviceError
 from autograd_core.utils.data import (
     BatchSampler,
+    ChainDataset,
     ConcatDataset,
     DataLoader,
     Dataset,
+    IterableDataset,
     RandomSampler,
     SequentialSampler,
+    StackDataset,
     Subset,
     SubsetRandomSampler,
     TensorDataset,
@@ -308,3 +311,88 @@ def test_string_fields_collate_as_pytorch_gives_them():
     assert type(ours) is type(theirs) is list and ours[1] == theirs[1] and type(ours[1]) is type(theirs[1]) is tuple
     assert default_collate(["a", "b"]) == torch.utils.data.default_collate(["a", "b"]) == ["a", "b"]
     assert get_worker_info() is None and torch.utils.data.get_worker_info() is None
+
+
+# -- iterable datasets, ChainDataset, StackDataset -------------------------------------------
+
+
+class _Count(IterableDataset):
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __iter__(self):
+        return iter(range(self.n))
+
+
+class _SizedCount(_Count):
+    def __len__(self) -> int:
+        return self.n
+
+
+@pytest.mark.parametrize("batch_size, drop_last, expected", [
+    (3, False, [[0, 1, 2], [3, 4, 5], [6]]),
+    (3, True, [[0, 1, 2], [3, 4, 5]]),
+    (7, False, [[0, 1, 2, 3, 4, 5, 6]]),
+    (10, True, []),
+])  # fmt: skip
+def test_an_iterable_dataset_is_batched_in_stream_order(batch_size, drop_last, expected):
+    loader = DataLoader(_Count(7), batch_size=batch_size, drop_last=drop_last)
+    assert [b.tolist() for b in loader] == expected
+    assert len(DataLoader(_SizedCount(7), batch_size=batch_size, drop_last=drop_last)) == len(expected)
+
+
+def test_an_iterable_dataset_unbatched_and_with_a_collate_fn():
+    assert list(DataLoader(_Count(3), batch_size=None)) == [0, 1, 2]
+    assert list(DataLoader(_Count(4), batch_size=2, collate_fn=sum)) == [1, 5]
+
+
+def test_an_iterable_dataset_refuses_what_needs_indices_and_len_needs_its_len():
+    for option in ({"shuffle": True}, {"sampler": [0, 1]}, {"batch_sampler": [[0, 1]]}):
+        with pytest.raises(ValueError, match=f"IterableDataset: expected unspecified {next(iter(option))} option"):
+            DataLoader(_Count(3), **option)
+    with pytest.raises(TypeError, match="has no len"):
+        len(DataLoader(_Count(3), batch_size=2))
+    with pytest.raises(NotImplementedError, match="must implement __iter__"):
+        iter(IterableDataset())
+
+
+def test_chained_streams_batch_across_the_boundary():
+    assert [b.tolist() for b in DataLoader(_Count(2) + _Count(3), batch_size=2)] == [[0, 1], [0, 1], [2]]
+    assert len(ChainDataset([_SizedCount(2), _SizedCount(3)])) == 5
+    with pytest.raises(TypeError, match="only supports IterableDataset"):
+        list(ChainDataset([_Count(1), TensorDataset(ag.arange(2))]))
+
+
+def test_stack_dataset_tuples_and_dicts_and_their_batches():
+    pairs = StackDataset(ag.arange(3), ag.arange(3) * 10)
+    assert len(pairs) == 3 and [t.item() for t in pairs[1]] == [1, 10]
+    named = StackDataset(a=ag.arange(3), b=ag.arange(3) * 10)
+    batches = list(DataLoader(named, batch_size=2))
+    assert [{k: v.tolist() for k, v in b.items()} for b in batches] == [{"a": [0, 1], "b": [0, 10]}, {"a": [2], "b": [20]}]
+    with pytest.raises(ValueError, match="Size mismatch"):
+        StackDataset(ag.arange(3), ag.arange(4))
+    with pytest.raises(ValueError, match="both types are given"):
+        StackDataset(ag.arange(3), b=ag.arange(3))
+    with pytest.raises(ValueError, match="At least one dataset"):
+        StackDataset()
+
+
+def test_iterable_datasets_agree_with_pytorch():
+    torch = pytest.importorskip("torch")
+    from torch.utils import data as tdata
+
+    class TorchCount(tdata.IterableDataset):
+        def __init__(self, n):
+            self.n = n
+
+        def __iter__(self):
+            return iter(range(self.n))
+
+    for kwargs in ({"batch_size": 3}, {"batch_size": 2, "drop_last": True}, {"batch_size": None}):
+        ours = [b.tolist() if hasattr(b, "tolist") else b for b in DataLoader(_Count(5) + _Count(2), **kwargs)]
+        theirs = [b.tolist() if hasattr(b, "tolist") else b for b in tdata.DataLoader(TorchCount(5) + TorchCount(2), **kwargs)]
+        assert ours == theirs, kwargs
+    ours = StackDataset(x=ag.arange(4.0), y=ag.arange(4))
+    theirs = tdata.StackDataset(x=torch.arange(4.0), y=torch.arange(4))
+    for ob, tb in zip(DataLoader(ours, batch_size=3), tdata.DataLoader(theirs, batch_size=3)):
+        assert {k: v.tolist() for k, v in ob.items()} == {k: v.tolist() for k, v in tb.items()}
