@@ -1,4 +1,5 @@
-"""``torch.autograd.functional``: Jacobians, Hessians and vector products of a function.
+"""``torch.autograd.functional``: Jacobians, Hessians and vector products of a function (jacobian,
+hessian, vjp, jvp, vhp, hvp).
 
 Each is a loop of ``grad()`` calls (one per output element for ``jacobian``): meant for the
 small problems where whole derivative matrices are wanted (checking, teaching, second-order
@@ -153,4 +154,57 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     return (out if create_graph else out.detach()), (jv if create_graph else jv.detach())
 
 
-__all__ = ["hessian", "jacobian", "jvp", "vjp"]
+def vhp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
+    """``(func(inputs), v^T H)`` for a scalar ``func``: the gradient of ``grad f . v``, so no Hessian
+    is ever formed.  ``v`` matches ``inputs`` (a tensor, or a tuple for a tuple of inputs) and may
+    be omitted for a single one-element input.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.autograd.functional import vhp
+    >>> vhp(lambda x: (x ** 3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))[1].tolist()
+    [6.0, 12.0]
+    """
+    return _hessian_vector("vhp", func, inputs, v, create_graph, strict)
+
+
+def hvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
+    """``(func(inputs), H v)`` for a scalar ``func``.  The Hessian of a twice continuously
+    differentiable function is symmetric, so this is ``vhp``'s product (PyTorch computes it with
+    one more backward pass; the values agree to rounding)."""
+    return _hessian_vector("hvp", func, inputs, v, create_graph, strict)
+
+
+def _hessian_vector(name: str, func, inputs, v, create_graph: bool, strict: bool):
+    ins, single_in = _as_tuple(name, "inputs", inputs)
+    if v is None:
+        if len(ins) != 1 or ins[0].numel() != 1:
+            raise RuntimeError(f"{name}: v can be omitted only for a single input with a single element")
+        vs = (zeros_like(ins[0]) + 1,)
+    else:
+        vs, _ = _as_tuple(name, "v", v)
+        if len(vs) != len(ins):
+            raise RuntimeError(f"{name}: got {len(vs)} vectors v for {len(ins)} inputs")
+        for i, (vi, x) in enumerate(zip(vs, ins)):
+            if tuple(vi.shape) != tuple(x.shape):
+                raise RuntimeError(f"{name}: v[{i}] has shape {tuple(vi.shape)} but inputs[{i}] has shape {tuple(x.shape)}")
+    with enable_grad():
+        ins = _prepare(ins, create_graph)
+        out = func(*ins)
+        if not isinstance(out, Tensor) or out.numel() != 1:
+            raise RuntimeError(f"{name}: the Tensor returned by func should contain a single element")
+        gs = _grads(name, reshape(out, ()), ins, None, True, strict)
+        total = None
+        for g, vi in zip(gs, vs):
+            if g.requires_grad:
+                term = (g * vi).sum()
+                total = term if total is None else total + term
+        if total is None:
+            products = [zeros_like(x) for x in ins]
+        else:
+            products = _grads(name, total, ins, None, create_graph, strict, retain=create_graph)
+    products = _finish(products, create_graph)
+    out = out if create_graph else out.detach()
+    return out, (products[0] if single_in else tuple(products))
+
+
+__all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]

@@ -1,4 +1,4 @@
-"""``autograd_core.autograd``'s torch.autograd names: functional (jacobian, hessian, vjp, jvp),
+"""``autograd_core.autograd``'s torch.autograd names: functional (jacobian, hessian, vjp, jvp, vhp, hvp),
 ``function.once_differentiable`` and ``Variable``."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core.autograd import Variable
+from autograd_core.autograd import functional as F
 from autograd_core.autograd.function import Function, once_differentiable
 from autograd_core.autograd.functional import hessian, jacobian, jvp, vjp
 
@@ -124,3 +125,59 @@ def test_variable_is_a_leaf_sharing_memory():
     assert not Variable(t).requires_grad
     with pytest.raises(TypeError, match="Tensor"):
         Variable([1.0])
+
+
+# -- vhp / hvp --------------------------------------------------------------------------------
+
+
+def _two_input_scalar(x, y):
+    return (x.sin() * x).sum() * y.exp().sum() + (x ** 3).sum()
+
+
+@pytest.mark.parametrize("name", ["vhp", "hvp"])
+def test_hessian_vector_products_equal_the_full_hessian_times_v(name):
+    fn = getattr(F, name)
+    rng = np.random.default_rng(1)
+    x, y = ag.tensor(rng.standard_normal(3)), ag.tensor(rng.standard_normal((2, 2)))
+    vx, vy = ag.tensor(rng.standard_normal(3)), ag.tensor(rng.standard_normal((2, 2)))
+    value, (px, py) = fn(_two_input_scalar, (x, y), (vx, vy))
+    h = F.hessian(_two_input_scalar, (x, y))
+    v_flat = np.concatenate([vx.numpy().ravel(), vy.numpy().ravel()])
+    full = np.block([[h[i][j].numpy().reshape(int(np.prod(a.shape)), int(np.prod(b.shape))) for j, b in enumerate((x, y))]
+                     for i, a in enumerate((x, y))])
+    np.testing.assert_allclose(np.concatenate([px.numpy().ravel(), py.numpy().ravel()]), full @ v_flat, rtol=1e-12, atol=1e-12)
+    assert value.item() == pytest.approx(_two_input_scalar(x, y).item())
+    assert not px.requires_grad and not value.requires_grad
+
+
+@pytest.mark.parametrize("name", ["vhp", "hvp"])
+def test_hessian_vector_products_match_pytorch(name):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    arrays = [rng.standard_normal(3), rng.standard_normal((2, 2))]
+    vectors = [rng.standard_normal(3), rng.standard_normal((2, 2))]
+    ours = getattr(F, name)(_two_input_scalar, tuple(ag.tensor(a) for a in arrays), tuple(ag.tensor(v) for v in vectors))
+    theirs = getattr(torch.autograd.functional, name)(
+        _two_input_scalar, tuple(torch.tensor(a) for a in arrays), tuple(torch.tensor(v) for v in vectors))
+    assert ours[0].item() == pytest.approx(theirs[0].item(), rel=1e-14)
+    for a, b in zip(ours[1], theirs[1]):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-13)
+
+
+def test_hessian_vector_products_single_input_default_v_create_graph_and_errors():
+    value, p = F.hvp(lambda x: (x ** 3).sum(), ag.tensor(2.0))
+    assert (value.item(), p.item()) == (8.0, 12.0)
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    _, p = F.vhp(lambda t: (t ** 3).sum(), x, ag.tensor([1.0, 1.0]), create_graph=True)
+    p.sum().backward()  # d/dx sum(6 x) = 6
+    assert x.grad.tolist() == [6.0, 6.0]
+    _, p = F.vhp(lambda t: (t * 2).sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))
+    assert p.tolist() == [0.0, 0.0]  # linear: a zero Hessian
+    with pytest.raises(RuntimeError, match="should contain a single element"):
+        F.hvp(lambda t: t * 2, ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))
+    with pytest.raises(RuntimeError, match="v can be omitted only"):
+        F.vhp(lambda t: t.sum(), ag.tensor([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match=r"v\[0\] has shape \(3,\) but inputs\[0\] has shape \(2,\)"):
+        F.vhp(lambda t: t.sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0, 1.0]))
+    with pytest.raises(RuntimeError, match="independent of input 1"):
+        F.vhp(lambda a, b: (a ** 2).sum(), (ag.tensor([1.0]), ag.tensor([1.0])), (ag.tensor([1.0]), ag.tensor([1.0])), strict=True)
