@@ -14,4 +14,4 @@ from nn import functional, init, utils  # noqa: F401
 from nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401
 from nn.module import Module  # noqa: F401
 from nn.modules import *  # noqa: F401,F403
-from nn.parameter import Parameter  # noqa: F401
+from nn.parameter import Buffer, Parameter  # noqa: F401

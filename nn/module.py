@@ -16,7 +16,7 @@ from autograd_core import Tensor, no_grad
 from autograd_core import dtypes as _dtypes
 from autograd_core.backward_hook import BackwardHook
 from backends import Device, get_device
-from nn.parameter import Parameter
+from nn.parameter import Buffer, Parameter
 
 
 class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -158,6 +158,8 @@ class Module:
             if name not in modules:
                 self._forget(name)
             modules[name] = value
+        elif isinstance(value, Buffer) and name not in params:  # nn.Buffer: register_buffer's short form
+            self.register_buffer(name, value, persistent=value.persistent)
         elif name in params:
             if value is not None:
                 raise TypeError(

@@ -420,3 +420,50 @@ def test_parameter_list_and_dict_register_parameters():
     assert [n for n, _ in pl.named_parameters()] == ["0", "1"] and isinstance(pl[1], nn.Parameter)
     pd = nn.ParameterDict({"w": ag.ones(2)})
     assert list(pd.state_dict()) == ["w"] and pd["w"].requires_grad
+
+
+# -- nn.Buffer ---------------------------------------------------------------------------
+
+
+def test_assigning_an_nn_buffer_registers_it_persistent_or_not():
+    m = nn.Module()
+    data = ag.ones(2)
+    m.mean = b = nn.Buffer(data)
+    m.scratch = nn.Buffer(ag.zeros(1), persistent=False)
+    assert m.mean is b and isinstance(b, ag.Tensor) and b.persistent and not m.scratch.persistent
+    assert list(m.state_dict()) == ["mean"] and [n for n, _ in m.named_buffers()] == ["mean", "scratch"]
+    b.add_(1)  # shares data's memory
+    assert data.tolist() == [2.0, 2.0]
+    m.register_buffer("was_hidden", ag.ones(1), persistent=False)
+    m.was_hidden = nn.Buffer(ag.ones(2))  # the Buffer's own flag decides
+    assert "was_hidden" in m.state_dict()
+    assert nn.Buffer().shape == (0,) and nn.Buffer(ag.ones(1, requires_grad=True)).requires_grad
+
+
+def test_nn_buffer_errors_copies_and_saving(tmp_path):
+    import copy
+
+    m = nn.Module()
+    m.w = nn.Parameter(ag.ones(1))
+    with pytest.raises(TypeError, match="cannot assign a Buffer as parameter 'w'"):
+        m.w = nn.Buffer(ag.ones(1))
+    m.plain = 5
+    with pytest.raises(KeyError, match="attribute 'plain' already exists"):
+        m.plain = nn.Buffer(ag.ones(1))
+    with pytest.raises(TypeError, match="expected a Tensor"):
+        nn.Buffer([1.0])
+    m.keep = nn.Buffer(ag.ones(2))
+    m.skip = nn.Buffer(ag.ones(2), persistent=False)
+    clone = copy.deepcopy(m)
+    assert type(clone.skip) is type(m.skip) and list(clone.state_dict()) == ["w", "keep"]
+    ag.save(m.state_dict(), tmp_path / "m.pt")
+    assert ag.load(tmp_path / "m.pt")["keep"].tolist() == [1.0, 1.0]
+
+
+def test_nn_buffer_state_dict_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.Module(), torch.nn.Module()
+    ours.a, theirs.a = nn.Buffer(ag.ones(2)), torch.nn.Buffer(torch.ones(2))
+    ours.b, theirs.b = nn.Buffer(ag.zeros(1), persistent=False), torch.nn.Buffer(torch.zeros(1), persistent=False)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
