@@ -7,8 +7,11 @@ derivatives work.  Differences from PyTorch:
 - CuPy does not raise on a singular matrix (its ``inv`` / ``solve`` return inf / nan); checking
   would mean a device synchronisation per call, so on ``cuda`` a singular input gives inf / nan
   where PyTorch (and the CPU here) raise.
-- At a singular matrix the gradient of ``det`` is ``g * det * inv(A)^T = 0 * inf``: nan here,
-  finite in PyTorch (which switches to an SVD-based formula; there is no SVD here).
+- The gradient of ``det`` is the cofactor matrix, computed from the SVD (``_cofactor``), so it is
+  right at singular matrices too (``det * inv(A)^T`` would be ``0 * inf``), where PyTorch 2.13
+  returns zeros for some (``[[1, 2], [2, 4]]``: ours ``[[4, -2], [-2, 1]]``, the true gradient).
+  Under ``create_graph=True`` it is ``g * det * inv(A)^T`` in Tensor ops (twice differentiable
+  where A is invertible).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from autograd_core.function import Primitive
+from autograd_core.function import Primitive, grad_tensors
+from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.ops._common import broadcast_shape, no_grad_result
 from autograd_core.ops.shape import expand, squeeze, unsqueeze
 from autograd_core.tensor import Tensor
@@ -131,7 +135,25 @@ class Det(Primitive):
     @staticmethod
     def backward(ctx, g):
         A, d = ctx.saved_tensors
-        return _unsqueeze2(g * d) * Inv.apply(A, False).mT
+        if GRAD_ENABLED[0]:  # create_graph: Tensor ops, differentiable again
+            return _unsqueeze2(g * d) * Inv.apply(A, False).mT
+        xp = A._dev.xp
+        return grad_tensors(A._dev, (g._data[..., None, None] * _cofactor(xp, A._data),))
+
+
+def _cofactor(xp, a):
+    """The cofactor matrix of each matrix in ``a`` (``det(A) inv(A)^T``, the gradient of ``det``), also
+    where ``A`` is singular: with ``A = U diag(s) V^T``, it is ``det(U) det(V) U diag(p) V^T`` where
+    ``p_i`` is the product of the singular values other than ``s_i`` (prefix times suffix products,
+    no division)."""
+    if a.size == 0:
+        return xp.zeros_like(a)
+    u, s, vh = xp.linalg.svd(a)
+    ones = xp.ones(s.shape[:-1] + (1,), dtype=s.dtype)
+    before = xp.cumprod(xp.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = xp.flip(xp.cumprod(xp.concatenate([ones, xp.flip(s[..., 1:], axis=-1)], axis=-1), axis=-1), axis=-1)
+    sign = xp.linalg.det(u) * xp.linalg.det(vh)  # +-1: the orientation the SVD's factors carry
+    return sign[..., None, None] * ((u * (before * after)[..., None, :]) @ vh)
 
 
 class Slogdet(Primitive):
@@ -223,8 +245,8 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
 def det(A: Tensor) -> Tensor:
     """``torch.linalg.det``: the determinant of each square matrix in the last two dims.
 
-    Its gradient is ``g * det(A) * inv(A)^T``: nan at a singular matrix, where PyTorch's
-    (an SVD-based formula) is finite.
+    Its gradient is the cofactor matrix (``g * det(A) * inv(A)^T`` where ``A`` is invertible),
+    computed from the SVD so that it is right at singular matrices too.
 
     >>> import autograd_core as ag
     >>> ag.linalg.det(ag.tensor([[1.0, 2.0], [3.0, 4.0]]))

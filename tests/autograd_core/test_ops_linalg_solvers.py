@@ -195,20 +195,53 @@ def test_singular_matrices_raise_naming_the_op_and_shape(shape, device):
         torch.linalg.inv(torch.zeros(shape))
 
 
-def test_det_of_a_singular_matrix_is_zero_and_its_gradient_is_nan():
-    """Documented difference: PyTorch's gradient at a singular matrix is finite (SVD-based)."""
-    A = _t([[1.0, 2.0], [2.0, 4.0]])
+def _det_fd(a, eps=1e-6):
+    """Central differences of sum(det) (a polynomial: they are exact up to rounding)."""
+    g = np.zeros_like(a)
+    for idx in np.ndindex(a.shape):
+        up, down = a.copy(), a.copy()
+        up[idx] += eps
+        down[idx] -= eps
+        g[idx] = (np.linalg.det(up).sum() - np.linalg.det(down).sum()) / (2 * eps)
+    return g
+
+
+SINGULAR = {
+    "rank 1 of 2": [[1.0, 2.0], [2.0, 4.0]],
+    "rank 2 of 3": [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
+    "rank 1 of 3": np.outer([1.0, 2.0, 3.0], [1.0, 0.0, 1.0]).tolist(),
+    "zero": np.zeros((3, 3)).tolist(),
+    "batch with one singular": [[[1.0, 2.0], [2.0, 4.0]], [[2.0, 0.0], [0.0, 3.0]]],
+}
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("name", list(SINGULAR))
+def test_det_gradient_is_the_cofactor_matrix_also_at_singular_matrices(name, device):
+    a = np.array(SINGULAR[name])
+    A = ag.tensor(a, device=device, requires_grad=True)
     d = ag.linalg.det(A)
-    assert abs(d.item()) < 1e-12
-    d.backward()
-    assert A.grad.shape == (2, 2)
+    d.sum().backward()
+    np.testing.assert_allclose(to_host(A.grad), _det_fd(a), atol=1e-8)
+    if name == "rank 1 of 2":  # the adjugate transposed, where PyTorch 2.13 gives zeros
+        np.testing.assert_allclose(to_host(A.grad), [[4.0, -2.0], [-2.0, 1.0]], atol=1e-12)
+
+
+def test_det_gradient_at_random_and_orthogonal_matrices_matches_det_times_inverse():
+    rng = np.random.default_rng(3)
+    for a in (rng.standard_normal((3, 4, 4)), -np.eye(3), np.eye(1)[None] * 2.0, np.zeros((2, 0, 0))):
+        A = ag.tensor(a, requires_grad=True)
+        ag.linalg.det(A).sum().backward()
+        expected = np.linalg.det(a)[..., None, None] * np.linalg.inv(a).swapaxes(-1, -2) if a.size else a
+        np.testing.assert_allclose(to_host(A.grad), expected, rtol=1e-10, atol=1e-12)
+
+
+def test_det_and_slogdet_of_singular_matrices():
+    A = _t([[1.0, 2.0], [2.0, 4.0]])
+    assert abs(ag.linalg.det(A).item()) < 1e-12
     s = ag.linalg.slogdet(_t([[1.0, 2.0], [2.0, 4.0]]))
     assert s.sign.item() == 0.0 and s.logabsdet.item() == -np.inf
     assert np.isnan(ag.logdet(_t([[-1.0, 0.0], [0.0, 1.0]])).item())
-    # a batch with one singular matrix: the others still get their gradient
-    B = _t([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 0.0], [0.0, 3.0]]])
-    ag.linalg.det(B).sum().backward()
-    np.testing.assert_allclose(to_host(B.grad)[1], [[3.0, 0.0], [0.0, 2.0]])
 
 
 def test_slogdet_is_a_named_tuple_and_sign_gets_no_gradient():
