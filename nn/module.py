@@ -426,6 +426,8 @@ class Module:
         Values may be tensors or anything ``ag.tensor`` accepts (NumPy arrays from a
         converted PyTorch state_dict).  With ``strict=True``, missing or unexpected
         keys are errors; shape mismatches always are.  On error the model is unchanged.
+        ``assign=True`` makes the module hold the checkpoint's tensors themselves instead of
+        copying into its own (their dtype and device included), as in PyTorch.
         """
         from autograd_core import tensor as _tensor
 
@@ -466,13 +468,31 @@ class Module:
                     f"the shape in current model is {tuple(target.shape)}."
                 )
                 continue
-            staged.append((target, src))
+            staged.append((key, target, src))
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
         with no_grad():
-            for target, src in staged:
-                target.copy_(src)
+            for key, target, src in staged:
+                if assign:
+                    self._assign_state(key, target, src)
+                else:
+                    target.copy_(src)
         return IncompatibleKeys(missing, unexpected)
+
+    def _assign_state(self, key: str, target: Tensor, src: Tensor) -> None:
+        """``load_state_dict(assign=True)``: the module takes the checkpoint's tensor itself (its
+        memory, dtype and device), as PyTorch's does; a parameter keeps the module's
+        ``requires_grad``, and a checkpoint value that is already a Parameter is used as it is."""
+        prefix, _, name = key.rpartition(".")
+        module = self.get_submodule(prefix) if prefix else self
+        if name in module._parameters:
+            if isinstance(src, Parameter):
+                src.requires_grad_(target.requires_grad)
+            else:
+                src = Parameter(src, requires_grad=target.requires_grad)
+            module._parameters[name] = src
+        else:
+            module._buffers[name] = src
 
     def _state_defaults(self) -> dict:
         """Entries of this module's state that a checkpoint may leave out, by local name, with the

@@ -467,3 +467,36 @@ def test_nn_buffer_state_dict_matches_pytorch():
     ours.b, theirs.b = nn.Buffer(ag.zeros(1), persistent=False), torch.nn.Buffer(torch.zeros(1), persistent=False)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+
+
+def test_load_state_dict_assign_takes_the_checkpoints_tensors():
+    m = nn.Linear(2, 2)
+    sd = {k: (v.double() * 0 + 1) for k, v in m.state_dict().items()}
+    m.load_state_dict(sd, assign=True)
+    assert m.weight.dtype == ag.float64 and isinstance(m.weight, nn.Parameter) and m.weight.requires_grad
+    sd["weight"].add_(1)  # the module holds the checkpoint's memory
+    assert m.weight.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    assert [p for p in m.parameters()][0] is m.weight
+    bn = nn.BatchNorm1d(2)
+    buffers = {k: v.clone() for k, v in bn.state_dict().items()}
+    bn.load_state_dict(buffers, assign=True)
+    assert bn.running_mean is buffers["running_mean"]
+    frozen = nn.Linear(2, 2)
+    frozen.weight.requires_grad_(False)
+    p = nn.Parameter(ag.ones(2, 2))
+    frozen.load_state_dict({"weight": p, "bias": ag.zeros(2)}, assign=True)
+    assert frozen.weight is p and not p.requires_grad  # the module's requires_grad is kept
+    with pytest.raises(RuntimeError, match="size mismatch"):  # checked first: nothing assigned
+        frozen.load_state_dict({"weight": ag.ones(3, 2), "bias": ag.zeros(2)}, assign=True)
+    assert frozen.weight is p
+
+
+def test_load_state_dict_assign_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    values = {k: np.arange(v.numel(), dtype=np.float64).reshape(tuple(v.shape)) for k, v in theirs.state_dict().items()}
+    ours.load_state_dict({k: ag.tensor(v) for k, v in values.items()}, assign=True)
+    theirs.load_state_dict({k: torch.tensor(v) for k, v in values.items()}, assign=True)
+    x = np.ones((1, 3))
+    assert str(ours.weight.dtype) == str(theirs.weight.dtype).replace("torch.", "")
+    np.testing.assert_allclose(ours(ag.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy())
