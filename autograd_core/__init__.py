@@ -487,4 +487,8 @@ def __getattr__(name: str):
         import importlib
 
         return importlib.import_module(name)
+    if name == "distributions":  # ag.distributions.Normal (a subpackage, imported on first use)
+        import importlib
+
+        return importlib.import_module("autograd_core.distributions")
     raise AttributeError(f"module 'autograd_core' has no attribute {name!r}")
