@@ -17,8 +17,6 @@ from __future__ import annotations
 import math
 import numbers
 
-import numpy as np
-
 import autograd_core as ag
 from autograd_core.size import Size
 from autograd_core.tensor import Tensor
@@ -52,9 +50,7 @@ def as_size(shape) -> Size:
     return shape if isinstance(shape, Size) else Size(tuple(int(s) for s in shape))
 
 
-def finfo(dtype) -> np.finfo:
-    """Machine limits of a floating dtype (host metadata only: no device data is read)."""
-    return np.finfo(np.dtype(dtype))
+finfo = ag.finfo  # machine limits of a floating dtype (torch.finfo)
 
 
 def clamp_probs(probs: Tensor) -> Tensor:
