@@ -196,6 +196,7 @@ from autograd_core.ops.index import (
     take_along_dim,
     unique_consecutive,
 )
+from autograd_core.ops.inplace import relu_  # torch.relu_ (F.relu(x, inplace=True))
 from autograd_core.ops.linalg import (
     addbmm,
     addmm,

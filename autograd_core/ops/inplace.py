@@ -48,10 +48,13 @@ def _refuse_grad_operand(op: str) -> None:
 
 
 def _recorded(op: str, t: Tensor, compute) -> Tensor:
-    """An in-place op on the tape: ``t`` becomes ``compute(old)``, the out-of-place op applied to
-    its old value and history (copied only if the new node saved it: mul_, not add_); same
-    object and memory, new value and ``grad_fn``.  Its version is bumped, so a backward that saved ``t`` itself refuses to
-    run, as in PyTorch."""
+    """An in-place op on the tape: ``t`` becomes ``compute(old)``, the out-of-place op (or any
+    composition of ops) applied to a copy of its old value with its history; same object and
+    memory, new value and ``grad_fn``.  The copy is what any node inside ``compute`` may have
+    saved (``mul_``'s node saves the old value; a composition may save it or a view of it deep
+    inside), since ``t``'s own memory is about to be overwritten; PyTorch clones the original
+    too where a backward needs it.  Its version is bumped, so a backward that saved ``t`` itself
+    refuses to run, as in PyTorch."""
     if t._rg and t._node is None:
         _target(op, t)  # a leaf that requires grad: PyTorch's error too
     if _has_graph_aliases(t):
@@ -60,11 +63,9 @@ def _recorded(op: str, t: Tensor, compute) -> Tensor:
             "views) and is still alive; an in-place change would leave that one's history stale. Drop the "
             "other reference first, or use the out-of-place form (y = x * 2, not x.mul_(2))"
         )
-    old = Tensor._wrap(t._data, t._dev, t._node, t._rg)  # t's old value and history, for the new node
+    old = Tensor._wrap(t._data.copy(), t._dev, t._node, t._rg)  # t's old value and history, for the new nodes
     out = compute(old)
     saved = out._node._saved if out._node is not None else None
-    if saved and any(s is old for s in saved):  # the new node's backward reads the old value: keep a copy
-        old._data = old._data.copy()
     out = _fitted(op, t, out)
     t._data[...] = out._data  # the same memory, so aliases (detach(), .data) see the new value
     t._node, t._rg = out._node, out._rg
@@ -112,6 +113,29 @@ def _out_of_place_into(op: str, t: Tensor, compute, *operands) -> Tensor:
     t._data[...] = out._data
     t._bump_version()
     return t
+
+
+def in_place(op: str, t: Tensor, compute, *operands) -> Tensor:
+    """Make ``compute(t)``, any composition of out-of-place ops, the new value of ``t`` in place
+    and return ``t``: how ``nn``'s ``inplace=True`` activations and dropouts work.
+
+    Recorded as PyTorch records an in-place op when ``t`` is in the graph or a Tensor in
+    ``operands`` requires grad (``t`` takes the composition's ``grad_fn`` and its version is
+    bumped, so a backward that saved ``t`` refuses to run; a leaf that requires grad is refused),
+    otherwise just written.  While recording, ``compute`` sees a copy of ``t``'s old value
+    (``_recorded``): any node inside the composition may have saved it.
+
+    >>> import autograd_core as ag
+    >>> from autograd_core.ops.inplace import in_place
+    >>> x = ag.tensor([-1.0, 2.0], requires_grad=True)
+    >>> h = x * 1
+    >>> y = in_place("square_", h, lambda v: v * v)
+    >>> y is h, h.tolist()
+    (True, [1.0, 4.0])
+    >>> h.sum().backward(); x.grad.tolist()
+    [-2.0, 4.0]
+    """
+    return _out_of_place_into(op, t, compute, *operands)
 
 
 def _operand(op: str, t: Tensor, other):

@@ -4,8 +4,12 @@ Where PyTorch picks a particular subgradient at a kink (leaky_relu, elu, hardtan
 their breakpoints) the composition is arranged to pick the same one, so gradients
 agree with PyTorch's everywhere, not just almost everywhere.
 
-``inplace=True`` is accepted for porting but computes out of place: the tape
-records no in-place ops, and the result is the same tensor value.
+``inplace=True`` works as in PyTorch: the input tensor takes the result and is
+returned, and the change is recorded on the tape (``autograd_core.ops.inplace.in_place``),
+so an in-place activation on a leaf that requires grad, or on a tensor a backward
+saved (``sigmoid``'s output, say), raises as PyTorch does.  ``relu_``, ``elu_``,
+``leaky_relu_``, ``hardtanh_``, ``threshold_``, ``rrelu_``, ``celu_`` and ``selu_`` are
+the in-place forms PyTorch names.
 
 >>> import autograd_core as ag
 >>> import nn.functional as F
@@ -20,17 +24,24 @@ import warnings
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.ops.inplace import in_place
 from autograd_core.ops.special import erf
 
 __all__ = [
     "relu",
+    "relu_",
     "relu6",
     "leaky_relu",
+    "leaky_relu_",
     "rrelu",
+    "rrelu_",
     "prelu",
     "elu",
+    "elu_",
     "selu",
+    "selu_",
     "celu",
+    "celu_",
     "gelu",
     "silu",
     "mish",
@@ -39,6 +50,7 @@ __all__ = [
     "softplus",
     "softsign",
     "hardtanh",
+    "hardtanh_",
     "hardsigmoid",
     "hardswish",
     "logsigmoid",
@@ -46,10 +58,12 @@ __all__ = [
     "hardshrink",
     "softshrink",
     "threshold",
+    "threshold_",
     "glu",
     "softmax",
     "softmin",
     "log_softmax",
+    "gumbel_softmax",
     "elliot",
     "symmetric_elliot",
 ]
@@ -67,6 +81,23 @@ def _check(name: str, input) -> None:
         raise TypeError(f"{name}: expected a floating point tensor, got dtype {input.dtype}; convert it with .float()")
 
 
+def _apply(name: str, input: Tensor, inplace: bool, compute) -> Tensor:
+    """``compute(input)``; with ``inplace`` the result is written into ``input`` and ``input`` returned,
+    recorded on the tape as PyTorch records ``<name>_``."""
+    return in_place(name + "_", input, compute) if inplace else compute(input)
+
+
+def _refuse_negative_slope(name: str, input: Tensor, slope: float, inplace: bool) -> None:
+    """PyTorch's in-place leaky_relu / elu backward works from the result, which a negative slope makes
+    ambiguous, so PyTorch refuses it (at backward); here at the call, where the fix is made."""
+    if inplace and slope < 0 and input.requires_grad and ag.is_grad_enabled():
+        raise RuntimeError(
+            f"In-place {name} backward calculation is triggered with a negative slope which is not supported. "
+            f"This is caused by calling in-place forward function with a negative slope ({slope}), please call "
+            "out-of-place version instead."
+        )
+
+
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0); gradient 0 at 0 (as PyTorch).
 
@@ -75,7 +106,12 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     [0.0, 2.0]
     """
     _check("relu", input)
-    return ag.relu(input)
+    return ag.relu_(input) if inplace else ag.relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    """``relu(input, inplace=True)``: ``input`` becomes max(input, 0) and is returned."""
+    return relu(input, inplace=True)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
@@ -88,14 +124,23 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     _check("hardtanh", input)
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
-    inside = (input > min_val) & (input < max_val)
-    # clamp alone would pass the gradient at the bounds; PyTorch's hardtanh does not.
-    return ag.where(inside, input, ag.clamp(input.detach(), min_val, max_val))
+
+    def compute(x: Tensor) -> Tensor:
+        inside = (x > min_val) & (x < max_val)
+        # clamp alone would pass the gradient at the bounds; PyTorch's hardtanh does not.
+        return ag.where(inside, x, ag.clamp(x.detach(), min_val, max_val))
+
+    return _apply("hardtanh", input, inplace, compute)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """``hardtanh(input, min_val, max_val, inplace=True)``."""
+    return hardtanh(input, min_val, max_val, inplace=True)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6): ``hardtanh(x, 0, 6)``."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -106,13 +151,19 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     [-1.0, 3.0]
     """
     _check("leaky_relu", input)
-    return ag.where(input > 0, input, input * float(negative_slope))
+    _refuse_negative_slope("leakyReLu", input, negative_slope, inplace)
+    return _apply("leaky_relu", input, inplace, lambda x: ag.where(x > 0, x, x * float(negative_slope)))
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``leaky_relu(input, negative_slope, inplace=True)``."""
+    return leaky_relu(input, negative_slope, inplace=True)
 
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
           inplace: bool = False) -> Tensor:
     """Randomized leaky ReLU (Xu et al. 2015): in training each x <= 0 gets its own slope drawn from
-    U(lower, upper); otherwise the fixed slope (lower + upper) / 2.  ``inplace`` computes out of place.
+    U(lower, upper); otherwise the fixed slope (lower + upper) / 2.
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.rrelu(ag.tensor([-3.0, 2.0]), 0.25, 0.75).tolist()
@@ -123,10 +174,15 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
         raise RuntimeError(f"rrelu: Lower bound should be less than or equal to the upper bound (got lower={lower}, "
                            f"upper={upper})")
     if not training:
-        return leaky_relu(input, (lower + upper) / 2.0)
+        return _apply("rrelu", input, inplace, lambda x: ag.where(x > 0, x, x * ((lower + upper) / 2.0)))
     # PyTorch draws a slope for x <= 0 (zero included); the slopes are constants of the graph.
     slopes = ag.rand(tuple(input.shape), dtype=input.dtype, device=input.device) * (upper - lower) + lower
-    return ag.where(input > 0, input, input * slopes)
+    return _apply("rrelu", input, inplace, lambda x: ag.where(x > 0, x, x * slopes))
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    """``rrelu(input, lower, upper, training, inplace=True)``."""
+    return rrelu(input, lower, upper, training, inplace=True)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -162,14 +218,30 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     -0.6321
     """
     _check("elu", input)
+    _refuse_negative_slope("elu", input, alpha, inplace)
+    return _apply("elu", input, inplace, lambda x: _elu(x, alpha))
+
+
+def _elu(x: Tensor, alpha: float) -> Tensor:
     # exp of the clamped input: the unused branch must not overflow for large positive x.
-    negative = (ag.exp(ag.clamp(input, max=0.0)) - 1.0) * float(alpha)
-    return ag.where(input > 0, input, negative)
+    negative = (ag.exp(ag.clamp(x, max=0.0)) - 1.0) * float(alpha)
+    return ag.where(x > 0, x, negative)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``elu(input, alpha, inplace=True)``."""
+    return elu(input, alpha, inplace=True)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale * elu(x, alpha) with the self-normalising constants of Klambauer et al. 2017."""
-    return elu(input, _SELU_ALPHA) * _SELU_SCALE
+    _check("selu", input)
+    return _apply("selu", input, inplace, lambda x: _elu(x, _SELU_ALPHA) * _SELU_SCALE)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """``selu(input, inplace=True)``."""
+    return selu(input, inplace=True)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -177,8 +249,18 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     _check("celu", input)
     if alpha == 0:
         raise ValueError("celu: alpha cannot be 0")
-    negative = (ag.exp(ag.clamp(input, max=0.0) / float(alpha)) - 1.0) * float(alpha)
-    return ag.where(input > 0, input, negative)
+    _refuse_negative_slope("elu", input, alpha, inplace)
+
+    def compute(x: Tensor) -> Tensor:
+        negative = (ag.exp(ag.clamp(x, max=0.0) / float(alpha)) - 1.0) * float(alpha)
+        return ag.where(x > 0, x, negative)
+
+    return _apply("celu", input, inplace, compute)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``celu(input, alpha, inplace=True)``."""
+    return celu(input, alpha, inplace=True)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -200,13 +282,13 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (swish)."""
     _check("silu", input)
-    return input * ag.sigmoid(input)
+    return _apply("silu", input, inplace, lambda x: x * ag.sigmoid(x))
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
     _check("mish", input)
-    return input * ag.tanh(ag.softplus(input))
+    return _apply("mish", input, inplace, lambda x: x * ag.tanh(ag.softplus(x)))
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -223,14 +305,19 @@ def tanh(input: Tensor) -> Tensor:
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6 (gradient 1/6 strictly inside (-3, 3), as PyTorch)."""
-    return hardtanh(input + 3.0, 0.0, 6.0) / 6.0
+    _check("hardsigmoid", input)
+    return _apply("hardsigmoid", input, inplace, lambda x: hardtanh(x + 3.0, 0.0, 6.0) / 6.0)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * relu6(x + 3) / 6: 0 for x <= -3, x for x >= 3 (PyTorch's gradients at both breakpoints)."""
     _check("hardswish", input)
-    middle = input * (input + 3.0) / 6.0
-    return ag.where(input >= 3.0, input, ag.where(input <= -3.0, input * 0.0, middle))
+
+    def compute(x: Tensor) -> Tensor:
+        middle = x * (x + 3.0) / 6.0
+        return ag.where(x >= 3.0, x, ag.where(x <= -3.0, x * 0.0, middle))
+
+    return _apply("hardswish", input, inplace, compute)
 
 
 def logsigmoid(input: Tensor) -> Tensor:
@@ -278,7 +365,15 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     """
     if not isinstance(input, Tensor):
         raise TypeError(f"threshold: expected a Tensor, got {type(input).__name__}")
-    return ag.where(input > threshold, input, ag.full_like(input, value))
+    return _apply("threshold", input, inplace, lambda x: ag.where(x > threshold, x, ag.full_like(x, value)))
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """``threshold(input, threshold, value, inplace=True)``."""
+    return _threshold(input, threshold, value, inplace=True)
+
+
+_threshold = threshold  # (threshold_'s own argument named threshold hides the function)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:
@@ -369,6 +464,31 @@ def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     if dim is None:
         dim = _softmax_dim("softmin", input.ndim)
     return ag.softmax(-input, dim, dtype=dtype)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """A sample from the Gumbel-softmax (Concrete) distribution over ``dim`` (Jang et al. 2016;
+    Maddison et al. 2016): ``softmax((logits + g) / tau)`` with ``g`` standard Gumbel noise.  With
+    ``hard=True`` the result is the one-hot vector of the sample's argmax in the forward pass, and
+    the soft sample's gradient in backward (straight-through: ``y_hard - y_soft.detach() + y_soft``).
+    ``eps`` is deprecated and unused, as in PyTorch.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> y = F.gumbel_softmax(ag.zeros(2, 3), hard=True)
+    >>> y.sum(dim=-1).tolist()
+    [1.0, 1.0]
+    """
+    _check("gumbel_softmax", logits)
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    # -log(Exp(1)) is standard Gumbel; exponential_ never returns 0 (it inverts the CDF at u in [0, 1)).
+    gumbels = -ag.empty_like(logits).exponential_().log()
+    y_soft = ag.softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.detach().argmax(dim, keepdim=True)
+    y_hard = ag.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:

@@ -2,13 +2,16 @@
 
 The mask is drawn from the input's device generator (seed it with
 ``autograd_core.manual_seed``) and applied with one multiply, so the gradient
-is the same mask times the upstream gradient.
+is the same mask times the upstream gradient.  ``inplace=True`` writes the result
+into the input and returns it, recorded on the tape as PyTorch records it
+(``autograd_core.ops.inplace.in_place``).
 """
 
 from __future__ import annotations
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.ops.inplace import in_place
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
 
@@ -22,18 +25,17 @@ def _check_p(name: str, p) -> float:
     return float(p)
 
 
-def _masked(input: Tensor, p: float, mask_shape: tuple) -> Tensor:
+def _masked(input: Tensor, p: float, mask_shape: tuple, inplace: bool = False) -> Tensor:
     if p == 1.0:
-        return input * 0.0
-    keep = ag.rand(mask_shape, dtype=input.dtype, device=input.device) >= p  # P(keep) = 1 - p
-    scale = keep.to(input.dtype) * (1.0 / (1.0 - p))
-    return input * scale
+        scale = 0.0
+    else:
+        keep = ag.rand(mask_shape, dtype=input.dtype, device=input.device) >= p  # P(keep) = 1 - p
+        scale = keep.to(input.dtype) * (1.0 / (1.0 - p))
+    return in_place("dropout_", input, lambda x: x * scale) if inplace else input * scale
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p); identity when not training.
-
-    ``inplace`` is accepted for porting and computes out of place.
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.dropout(ag.ones(4), p=0.5, training=False).tolist()
@@ -46,10 +48,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if input.dtype.kind != "f":
         raise TypeError(f"dropout: expected a floating point tensor, got dtype {input.dtype}")
-    return _masked(input, p, tuple(input.shape))
+    return _masked(input, p, tuple(input.shape), inplace)
 
 
-def _channel_dropout(name: str, input: Tensor, p, training: bool, spatial: int) -> Tensor:
+def _channel_dropout(name: str, input: Tensor, p, training: bool, spatial: int, inplace: bool) -> Tensor:
     p = _check_p(name, p)
     if input.ndim not in (spatial + 1, spatial + 2):
         raise RuntimeError(
@@ -60,25 +62,25 @@ def _channel_dropout(name: str, input: Tensor, p, training: bool, spatial: int) 
         return input
     # One draw per channel: whole feature maps are zeroed together (Tompson et al. 2015).
     lead = input.ndim - spatial
-    return _masked(input, p, tuple(input.shape[:lead]) + (1,) * spatial)
+    return _masked(input, p, tuple(input.shape[:lead]) + (1,) * spatial, inplace)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, L) or (C, L) inputs with probability ``p``."""
-    return _channel_dropout("dropout1d", input, p, training, 1)
+    return _channel_dropout("dropout1d", input, p, training, 1, inplace)
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, H, W) or (C, H, W) inputs with probability ``p``."""
-    return _channel_dropout("dropout2d", input, p, training, 2)
+    return _channel_dropout("dropout2d", input, p, training, 2, inplace)
 
 
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs with probability ``p``."""
-    return _channel_dropout("dropout3d", input, p, training, 3)
+    return _channel_dropout("dropout3d", input, p, training, 3, inplace)
 
 
-def _alpha_dropout(name: str, input: Tensor, p, training: bool, feature: bool) -> Tensor:
+def _alpha_dropout(name: str, input: Tensor, p, training: bool, feature: bool, inplace: bool) -> Tensor:
     p = _check_p(name, p)
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}: expected a Tensor, got {type(input).__name__}")
@@ -88,7 +90,7 @@ def _alpha_dropout(name: str, input: Tensor, p, training: bool, feature: bool) -
     if not training or p == 0.0 or input.numel() == 0:
         return input
     if p == 1.0:
-        return input * 0.0
+        return in_place(name + "_", input, lambda x: x * 0.0) if inplace else input * 0.0
     # Dropped units go to SELU's saturation value -alpha'; then the affine map a*x + b restores zero mean and
     # unit variance for inputs with those moments (Klambauer et al. 2017): PyTorch's formula.
     alpha = _SELU_SATURATION
@@ -96,12 +98,14 @@ def _alpha_dropout(name: str, input: Tensor, p, training: bool, feature: bool) -
     shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2) if feature else tuple(input.shape)
     keep = (ag.rand(shape, dtype=input.dtype, device=input.device) >= p).to(input.dtype)  # P(keep) = 1 - p
     b = (keep - 1.0) * (alpha * a) + alpha * a * p
+    if inplace:
+        return in_place(name + "_", input, lambda x: x * (keep * a) + b)
     return input * (keep * a) + b
 
 
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """Dropout for self-normalising (SELU) networks: keeps the inputs' mean and variance; identity when not
-    training (note PyTorch's default ``training=False`` here).  ``inplace`` computes out of place.
+    training (note PyTorch's default ``training=False`` here).
 
     >>> import autograd_core as ag, nn.functional as F
     >>> F.alpha_dropout(ag.ones(3), 0.5).tolist()
@@ -111,7 +115,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
     >>> abs(y.mean().item()) < 0.02, abs(y.std().item() - 1) < 0.02
     (True, True)
     """
-    return _alpha_dropout("alpha_dropout", input, p, training, feature=False)
+    return _alpha_dropout("alpha_dropout", input, p, training, False, inplace)
 
 
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
@@ -121,4 +125,4 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     >>> F.feature_alpha_dropout(ag.ones(2, 3, 4), 0.5).shape
     torch.Size([2, 3, 4])
     """
-    return _alpha_dropout("feature_alpha_dropout", input, p, training, feature=True)
+    return _alpha_dropout("feature_alpha_dropout", input, p, training, True, inplace)

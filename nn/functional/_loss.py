@@ -46,6 +46,7 @@ __all__ = [
     "multilabel_margin_loss",
     "triplet_margin_with_distance_loss",
     "pdist",
+    "ctc_loss",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -791,3 +792,179 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
     [5.0]
     """
     return ag.pdist(input, p)
+
+
+# ---------------------------------------------------------------------------- CTC
+# Log-probability standing in for log(0) in the alpha recursion.  A finite value, not -inf: a
+# logsumexp whose inputs are all -inf has a NaN gradient, which would leak into every reachable
+# position.  exp(_CTC_NEG - anything real) is exactly 0, so no probability mass is lost, and
+# _CTC_NEG times any realistic number of steps stays far inside float32's range.
+_CTC_NEG = -1e30
+
+
+def _ctc_lengths(name: str, lengths, batch: int) -> list:
+    """``input_lengths`` / ``target_lengths`` as host ints: a tensor (0-d when unbatched) or a
+    tuple/list, as PyTorch accepts.  Lengths are metadata that decide shapes (PyTorch reads them on
+    the host too, even for CUDA tensors)."""
+    if isinstance(lengths, Tensor):
+        if lengths.dtype.kind not in "iu":
+            raise RuntimeError(f"ctc_loss: {name} must be integral, got dtype {lengths.dtype}")
+        values = lengths.reshape(-1).tolist()
+    elif isinstance(lengths, (tuple, list)):
+        values = list(lengths)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            raise TypeError(f"ctc_loss: {name} must be a tuple of ints or an integer tensor, got {lengths!r}")
+    else:
+        raise TypeError(
+            f"ctc_loss: {name} must be a tuple of ints or an integer tensor, got {type(lengths).__name__}"
+        )
+    if len(values) != batch:
+        raise RuntimeError(f"ctc_loss: {name} must be of size batch_size ({batch}), got {len(values)} value(s)")
+    if min(values, default=0) < 0:
+        raise RuntimeError(f"ctc_loss: Expected {name} to have value at least 0, but got value {min(values)}")
+    return values
+
+
+def _ctc_padded_targets(targets: Tensor, target_lengths: list, blank: int, n_classes: int) -> Tensor:
+    """Targets as an ``(N, max(target_lengths))`` int64 tensor on their device, positions past each
+    target's length set to ``blank`` (so padding, whatever it holds, is never read as a label)."""
+    batch, width = len(target_lengths), max(target_lengths, default=0)
+    dev = targets.device
+    targets = targets.long()
+    lengths = ag.tensor(target_lengths, dtype=ag.int64, device=dev)
+    inside = ag.arange(width, device=dev)[None, :] < lengths[:, None]
+    if targets.ndim == 2:  # padded (N, S)
+        if targets.shape[0] != batch or targets.shape[1] < width:
+            raise RuntimeError(
+                f"ctc_loss: padded targets of shape {tuple(targets.shape)} must be (batch_size={batch}, S) with "
+                f"S >= max(target_lengths) = {width}"
+            )
+        labels = targets[:, :width]
+    else:  # concatenated (sum(target_lengths),): sample n's labels start where sample n - 1's end
+        total = sum(target_lengths)
+        if targets.shape[0] != total:
+            raise RuntimeError(
+                f"ctc_loss: concatenated targets have {targets.shape[0]} labels but sum(target_lengths) = {total}; "
+                "pass the targets of all samples one after another, or padded as (batch_size, S)"
+            )
+        starts, offset = [], 0
+        for length in target_lengths:
+            starts.append(offset)
+            offset += length
+        index = ag.tensor(starts, dtype=ag.int64, device=dev)[:, None] + ag.arange(width, device=dev)[None, :]
+        index = ag.where(inside, index, ag.zeros_like(index))  # (stay in bounds; masked out below)
+        labels = targets[index] if total else ag.zeros((batch, width), dtype=ag.int64, device=dev)
+    labels = ag.where(inside, labels, ag.full_like(labels, blank))
+    if labels.numel() and bool(((labels < 0) | (labels >= n_classes)).any()):
+        raise RuntimeError(f"ctc_loss: target labels must be in [0, {n_classes}) (the number of classes in "
+                           "log_probs' last dim)")
+    return labels
+
+
+def _ctc_extended(labels: Tensor, blank: int) -> Tensor:
+    """The extended label sequence ``blank, l1, blank, l2, ..., blank`` of each sample: (N, 2S + 1)."""
+    batch, width = labels.shape
+    blanks = ag.full_like(labels, blank)
+    interleaved = ag.stack([blanks, labels], dim=2).reshape(batch, 2 * width)
+    return ag.cat([interleaved, ag.full((batch, 1), blank, dtype=ag.int64, device=labels.device)], dim=1)
+
+
+def _ctc_log_likelihood(log_probs: Tensor, extended: Tensor, input_lengths: list, target_lengths: list) -> Tensor:
+    """log p(target | input) per sample, by the forward (alpha) recursion of Graves et al. 2006 in log
+    space, vectorised over the batch and the extended-label positions: one small group of ops per
+    time step, so the engine differentiates it (its gradient is the classic alpha-beta one).
+
+    alpha_t(s) = logsumexp(alpha_{t-1}(s), alpha_{t-1}(s-1), alpha_{t-1}(s-2) if l'_s != l'_{s-2})
+    + log_probs[t, l'_s]; the skip s-2 -> s is allowed at label positions only (odd s >= 3), which
+    is why repeated labels need a blank between them.  A sample with input length T_n < T keeps
+    its alpha from step T_n - 1 on."""
+    steps, batch, _ = log_probs.shape
+    width = extended.shape[1]
+    dev, dtype = log_probs.device, log_probs.dtype
+    # (T, N, L): the log-probability of each extended label at each step; clamped so that log(0)
+    # inputs stay finite (see _CTC_NEG).
+    emit = ag.gather(log_probs, 2, extended[None].expand(steps, batch, width))
+    emit = ag.clamp(emit, min=_CTC_NEG)
+    position = ag.arange(width, device=dev)[None, :]
+    before = ag.cat([ag.full((batch, 2), -1, dtype=ag.int64, device=dev), extended[:, :-2]], dim=1)[:, :width]
+    skip = (position % 2 == 1) & (position >= 3) & (extended != before)
+    neg = ag.full((batch, 2), _CTC_NEG, dtype=dtype, device=dev)
+    lengths = ag.tensor(input_lengths, dtype=ag.int64, device=dev)[:, None]
+    alpha = ag.where(position <= 1, emit[0], _CTC_NEG)  # start in the first blank or the first label
+    padded = ag.cat([neg, alpha], dim=1)  # two impossible positions in front: s-1 and s-2 always exist
+    for t in range(1, max(input_lengths, default=0)):
+        stay, step, jump = padded[:, 2:], padded[:, 1:-1], padded[:, :-2]
+        jump = ag.where(skip, jump, _CTC_NEG)
+        alpha = ag.logsumexp(ag.stack([stay, step, jump]), dim=0) + emit[t]
+        if t >= min(input_lengths):  # some samples have ended: they keep their last alpha
+            alpha = ag.where(lengths > t, alpha, stay)
+        padded = ag.cat([neg, alpha], dim=1)
+    alpha = padded[:, 2:]
+    # A path ends in the last label or the blank after it.
+    labels = ag.tensor(target_lengths, dtype=ag.int64, device=dev)[:, None]
+    last_blank = ag.gather(alpha, 1, 2 * labels)
+    last_label = ag.where(labels > 0, ag.gather(alpha, 1, ag.clamp(2 * labels - 1, min=0)), _CTC_NEG)
+    log_likelihood = ag.logsumexp(ag.cat([last_blank, last_label], dim=1), dim=1)
+    # No input frames: only the empty target is possible (with probability 1).
+    no_frames = lengths[:, 0] == 0
+    empty = ag.where(labels[:, 0] == 0, ag.zeros(batch, dtype=dtype, device=dev), _CTC_NEG)
+    return ag.where(no_frames, empty, log_likelihood)
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0,
+             reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """The Connectionist Temporal Classification loss (Graves et al. 2006): ``-log p(target | input)``
+    summed over every alignment of the target to the input frames.
+
+    ``log_probs`` is ``(T, N, C)`` (or ``(T, C)`` unbatched), normally ``log_softmax`` output;
+    ``targets`` is padded ``(N, S)`` or all targets concatenated ``(sum(target_lengths),)``; the
+    lengths are integer tensors or tuples.  ``'mean'`` divides each loss by its target length, then
+    averages over the batch.  A target that no alignment can produce (longer than its input, or
+    with repeated labels and too few frames for the blanks between them) has loss ``inf``, or 0
+    with ``zero_infinity=True`` (and a zero gradient in both cases; PyTorch's is NaN without
+    ``zero_infinity``).
+
+    The gradient is the engine's, the true gradient of this forward.  PyTorch's kernel instead
+    returns that gradient plus ``exp(log_probs)`` at the valid steps (it assumes log_softmax comes
+    next, where that term cancels, since each step's probabilities sum to 1); through
+    ``log_softmax`` both agree exactly, which is how CTC is used.
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> log_probs = ag.full((2, 1, 2), 0.5).log()  # two frames, blank or label 1 equally likely
+    >>> round(F.ctc_loss(log_probs, ag.tensor([[1]]), (2,), (1,), reduction="sum").item(), 4)
+    0.2877
+    """
+    _check_tensors("ctc_loss", log_probs=log_probs, targets=targets)
+    _check_reduction(reduction)
+    if log_probs.ndim not in (2, 3):
+        raise RuntimeError(f"ctc_loss: expected log_probs of shape (T, N, C) or (T, C), got shape "
+                           f"{tuple(log_probs.shape)}")
+    if log_probs.dtype not in (ag.float32, ag.float64):
+        raise RuntimeError(f"ctc_loss: expected float32 or float64 log_probs, got {log_probs.dtype}")
+    if log_probs.numel() == 0:
+        raise RuntimeError(f"ctc_loss: log_probs tensor must not be empty (shape {tuple(log_probs.shape)})")
+    if targets.device != log_probs.device:
+        raise RuntimeError(f"ctc_loss: targets are on {targets.device} but log_probs on {log_probs.device}")
+    batched = log_probs.ndim == 3
+    if not batched:  # (1-D targets stay concatenated: exactly target_length labels, as in PyTorch)
+        log_probs = log_probs[:, None]
+    if targets.ndim not in (1, 2):
+        raise RuntimeError(f"ctc_loss: targets must be (N, S) or 1-D concatenated, got shape {tuple(targets.shape)}")
+    steps, batch, n_classes = log_probs.shape
+    if not 0 <= blank < n_classes:
+        raise RuntimeError(f"ctc_loss: blank must be in label range [0, {n_classes}), got {blank}")
+    in_lengths = _ctc_lengths("input_lengths", input_lengths, batch)
+    out_lengths = _ctc_lengths("target_lengths", target_lengths, batch)
+    if max(in_lengths) > steps:
+        raise RuntimeError(f"ctc_loss: Expected input_lengths to have value at most {steps} (log_probs has "
+                           f"{steps} steps), but got value {max(in_lengths)}")
+    labels = _ctc_padded_targets(targets, out_lengths, blank, n_classes)
+    log_likelihood = _ctc_log_likelihood(log_probs, _ctc_extended(labels, blank), in_lengths, out_lengths)
+    impossible = log_likelihood.detach() < _CTC_NEG / 2
+    loss = ag.where(impossible, 0.0 if zero_infinity else float("inf"), -log_likelihood)
+    if reduction == "mean":
+        lengths = ag.tensor(out_lengths, dtype=loss.dtype, device=loss.device)
+        loss = (loss / ag.clamp(lengths, min=1)).mean()
+    elif reduction == "sum":
+        loss = loss.sum()
+    return loss if batched or reduction != "none" else loss[0]

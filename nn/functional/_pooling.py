@@ -25,6 +25,9 @@ __all__ = [
     "max_pool1d",
     "max_pool2d",
     "max_pool3d",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+    "max_pool3d_with_indices",
     "avg_pool1d",
     "avg_pool2d",
     "avg_pool3d",
@@ -34,6 +37,9 @@ __all__ = [
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
     "adaptive_max_pool3d",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
     "interpolate",
     "upsample",
     "pixel_shuffle",
@@ -263,6 +269,31 @@ def max_pool3d(
     [[[[[7.0]]]]]
     """
     return _max_pool("max_pool3d", input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3)
+
+
+def max_pool1d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+                            return_indices: bool = False):
+    """``max_pool1d(..., return_indices=True)``: always ``(output, indices)``, whatever ``return_indices``
+    says (PyTorch's name for the form that returns the indices).
+
+    >>> import autograd_core as ag, nn.functional as F
+    >>> out, idx = F.max_pool1d_with_indices(ag.tensor([[[1.0, 3.0, 2.0, 5.0]]]), 2)
+    >>> out.tolist(), idx.tolist()
+    ([[[3.0, 5.0]]], [[[1, 3]]])
+    """
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+                            return_indices: bool = False):
+    """``max_pool2d(..., return_indices=True)``: always ``(output, indices)``."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool3d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+                            return_indices: bool = False):
+    """``max_pool3d(..., return_indices=True)``: always ``(output, indices)``."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
 
 
 def _avg_pool(op, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, n):
@@ -502,6 +533,22 @@ def adaptive_max_pool3d(input: Tensor, output_size, return_indices: bool = False
     [26.0]
     """
     return _adaptive_max("adaptive_max_pool3d", input, output_size, return_indices, 3)
+
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size, return_indices: bool = False):
+    """``adaptive_max_pool1d(..., return_indices=True)``: always ``(output, indices)``."""
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size, return_indices: bool = False):
+    """``adaptive_max_pool2d(..., return_indices=True)``: always ``(output, indices)``."""
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size, return_indices: bool = False):
+    """``adaptive_max_pool3d(..., return_indices=True)``: always ``(output, indices)``."""
+    return adaptive_max_pool3d(input, output_size, return_indices=True)
 
 
 def _nearest_source(size: int, out: int, scale, exact: bool = False) -> np.ndarray:

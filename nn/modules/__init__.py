@@ -1,6 +1,7 @@
 """Layers, one file per family; each file lists its public names in ``__all__``."""
 
 from nn.modules.activation import *  # noqa: F401,F403
+from nn.modules.adaptive import *  # noqa: F401,F403
 from nn.modules.attention import *  # noqa: F401,F403
 from nn.modules.conv import *  # noqa: F401,F403
 from nn.modules.dropout import *  # noqa: F401,F403

@@ -36,6 +36,7 @@ __all__ = [
     "GaussianNLLLoss",
     "MultiLabelMarginLoss",
     "TripletMarginWithDistanceLoss",
+    "CTCLoss",
 ]
 
 
@@ -355,3 +356,24 @@ class TripletMarginWithDistanceLoss(_Loss):
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
         return F.triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=self.distance_function,
                                                    margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """Connectionist Temporal Classification loss over all alignments of a target to the input
+    frames (see ``F.ctc_loss`` for the shapes).
+
+    >>> import autograd_core as ag, nn
+    >>> ctc = nn.CTCLoss(zero_infinity=True)
+    >>> log_probs = ag.randn(5, 2, 4).log_softmax(2)
+    >>> ctc(log_probs, ag.tensor([[1, 2], [3, 0]]), (5, 5), (2, 1)).shape
+    torch.Size([])
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths, target_lengths) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                          self.zero_infinity)

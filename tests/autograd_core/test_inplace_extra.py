@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+from autograd_core.ops import inplace as IP
 from autograd_core.ops.inplace import IN_PLACE
 from tests.helpers.op_factory import DEVICES, TORCH_TOL, to_host
 
@@ -243,3 +244,35 @@ def test_an_operand_that_requires_grad_puts_the_result_in_the_graph():
     assert t.requires_grad
     t.sum().backward()
     np.testing.assert_allclose(y.grad.tolist(), np.array([3.0, 4.0]) / np.hypot([1.0, 2.0], [3.0, 4.0]), rtol=1e-6)
+
+
+# Every recorded in-place form gives the gradient of its out-of-place op, compositions included
+# (mvlgamma_ is lgamma of shifted copies summed: a node deep inside saves the old value, which the
+# in-place write would otherwise overwrite before backward reads it).
+_EXACT = {"eq_", "ne_", "not_equal_", "lt_", "less_", "le_", "less_equal_", "gt_", "greater_", "ge_", "greater_equal_",
+          "logical_and_", "logical_or_", "logical_xor_", "logical_not_", "bitwise_and_", "bitwise_or_", "bitwise_xor_",
+          "bitwise_not_", "floor_", "ceil_", "round_", "trunc_", "fix_", "sign_", "sgn_", "floor_divide_", "heaviside_",
+          "nextafter_"}  # fmt: skip  (piecewise constant or integer: nothing to compare)
+_SCALAR_ARGS = {"pow_": (2.5,), "float_power_": (2.0,), "fmod_": (0.7,), "remainder_": (0.7,), "clamp_min_": (0.3,),
+                "clamp_max_": (0.6,), "polygamma_": (1,), "mvlgamma_": (2,)}  # fmt: skip
+_TENSOR_ARG = {"atan2_", "arctan2_", "hypot_", "xlogy_", "copysign_", "ldexp_"}
+
+
+@pytest.mark.parametrize("name", sorted(set(IP._IN_PLACE_OPS) - _EXACT - {"igamma_", "igammac_", "i0_"}))
+def test_every_recorded_in_place_form_has_its_out_of_place_gradient(name):
+    fn = IP._IN_PLACE_OPS[name]
+    rng = np.random.default_rng(0)
+    a = rng.uniform(1.2, 1.8, 4) if name == "mvlgamma_" else rng.uniform(0.2, 0.8, 4)
+    if name == "ldexp_":
+        args = (ag.tensor([1, 2, 0, 1]),)
+    elif name in _TENSOR_ARG:
+        args = (ag.tensor(rng.uniform(0.2, 0.8, 4)),)
+    else:
+        args = _SCALAR_ARGS.get(name, ())
+    x = ag.tensor(a, requires_grad=True)
+    h = x * 1
+    getattr(h, name)(*args)
+    (h * ag.arange(1.0, 5.0, dtype=ag.float64)).sum().backward()
+    y = ag.tensor(a, requires_grad=True)
+    (fn(y * 1, *args) * ag.arange(1.0, 5.0, dtype=ag.float64)).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), y.grad.numpy(), rtol=1e-12, equal_nan=True)
