@@ -479,15 +479,32 @@ from autograd_core.ops.elementwise import (  # noqa: E402  (the rest of PyTorch'
     xlogy,
 )
 
+# Functions PyTorch offers both as torch.X and torch.nn.functional.X with the same signature
+# (torch.conv2d, torch.selu ...): here they are nn.functional's, reached through __getattr__.
+# (Not the losses, dropouts, batch/instance norm and embedding: their torch.X forms take
+# other arguments, such as an integer reduction or the weight first.)
+_NN_FUNCTIONAL_ALIASES = frozenset({
+    "adaptive_avg_pool1d", "avg_pool1d", "bilinear", "celu", "celu_", "channel_shuffle", "conv1d", "conv2d",
+    "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "cosine_similarity", "group_norm",
+    "hardshrink", "layer_norm", "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool3d",
+    "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "prelu", "rms_norm", "rrelu", "rrelu_", "selu",
+    "selu_", "threshold", "threshold_",
+})  # fmt: skip
+
 
 def __getattr__(name: str):
     """``ag.nn`` and ``ag.optim``: the top-level ``nn`` and ``optim`` packages, imported on first use,
     so code that says ``torch.nn.Linear`` or ``torch.optim.SGD`` after ``import autograd_core as
-    torch`` runs unchanged (nn imports autograd_core, so this can't be done at import time)."""
+    torch`` runs unchanged (nn imports autograd_core, so this can't be done at import time); the
+    same for ``ag.distributions`` and the ``_NN_FUNCTIONAL_ALIASES`` (``ag.conv2d``)."""
     if name in ("nn", "optim"):
         import importlib
 
         return importlib.import_module(name)
+    if name in _NN_FUNCTIONAL_ALIASES:
+        import importlib
+
+        return getattr(importlib.import_module("nn.functional"), name)
     if name == "distributions":  # ag.distributions.Normal (a subpackage, imported on first use)
         import importlib
 

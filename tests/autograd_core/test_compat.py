@@ -123,3 +123,25 @@ def test_std_mean_takes_the_unbiased_overload_and_differentiates():
     assert abs(s.item() - np.std([1.0, 2.0, 4.0])) < 1e-12 and abs(m.item() - 7 / 3) < 1e-12
     (s + m).backward()
     assert ag.gradcheck(lambda t: ag.std_mean(t, 0)[0] + ag.std_mean(t, 0)[1], (x.detach().requires_grad_(),))
+
+
+def test_top_level_aliases_of_nn_functional():
+    import nn.functional as F
+
+    for name in ag._NN_FUNCTIONAL_ALIASES:
+        assert getattr(ag, name) is getattr(F, name), name
+    x = ag.tensor(np.arange(50.0).reshape(1, 2, 5, 5))
+    assert ag.conv2d(x, ag.ones(3, 2, 3, 3, dtype=ag.float64)).shape == (1, 3, 3, 3) and ag.max_pool2d(x, 2).shape == (1, 2, 2, 2)
+    t = ag.tensor([-1.0, 2.0])
+    assert ag.threshold_(t, 0.0, 5.0) is t and t.tolist() == [5.0, 2.0]
+    with pytest.raises(AttributeError, match="no attribute 'conv9d'"):
+        _ = ag.conv9d
+
+
+def test_top_level_aliases_exist_in_pytorch_under_the_same_names():
+    torch = pytest.importorskip("torch")
+    for name in ag._NN_FUNCTIONAL_ALIASES:
+        assert hasattr(torch, name) and hasattr(torch.nn.functional, name), name
+    x = np.random.default_rng(0).standard_normal((2, 3, 6))
+    np.testing.assert_allclose(ag.selu(ag.tensor(x)).numpy(), torch.selu(torch.tensor(x)).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ag.avg_pool1d(ag.tensor(x), 2).numpy(), torch.avg_pool1d(torch.tensor(x), 2).numpy())
