@@ -12,8 +12,9 @@ Updates run under ``no_grad`` with in-place tensor ops; no raw arrays.
 [0.0125]
 """
 
-from optim import lr_scheduler
+from optim import lr_scheduler, swa_utils
 from optim.adadelta import Adadelta
+from optim.adafactor import Adafactor
 from optim.adagrad import Adagrad
 from optim.adam import Adam, AdamW
 from optim.adamax import Adamax
@@ -31,6 +32,7 @@ __all__ = [
     "LBFGS",
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
@@ -41,4 +43,5 @@ __all__ = [
     "RMSprop",
     "Rprop",
     "lr_scheduler",
+    "swa_utils",
 ]
