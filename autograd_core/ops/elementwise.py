@@ -783,7 +783,9 @@ arctan2 = atan2
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     """``input + weight * (end - input)``: linear interpolation, broadcasting all three.  ``end``
     (and ``weight`` when it is a tensor) must have input's dtype, as in PyTorch; gradients go to
-    all three (``1 - weight``, ``weight`` and ``end - input``).
+    all three (``1 - weight``, ``weight`` and ``end - input``).  Where ``|weight| >= 0.5`` it is
+    computed from the other end, ``end - (end - input) * (1 - weight)``, as PyTorch does: exact at
+    ``weight = 1`` (the first form can lose a small ``end`` next to a large ``input``).
 
     >>> import autograd_core as ag
     >>> ag.lerp(ag.tensor([0.0, 1.0]), ag.tensor([10.0, 3.0]), 0.5)
@@ -799,7 +801,11 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
             raise RuntimeError(f"lerp: expected dtype {input.dtype} for `{name}` but got dtype {t.dtype}")
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"lerp: expected a floating point input, got {input.dtype}")
-    return add_(input, mul(weight, sub_(end, input)) if isinstance(weight, Tensor) else mul(sub_(end, input), weight))
+    diff = sub_(end, input)
+    if not isinstance(weight, Tensor):
+        return add_(input, mul(diff, weight)) if -0.5 < weight < 0.5 else sub_(end, mul(diff, 1 - weight))
+    near_input = abs(weight) < 0.5  # (this module's abs; a comparison: no gradient through the choice)
+    return where(near_input, add_(input, mul(weight, diff)), sub_(end, mul(diff, sub_(1, weight))))
 
 
 def _unary(cls, name, doc):

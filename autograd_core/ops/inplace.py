@@ -273,12 +273,9 @@ def addcdiv_(self: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
 
 
 def lerp_(self: Tensor, end, weight) -> Tensor:
-    """``self += weight * (end - self)`` in place."""
-    _target("lerp_", self)
-    e = _operand("lerp_", self, end)
-    self._data += weight * (e - self._data)
-    self._bump_version()
-    return self
+    """``lerp`` in place (``self += weight * (end - self)``, computed as ``lerp`` computes it);
+    ``weight`` a number or a tensor; recorded when ``self`` or an operand is in the graph."""
+    return _out_of_place_into("lerp_", self, lambda old: _E.lerp(old, end, weight), end, weight)
 
 
 def _draw(kind: str, self: Tensor, generator, dtype=None, *bounds):

@@ -494,3 +494,15 @@ def test_random_in_place_draws_stay_on_the_device():
                  lambda t: t.bernoulli_(ag.full((6,), 0.5, device=STRICT)), lambda t: t.exponential_(),
                  lambda t: t.normal_(generator=ag.Generator(STRICT).manual_seed(0))):
         assert fill(x) is x and isinstance(x._data, StrictArray)
+
+
+def test_lerp_in_place_takes_a_tensor_weight_and_is_recorded_in_the_graph():
+    x = ag.tensor([1.0, 2.0])
+    assert x.lerp_(ag.tensor([3.0, 3.0]), ag.tensor([0.5, 0.25])) is x and x.tolist() == [2.0, 2.25]
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    h = a * 1
+    h.lerp_(ag.tensor([3.0, 5.0]), 0.75)
+    h.sum().backward()
+    assert a.grad.tolist() == [0.25, 0.25]
+    with pytest.raises(RuntimeError, match="leaf"):
+        a.lerp_(ag.tensor([0.0, 0.0]), 0.5)

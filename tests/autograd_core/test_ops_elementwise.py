@@ -842,3 +842,21 @@ def test_lerp_requires_matching_dtypes_as_in_pytorch():
         ag.lerp(ag.ones(2), ag.ones(2, dtype=ag.float64), 0.5)
     with pytest.raises(RuntimeError, match="expected dtype float64 for `weight` but got dtype float32"):
         ag.lerp(ag.ones(2, dtype=ag.float64), ag.ones(2, dtype=ag.float64), ag.ones(1))
+
+
+def test_lerp_computes_from_the_nearer_end_as_pytorch_does():
+    # weight 1 must give end exactly, even when end is tiny beside input (input + 1 * (end - input) loses it)
+    assert ag.lerp(ag.tensor([1.0], dtype=ag.float64), ag.tensor([1e-20], dtype=ag.float64), 1.0).item() == 1e-20
+    w = ag.tensor([0.0, 0.25, 0.5, 1.0, -0.75, 1.5], dtype=ag.float64, requires_grad=True)
+    a = ag.tensor([1e3, 2.0, -3.0, 1.0, 4.0, 5.0], dtype=ag.float64, requires_grad=True)
+    e = ag.tensor([1e-3, -1.0, 7.0, 1e-20, 2.0, 0.5], dtype=ag.float64, requires_grad=True)
+    out = ag.lerp(a, e, w)
+    assert out.tolist()[3] == 1e-20
+    (out * ag.arange(1.0, 7.0, dtype=ag.float64)).sum().backward()
+    k = np.arange(1.0, 7.0)
+    np.testing.assert_allclose(a.grad.numpy(), k * (1 - w.detach().numpy()), rtol=1e-15)
+    np.testing.assert_allclose(e.grad.numpy(), k * w.detach().numpy(), rtol=1e-15)
+    np.testing.assert_allclose(w.grad.numpy(), k * (e.detach().numpy() - a.detach().numpy()), rtol=1e-15)
+    torch = pytest.importorskip("torch")
+    theirs = torch.lerp(torch.tensor(a.detach().numpy()), torch.tensor(e.detach().numpy()), torch.tensor(w.detach().numpy()))
+    np.testing.assert_allclose(out.detach().numpy(), theirs.numpy(), rtol=1e-15, atol=0)
