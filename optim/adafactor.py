@@ -98,7 +98,7 @@ class Adafactor(Optimizer):
             if grad.dim() > 1:
                 var_estimate = _factored_estimate(state, grad, one_minus_beta2, eps1)
             else:
-                _lerp_(state["variance"], grad * grad, one_minus_beta2)
+                state["variance"].lerp_(grad * grad, one_minus_beta2)
                 var_estimate = state["variance"].clone()  # the update below works in place
 
             # eps1 is squared because of the square root that follows: it keeps eps1's magnitude.
@@ -168,23 +168,10 @@ def _factored_estimate(state: dict, grad: Tensor, weight: float, eps1: float) ->
     """Lerp the row and column means of ``grad**2`` into the state; return their rank-one estimate of ``grad**2``."""
     row_var, col_var = state["row_var"], state["col_var"]
     # norm(...)**2 / n is mean(g*g) without a gradient-sized temporary (PyTorch's choice; same rounding path).
-    _lerp_(row_var, grad.norm(dim=-1, keepdim=True).square_().div_(grad.shape[-1]), weight)
-    _lerp_(col_var, grad.norm(dim=-2, keepdim=True).square_().div_(grad.shape[-2]), weight)
+    row_var.lerp_(grad.norm(dim=-1, keepdim=True).square_().div_(grad.shape[-1]), weight)
+    col_var.lerp_(grad.norm(dim=-2, keepdim=True).square_().div_(grad.shape[-2]), weight)
     estimate = row_var @ col_var
     return estimate.div_(row_var.mean(dim=-2, keepdim=True).clamp_(min=eps1))
-
-
-def _lerp_(t: Tensor, end: Tensor, weight: float) -> Tensor:
-    """``t.lerp_(end, weight)`` as PyTorch computes it: from ``end`` when ``weight >= 0.5``.
-
-    ``t + w * (end - t)`` loses ``end`` to cancellation when ``w`` is near 1 and ``t`` is much larger than
-    ``end`` (with ``w = 1``, ``t = 1``, ``end = 1e-20`` it gives 0); ``end - (end - t) * (1 - w)`` does not.
-    Adafactor's weight ``t ** beta2_decay`` is 1 at the first step (every step with ``beta2_decay=0``).
-    (``Tensor.lerp_`` here uses the first form for every weight; once it follows PyTorch, this can go.)
-    """
-    if abs(weight) < 0.5:
-        return t.lerp_(end, weight)
-    return t.copy_(end - (end - t) * (1 - weight))
 
 
 def _rms(t: Tensor) -> Tensor:

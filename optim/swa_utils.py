@@ -30,7 +30,6 @@ import autograd_core as ag
 from autograd_core import Tensor
 from nn.module import Module
 from nn.modules.normalization import _BatchNorm, _InstanceNorm
-from optim.adafactor import _lerp_  # PyTorch's lerp rounding (see there)
 from optim.lr_scheduler import LRScheduler, _format_param
 from optim.optimizer import Optimizer
 
@@ -79,7 +78,7 @@ def get_ema_multi_avg_fn(decay: float = 0.999) -> Callable:
             floating = ema_param_list[0].is_floating_point()
             for p_ema, p_model in zip(ema_param_list, current_param_list, strict=True):
                 if floating:
-                    _lerp_(p_ema, p_model, 1 - decay)
+                    p_ema.lerp_(p_model, 1 - decay)
                 else:  # integer buffers (BatchNorm's num_batches_tracked): the formula, truncated by copy_
                     p_ema.copy_(p_ema * decay + p_model * (1 - decay))
 
@@ -107,7 +106,7 @@ def get_swa_multi_avg_fn() -> Callable:
                 )
             weight = _lerp_weight(num_averaged)
             for p_avg, p_model in zip(averaged_param_list, current_param_list, strict=True):
-                _lerp_(p_avg, p_model, weight)
+                p_avg.lerp_(p_model, weight)
 
     return swa_update
 
