@@ -17,7 +17,9 @@ from collections.abc import Iterable
 
 import autograd_core as ag
 from autograd_core import Tensor
-from nn.utils import parametrizations, parametrize, rnn  # noqa: F401  (nn.utils.rnn.pad_sequence, as in torch)
+from nn.utils import parametrizations, parametrize, prune, rnn  # noqa: F401  (nn.utils.rnn.pad_sequence, as in torch)
+from nn.utils.fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
+from nn.utils.init import skip_init
 from nn.utils.spectral_norm import remove_spectral_norm, spectral_norm
 from nn.utils.weight_norm import remove_weight_norm, weight_norm
 
@@ -32,6 +34,11 @@ __all__ = [
     "remove_weight_norm",
     "spectral_norm",
     "remove_spectral_norm",
+    "fuse_conv_bn_eval",
+    "fuse_conv_bn_weights",
+    "fuse_linear_bn_eval",
+    "fuse_linear_bn_weights",
+    "skip_init",
 ]
 
 
