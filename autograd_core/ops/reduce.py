@@ -588,11 +588,16 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
-    """Vector p-norm over ``dim`` (all elements when None): p = 2/'fro', 1, inf, -inf, 0 or any float."""
+    """Vector p-norm over ``dim`` (all elements when None): p = 2/'fro', 1, inf, -inf, 0 or any float;
+    ``'nuc'`` (and ``'fro'`` over more than two dims) is ``linalg.matrix_norm``'s, as in PyTorch."""
     from autograd_core.ops.elementwise import abs as _abs
 
     if dtype is not None:
         input = input.to(dtype)
+    if isinstance(p, str) and (p != "fro" or (isinstance(dim, (tuple, list)) and len(dim) > 2)):
+        from autograd_core.linalg import matrix_norm
+
+        return matrix_norm(input, p, tuple(range(input._data.ndim)) if dim is None else dim, keepdim)
     dims = dims_of("norm", dim, input._data.ndim)
     if p in ("fro", 2, 2.0):
         return Norm.apply(input, 2, dims, keepdim)

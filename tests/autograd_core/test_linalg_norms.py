@@ -217,3 +217,24 @@ def test_norms_run_on_the_strict_device():
         b.sum().backward()
         np.testing.assert_allclose(a.detach().cpu().numpy(), b.detach().numpy(), rtol=1e-12)
         np.testing.assert_allclose(on_strict.grad.cpu().numpy(), on_cpu.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs", [{"p": "fro"}, {"p": "fro", "dim": (0, 1)}, {"p": "nuc", "dim": (0, 1)},
+                                    {"p": "nuc", "dim": (1, 2), "keepdim": True}, {"p": "fro", "dim": (0, 1, 2)},
+                                    {"p": "nuc"}])  # fmt: skip
+def test_norm_with_a_matrix_order_is_matrix_norms_as_in_pytorch(kwargs):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((2, 3, 4))
+    try:
+        expected = torch.norm(torch.tensor(x, requires_grad=True), **kwargs)
+    except RuntimeError:
+        with pytest.raises(RuntimeError, match="dim must be a 2-tuple"):
+            ag.norm(ag.tensor(x), **kwargs)
+        return
+    ours = ag.tensor(x, requires_grad=True)
+    out = ag.norm(ours, **kwargs)
+    np.testing.assert_allclose(out.detach().numpy(), expected.detach().numpy(), rtol=1e-12)
+    out.sum().backward()
+    theirs = torch.tensor(x, requires_grad=True)
+    torch.norm(theirs, **kwargs).sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
