@@ -330,7 +330,7 @@ from autograd_core.ops.shape import (
 )
 from autograd_core.ops.solvers import det, inverse, logdet, slogdet
 from autograd_core.ops.sorting import argsort, median, sort, topk
-from autograd_core.ops.special import digamma, erf, erfc, erfinv, lgamma, mvlgamma, polygamma
+from autograd_core.ops.special import digamma, erf, erfc, erfinv, i0, igamma, igammac, lgamma, mvlgamma, polygamma
 from autograd_core.ops.window import fold, fold_windows, sliding_windows, unfold
 from autograd_core.serialization import load, save
 from autograd_core.size import Size
@@ -439,7 +439,7 @@ for _name, _cls in _compat.CUDA_TYPES.items():
 del _name, _cls
 
 
-from autograd_core import linalg, random, testing, utils  # noqa: E402  (ag.linalg, ag.random, ag.testing, ag.utils.data, as in torch)
+from autograd_core import linalg, random, special, testing, utils  # noqa: E402  (ag.linalg, ag.special ..., as in torch)
 
 seed = random.seed
 from autograd_core.ops.elementwise import (  # noqa: E402  (the rest of PyTorch's elementwise math)

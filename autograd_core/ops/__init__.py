@@ -201,6 +201,7 @@ def _install_methods() -> None:
         "is_same_size": E.is_same_size, "greater": E.gt, "greater_equal": E.ge, "less": E.lt, "less_equal": E.le,
         "not_equal": E.ne, "erfc": SP.erfc, "erfinv": SP.erfinv, "lgamma": SP.lgamma, "digamma": SP.digamma,
         "polygamma": lambda self, n: SP.polygamma(n, self), "mvlgamma": SP.mvlgamma,
+        "i0": SP.i0, "igamma": SP.igamma, "igammac": SP.igammac,
     })
     for name, fn in methods.items():
         setattr(T, name, fn)

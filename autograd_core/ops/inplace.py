@@ -463,6 +463,7 @@ def _special_ops():
     return {
         "erf_": SP.erf, "erfc_": SP.erfc, "erfinv_": SP.erfinv, "lgamma_": SP.lgamma, "digamma_": SP.digamma,
         "polygamma_": lambda x, n: SP.polygamma(n, x), "mvlgamma_": SP.mvlgamma,
+        "i0_": SP.i0, "igamma_": SP.igamma, "igammac_": SP.igammac,
     }
 
 
