@@ -26,8 +26,9 @@ class Gamma(Distribution):
     parameters.  Unlike PyTorch, ``has_rsample`` is False and ``rsample`` is not offered:
     PyTorch differentiates gamma draws with implicit reparameterisation (the derivative of the
     gamma cdf in its shape), which autograd_core does not have; ``sample`` draws without
-    gradient (Marsaglia and Tsang's method).  ``cdf`` (the regularised incomplete gamma
-    function) is not offered either.
+    gradient (Marsaglia and Tsang's method).  ``cdf`` is the regularised incomplete gamma
+    function ``ag.special.gammainc``: differentiable in ``rate`` and the value, and, as in
+    PyTorch, not in ``concentration``.
     """
 
     arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
@@ -71,6 +72,13 @@ class Gamma(Distribution):
             value = ag.as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
         c, r = self.concentration, self.rate
         return ag.xlogy(c, r) + ag.xlogy(c - 1, value) - r * value - ag.lgamma(c)
+
+    def cdf(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        if not isinstance(value, Tensor):
+            value = ag.as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
+        return ag.special.gammainc(self.concentration, self.rate * value)
 
     def entropy(self) -> Tensor:
         c = self.concentration

@@ -140,3 +140,19 @@ def test_edge_values_match_torch():
     logits = np.array([[0.0, -np.inf, 1.0]])
     ours = AD.Categorical(logits=ag.tensor(logits, dtype=ag.float64)).entropy()
     np.testing.assert_allclose(to_host(ours), TD.Categorical(logits=torch.tensor(logits)).entropy().numpy(), **TOL)
+
+
+def test_gamma_cdf_matches_torch_and_refuses_the_concentration_gradient_as_torch_does():
+    c, r, v = np.array([0.5, 2.0, 7.0]), np.array([1.0, 3.0, 0.5]), np.array([0.3, 1.0, 20.0])
+    rate, value = ag.tensor(r, requires_grad=True), ag.tensor(v, requires_grad=True)
+    ours = AD.Gamma(ag.tensor(c), rate).cdf(value)
+    ours.sum().backward()
+    t_rate, t_value = torch.tensor(r, requires_grad=True), torch.tensor(v, requires_grad=True)
+    theirs = TD.Gamma(torch.tensor(c), t_rate).cdf(t_value)
+    theirs.sum().backward()
+    np.testing.assert_allclose(to_host(ours), theirs.detach().numpy(), **TOL)
+    np.testing.assert_allclose(to_host(rate.grad), t_rate.grad.numpy(), **TOL)
+    np.testing.assert_allclose(to_host(value.grad), t_value.grad.numpy(), **TOL)
+    concentration = ag.tensor(c, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="igamma: input"):
+        AD.Gamma(concentration, ag.tensor(r)).cdf(ag.tensor(v)).sum().backward()
