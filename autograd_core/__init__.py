@@ -175,12 +175,14 @@ from autograd_core.ops.elementwise import (
 from autograd_core.ops.index import (
     argwhere,
     bucketize,
+    diagonal_scatter,
     gather,
     index_add,
     index_copy,
     index_fill,
     index_put,
     index_put_,
+    index_reduce,
     index_select,
     isin,
     masked_fill,
@@ -192,11 +194,15 @@ from autograd_core.ops.index import (
     scatter_add,
     scatter_reduce,
     searchsorted,
+    select_scatter,
+    slice_scatter,
     take,
     take_along_dim,
     unique_consecutive,
 )
 from autograd_core.ops.inplace import relu_  # torch.relu_ (F.relu(x, inplace=True))
+from autograd_core.ops.integer import bitwise_left_shift, bitwise_right_shift, frexp, gcd, gcd_, lcm, lcm_
+from autograd_core.ops.integrate import cumulative_trapezoid, histogram, msort, trapezoid, trapz, vander
 from autograd_core.ops.linalg import (
     addbmm,
     addmm,

@@ -11,6 +11,8 @@ from autograd_core.ops import einsum as ES
 from autograd_core.ops import elementwise as E
 from autograd_core.ops import index as I
 from autograd_core.ops import inplace as IP
+from autograd_core.ops import integer as INT
+from autograd_core.ops import integrate as IG
 from autograd_core.ops import linalg as L
 from autograd_core.ops import reduce as R
 from autograd_core.ops import shape as S
@@ -93,6 +95,12 @@ def _install_methods() -> None:
     T.__rfloordiv__ = _reflected(E.floor_divide)
     T.__mod__ = E.remainder
     T.__rmod__ = _reflected(E.remainder)
+    T.__lshift__ = _not_implemented_for_foreign(INT.bitwise_left_shift)
+    T.__rlshift__ = _not_implemented_for_foreign(_reflected(INT.bitwise_left_shift))
+    T.__rshift__ = _not_implemented_for_foreign(INT.bitwise_right_shift)
+    T.__rrshift__ = _not_implemented_for_foreign(_reflected(INT.bitwise_right_shift))
+    T.__ilshift__ = INT.bitwise_left_shift_  # integers never require grad: always in place
+    T.__irshift__ = INT.bitwise_right_shift_
     T.__getitem__ = I.getitem
     T.__setitem__ = I.setitem
     T.__iadd__ = _augmented(IP.add_, E.add_)
@@ -170,7 +178,7 @@ def _install_methods() -> None:
         "nansum": R.nansum, "nanmean": R.nanmean, "nanmedian": R.nanmedian, "cummax": R.cummax,
         "cummin": R.cummin, "logcumsumexp": R.logcumsumexp, "kthvalue": R.kthvalue, "mode": R.mode,
         "aminmax": R.aminmax, "quantile": R.quantile, "nanquantile": R.nanquantile, "histc": R.histc,
-        "equal": R.equal, "msort": lambda self: SO.sort(self, 0).values,
+        "equal": R.equal, "msort": IG.msort,
         # shape and layout (shape.py)
         "ravel": S.ravel, "select": S.select, "narrow_copy": S.narrow_copy, "tensor_split": S.tensor_split,
         "hsplit": S.hsplit, "vsplit": S.vsplit, "dsplit": S.dsplit, "split_with_sizes": S.split_with_sizes,
@@ -189,6 +197,13 @@ def _install_methods() -> None:
         "masked_scatter_": I.masked_scatter_, "scatter_reduce": I.scatter_reduce,
         "scatter_reduce_": I.scatter_reduce_, "argwhere": I.argwhere,
         "unique_consecutive": I.unique_consecutive,
+        "index_reduce": I.index_reduce, "index_reduce_": I.index_reduce_, "select_scatter": I.select_scatter,
+        "slice_scatter": I.slice_scatter, "diagonal_scatter": I.diagonal_scatter,
+        # integer ops and frexp (integer.py); histogram (integrate.py)
+        "gcd": INT.gcd, "lcm": INT.lcm, "gcd_": INT.gcd_, "lcm_": INT.lcm_,
+        "bitwise_left_shift": INT.bitwise_left_shift, "bitwise_right_shift": INT.bitwise_right_shift,
+        "bitwise_left_shift_": INT.bitwise_left_shift_, "bitwise_right_shift_": INT.bitwise_right_shift_,
+        "frexp": INT.frexp, "histogram": IG.histogram,
     }
     methods.update(IP.IN_PLACE)  # the rest of the in-place family (abs_, eq_, pow_ ...), made from a table
     methods.update({  # more elementwise math and predicates (elementwise.py, special.py)

@@ -10,6 +10,7 @@ overwrites instead of adding; masked_fill is ``where``.
 from __future__ import annotations
 
 import builtins
+import operator
 
 import numpy as np
 
@@ -54,11 +55,13 @@ class IndexBackward(Primitive):
 
 
 class Scatter(Primitive):
-    """``x`` with ``src`` (a tensor or a number) written at ``idx``; where ``idx`` repeats, one write wins."""
+    """``x`` with ``src`` (a tensor or a number) written at ``idx``; where ``idx`` repeats, one write wins.
+    ``basic`` says that ``idx`` names no element twice (slices, ints, a diagonal's positions), so
+    reading src's gradient back needs no accumulating scatter."""
 
     @staticmethod
-    def forward(ctx, x, src, idx):
-        ctx.idx = idx
+    def forward(ctx, x, src, idx, basic=False):
+        ctx.idx, ctx.basic = idx, basic
         out = x._data.copy()
         out[idx] = src._data if isinstance(src, Tensor) else src
         return out
@@ -68,9 +71,9 @@ class Scatter(Primitive):
         # Overwritten elements of x get no gradient; each src element gets the gradient where it
         # was written (PyTorch's rule, which also hands it to the losing writes of a repeated index).
         needs = ctx.needs_input_grad
-        gx = Scatter.apply(g, 0.0, ctx.idx) if needs[0] else None
-        gsrc = Index.apply(g, ctx.idx, False) if needs[1] else None
-        return gx, gsrc, None
+        gx = Scatter.apply(g, 0.0, ctx.idx, ctx.basic) if needs[0] else None
+        gsrc = Index.apply(g, ctx.idx, ctx.basic) if needs[1] else None
+        return gx, gsrc, None, None
 
 
 def _convert_index(x: Tensor, index):
@@ -821,8 +824,8 @@ class ScatterReduce(Primitive):
 
     The backward is composed of Tensor ops (this primitive among them), so it is differentiable
     again.  amax / amin share the gradient evenly among the elements equal to the result (PyTorch's
-    rule); prod gives each element the product of the others in its group, exact with one zero in
-    the group (and 0 with more), as PyTorch does.
+    rule); prod gives each element the product of the others in its group, zeros included, as
+    PyTorch does (and twice differentiable wherever PyTorch's is).
     """
 
     @staticmethod
@@ -856,21 +859,23 @@ class ScatterReduce(Primitive):
             count = x_hit.to(g.dtype) + IndexBackward.apply(src_hit.to(g.dtype), idx, False, shape)
             share = g / where(count == 0, 1.0, count)
             return share * x_hit, Index.apply(share, idx, False) * src_hit, None, None, None
-        # prod: the product of the others = (product of the non-zeros) / x_e, or with zeros in the group,
-        # the product of the non-zeros for the one zero itself (0 for everything else).
+        # prod: each element's gradient is the product of the others in its group, written with products
+        # recomputed from x and src (not the saved result) so that it is differentiable again, also
+        # across zeros: a zero reads its own group's product with itself taken as 1.
+        base = where(own, x, 1.0)  # the elements of x that take no part count as 1
         x_zero, src_zero = own & (x == 0), src == 0
-        x_nz = where(x_zero, 1.0, x)
-        src_nz = where(src_zero, 1.0, src)
-        prod_nz = ScatterReduce.apply(where(own, x_nz, 1.0), src_nz, idx, "prod", True)
-        zeros = x_zero.to(g.dtype) + IndexBackward.apply(src_zero.to(g.dtype), idx, False, shape)
-        none, one = zeros == 0, zeros == 1
-
-        def others(value, value_nz, is_zero, group):  # group: read a per-target quantity at each element
-            return where(is_zero, where(group(one), group(prod_nz), 0.0),
-                         where(group(none), group(prod_nz) / value_nz, 0.0))
-
-        gx = g * where(own, others(x, x_nz, x_zero, lambda t: t), 0.0)
-        gsrc = Index.apply(g, idx, False) * others(src, src_nz, src_zero, lambda t: Index.apply(t, idx, False))
+        x1 = where(x == 0, 1.0, x)
+        # x: at most one element per group, so the product with it taken as 1, over x itself if non-zero
+        gx = g * where(own, ScatterReduce.apply(where(x_zero, 1.0, base), src, idx, "prod", True) / x1, 0.0)
+        # src: a non-zero element divides the whole product; src's only zero in its group takes the
+        # product with itself as 1; a zero among several zeros of src gets 0 (exact to first order;
+        # PyTorch refuses to differentiate that case twice).
+        src_zeros = Index.apply(IndexBackward.apply(src_zero.to(g.dtype), idx, False, shape), idx, False)
+        single = src_zero & (src_zeros == 1)
+        full = Index.apply(ScatterReduce.apply(base, src, idx, "prod", True), idx, False)
+        alone = Index.apply(ScatterReduce.apply(base, where(single, 1.0, src), idx, "prod", True), idx, False)
+        others = where(single, alone, where(src_zero, 0.0, full / where(src_zero, 1.0, src)))
+        gsrc = Index.apply(g, idx, False) * others
         return gx, gsrc, None, None, None
 
 
@@ -900,8 +905,6 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     >>> [round(v, 4) for v in ag.full((3,), 10.0).scatter_reduce(0, idx, src, "mean").tolist()]
     [4.3333, 5.6667, 10.0]
     """
-    from autograd_core.ops.elementwise import floor_divide
-
     if reduce not in _REDUCTIONS:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     if not isinstance(src, Tensor):
@@ -911,6 +914,15 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
         return reshape(scatter_reduce(reshape(input, 1), 0, _vector(index), _vector(src), reduce,
                                       include_self=include_self), ())
     idx, src = _scatter_index("scatter_reduce", input, dim, index, src)
+    return _reduce_at(input, src, idx, reduce, include_self)
+
+
+def _reduce_at(input: Tensor, src: Tensor, idx: tuple, reduce: str, include_self: bool) -> Tensor:
+    """``input`` with each element of ``src`` combined by ``reduce`` into ``input[idx]`` at its own
+    position (``idx`` has src's shape): what scatter_reduce and index_reduce share once their
+    indices are checked and spelled out element by element."""
+    from autograd_core.ops.elementwise import floor_divide
+
     shape, dev = input._data.shape, input._dev
     if reduce in ("prod", "amax", "amin"):
         return ScatterReduce.apply(input, src, idx, reduce, include_self)
@@ -937,6 +949,190 @@ def scatter_reduce_(self: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     return _out_of_place_into(
         "scatter_reduce_", self, lambda old: scatter_reduce(old, dim, index, src, reduce, include_self=include_self), src
     )
+
+
+# ---------------------------------------------------------------------------- index_reduce
+_INDEX_REDUCTIONS = ("prod", "mean", "amax", "amin")
+
+
+def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *,
+                 include_self: bool = True) -> Tensor:
+    """``input`` with slice ``i`` of ``source`` along ``dim`` combined into slice ``index[i]`` by
+    ``reduce``: ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"`` (repeated indices combine).
+    ``source`` has input's shape with dim ``dim`` of size ``len(index)``.  It is scatter_reduce with
+    ``index`` repeated across every other dim, so gradients follow the same rules: amax / amin share
+    it evenly among tied elements, prod is exact with one zero per group, mean divides by the count
+    (self included when ``include_self``); with ``include_self=False`` the targeted slices of
+    ``input`` take no part and get no gradient.
+
+    >>> import autograd_core as ag
+    >>> x = ag.ones(3, 2)
+    >>> x.index_reduce(0, ag.tensor([0, 0, 2]), ag.tensor([[2.0, 3.0], [4.0, 5.0], [6.0, 7.0]]), "prod")
+    tensor([[ 8., 15.],
+            [ 1.,  1.],
+            [ 6.,  7.]])
+    >>> x.index_reduce(0, ag.tensor([0, 0]), ag.tensor([[2.0, 3.0], [4.0, 6.0]]), "mean", include_self=False)
+    tensor([[3.0000, 4.5000],
+            [1.0000, 1.0000],
+            [1.0000, 1.0000]])
+    """
+    if reduce not in _INDEX_REDUCTIONS:
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    if not isinstance(source, Tensor):
+        raise TypeError(f"index_reduce(): argument 'source' must be Tensor, not {type(source).__name__}")
+    if not isinstance(index, Tensor) or index._data.dtype.name not in ("int32", "int64"):
+        got = index.dtype if isinstance(index, Tensor) else type(index).__name__
+        raise RuntimeError(f"index_reduce(): Expected dtype int32/int64 for index but got {got}")
+    if index._data.ndim > 1:
+        raise IndexError(f"index_reduce(): index is supposed to be a vector, but got shape {tuple(index.shape)}")
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(f"index_reduce(): self ({input.dtype}) and source ({source.dtype}) must have the same "
+                           "dtype; convert one with .to()")
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("index_reduce(): not implemented for bool tensors; convert to an integer dtype first")
+    shape = input._data.shape
+    if not shape:  # a 0-d input is a vector of one element, with a 0-d source
+        _check_dim("index_reduce", dim, 0)
+        _same_but_dim("index_reduce", shape, source._data.shape, None)
+        return reshape(index_reduce(reshape(input, 1), 0, index, reshape(source, 1), reduce,
+                                    include_self=include_self), ())
+    d = _check_dim("index_reduce", dim, len(shape))
+    _same_but_dim("index_reduce", shape, source._data.shape, d)
+    rows = index._data.reshape(-1)
+    if rows.shape[0] != source._data.shape[d]:
+        raise RuntimeError(f"index_reduce(): Number of indices ({rows.shape[0]}) should be equal to source.size(dim): "
+                           f"({source._data.shape[d]}), for dim: {d}")
+    _check_in_range("index_reduce", rows, d, shape[d])
+    xp, nd = input._dev.xp, len(shape)
+    # index repeated across the other dims (a copy: changing index later must not move the gradient)
+    full = xp.broadcast_to(rows.reshape((1,) * d + (-1,) + (1,) * (nd - d - 1)), source._data.shape).copy()
+    return _reduce_at(input, source, along_dim(xp, full, d), reduce, include_self)
+
+
+def _same_but_dim(op: str, shape: tuple, sshape: tuple, d) -> None:
+    """``source`` must have ``input``'s shape except along ``d`` (a 0-d input takes a 0-d source)."""
+    if len(sshape) != len(shape) or builtins.any(a != b for k, (a, b) in enumerate(zip(shape, sshape)) if k != d):
+        raise RuntimeError(
+            f"{op}(): source tensor shape must match self tensor shape, excluding the specified dimension. Got "
+            f"self.shape = {list(shape)} source.shape = {list(sshape)}"
+        )
+
+
+def index_reduce_(self: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *,
+                  include_self: bool = True) -> Tensor:
+    """``index_reduce`` in place (recorded when ``self`` is in the graph or ``source`` requires grad).
+
+    >>> import autograd_core as ag
+    >>> ag.zeros(3).index_reduce_(0, ag.tensor([1, 1]), ag.tensor([2.0, 5.0]), "amax")
+    tensor([0., 5., 0.])
+    """
+    from autograd_core.ops.inplace import _out_of_place_into
+
+    return _out_of_place_into(
+        "index_reduce_", self,
+        lambda old: index_reduce(old, dim, index, source, reduce, include_self=include_self), source
+    )
+
+
+# ---------------------------------------------------------------------------- select / slice / diagonal scatter
+def _embed(op: str, input: Tensor, src, idx: tuple, expected: tuple, move_to=None) -> Tensor:
+    """A copy of ``input`` with ``src`` written at ``idx``, a place no element appears twice in:
+    the out-of-place inverse of a view (select, slice, diagonal).  ``src`` must have the view's
+    ``expected`` shape and is cast to input's dtype; ``move_to`` says where its last dim goes in
+    NumPy's layout of ``input[idx]`` (a diagonal indexed by two arrays).  Gradients: zero for the
+    overwritten part of input, the matching part of the gradient for src."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"{op}(): argument 'src' (position 2) must be Tensor, not {type(src).__name__}")
+    if tuple(src._data.shape) != expected:
+        raise RuntimeError(
+            f"{op}: expected src to have a size equal to the slice of self. src size = {list(src._data.shape)}, "
+            f"slice size = {list(expected)}"
+        )
+    if src._data.dtype != input._data.dtype:
+        src = src.to(input.dtype)
+    if move_to is not None and move_to != src._data.ndim - 1:
+        from autograd_core.ops.shape import movedim
+
+        src = movedim(src, -1, move_to)
+    return Scatter.apply(input, src, idx, True)
+
+
+def _index_arg(op: str, name: str, value) -> int:
+    if isinstance(value, bool):
+        raise TypeError(f"{op}(): argument '{name}' must be int, not bool")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{op}(): argument '{name}' must be int, not {type(value).__name__}") from None
+
+
+def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
+    """A copy of ``input`` with ``src`` written into ``input.select(dim, index)`` (``src`` has that
+    slice's shape; negative ``index`` counts from the end).
+
+    >>> import autograd_core as ag
+    >>> ag.select_scatter(ag.zeros(2, 3), ag.ones(2), 1, -1)
+    tensor([[0., 0., 1.],
+            [0., 0., 1.]])
+    """
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("select_scatter: select() cannot be applied to a 0-dim tensor.")
+    d = _check_dim("select_scatter", dim, len(shape))
+    i, n = _index_arg("select_scatter", "index", index), shape[d]
+    if not -n <= i < n:
+        raise IndexError(f"select_scatter: index {i} out of range for tensor of size {list(shape)} at dimension {d}")
+    idx = (builtins.slice(None),) * d + (i % n,)
+    return _embed("select_scatter", input, src, idx, shape[:d] + shape[d + 1 :])
+
+
+def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start=None, end=None, step: int = 1) -> Tensor:
+    """A copy of ``input`` with ``src`` written into ``input[..., start:end:step, ...]`` along ``dim``
+    (``src`` has that slice's shape; bounds as in Python slicing; ``step`` positive).
+
+    >>> import autograd_core as ag
+    >>> ag.slice_scatter(ag.zeros(2, 4), ag.ones(2, 2), 1, start=1, step=2)
+    tensor([[0., 1., 0., 1.],
+            [0., 1., 0., 1.]])
+    """
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("slice_scatter: slice() cannot be applied to a 0-dim tensor.")
+    d = _check_dim("slice_scatter", dim, len(shape))
+    bounds = tuple(None if v is None else _index_arg("slice_scatter", name, v)
+                   for name, v in (("start", start), ("end", end), ("step", step)))
+    if bounds[2] is None or bounds[2] <= 0:
+        raise RuntimeError(f"slice_scatter: slice step must be positive, got {step}")
+    part = builtins.slice(*bounds)
+    size = len(builtins.range(*part.indices(shape[d])))
+    idx = (builtins.slice(None),) * d + (part,)
+    return _embed("slice_scatter", input, src, idx, shape[:d] + (size,) + shape[d + 1 :])
+
+
+def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """A copy of ``input`` with ``src`` written onto ``input.diagonal(offset, dim1, dim2)`` (``src`` has
+    that diagonal's shape: the other dims, then the diagonal's length).
+
+    >>> import autograd_core as ag
+    >>> ag.diagonal_scatter(ag.zeros(2, 3), ag.tensor([1.0, 2.0]), 1)
+    tensor([[0., 1., 0.],
+            [0., 0., 2.]])
+    """
+    shape = input._data.shape
+    nd = len(shape)
+    d1, d2 = _check_dim("diagonal_scatter", dim1, nd), _check_dim("diagonal_scatter", dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal_scatter: diagonal dimensions cannot be identical {dim1}, {dim2}")
+    offset = _index_arg("diagonal_scatter", "offset", offset)
+    up, down = builtins.max(offset, 0), builtins.max(-offset, 0)  # the diagonal starts at (down, up)
+    n = builtins.max(0, builtins.min(shape[d1] - down, shape[d2] - up))
+    xp = input._dev.xp
+    idx = [builtins.slice(None)] * nd
+    idx[d1], idx[d2] = xp.arange(n) + down, xp.arange(n) + up
+    # NumPy puts the diagonal where its two index arrays stand when they are neighbours, else first.
+    where = builtins.min(d1, d2) if builtins.abs(d1 - d2) == 1 else 0
+    expected = tuple(s for k, s in enumerate(shape) if k not in (d1, d2)) + (n,)
+    return _embed("diagonal_scatter", input, src, tuple(idx), expected, move_to=where)
 
 
 def argwhere(input: Tensor) -> Tensor:
