@@ -12,7 +12,9 @@ from numpy.lib.stride_tricks import as_strided
 # ("divide by zero encountered in log").  Its warning names the module whose code called it, so
 # this filter silences it where our packages run the array op, at no cost per op (np.errstate
 # around every op would cost about a microsecond each), while NumPy code of the user's own
-# keeps warning.  (detect_anomaly is how to find where a NaN or inf came from.)
+# keeps warning.  (detect_anomaly is how to find where a NaN or inf came from.)  Like any filter,
+# it is dropped when the import happens inside a ``warnings.catch_warnings()`` block (as pytest's
+# collection does), which restores the filters on exit.
 warnings.filterwarnings(
     "ignore",
     message=r"(divide by zero|invalid value|overflow|underflow) encountered",
