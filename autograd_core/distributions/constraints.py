@@ -33,6 +33,7 @@ __all__ = [
     "less_than",
     "lower_cholesky",
     "lower_triangular",
+    "multinomial",
     "nonnegative",
     "nonnegative_integer",
     "one_hot",
@@ -199,6 +200,20 @@ class _IntegerGreaterThan(Constraint):
         return f"{type(self).__name__[1:]}(lower_bound={self.lower_bound})"
 
 
+class _Multinomial(Constraint):
+    """Non-negative count vectors summing to at most ``upper_bound`` (PyTorch checks this weaker
+    condition rather than ``== upper_bound``, and so does this)."""
+
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound) -> None:
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        return (value >= 0).all(dim=-1) & (value.sum(dim=-1) <= self.upper_bound)
+
+
 class _Real(Constraint):
     """The extended real line; only NaN is outside."""
 
@@ -337,6 +352,7 @@ interval = _Interval
 half_open_interval = _HalfOpenInterval
 simplex = _Simplex()
 lower_triangular = _LowerTriangular()
+multinomial = _Multinomial
 lower_cholesky = _LowerCholesky()
 square = _Square()
 symmetric = _Symmetric()

@@ -1,0 +1,114 @@
+"""``NegativeBinomial``: the number of successes before ``total_count`` failures, each trial a
+success with probability ``probs`` (a Gamma-Poisson mixture: over-dispersed counts).
+
+>>> import autograd_core as ag
+>>> from autograd_core.distributions import NegativeBinomial
+>>> d = NegativeBinomial(ag.tensor([3.0]), probs=ag.tensor([0.4]))
+>>> d.log_prob(ag.tensor([2.0])), d.mean
+(tensor([-1.5733]), tensor([2.]))
+"""
+
+from __future__ import annotations
+
+import autograd_core as ag
+from autograd_core.distributions import constraints
+from autograd_core.distributions._sampling import sample_poisson
+from autograd_core.distributions.bernoulli import _one_of
+from autograd_core.distributions.distribution import Distribution
+from autograd_core.distributions.gamma import Gamma
+from autograd_core.distributions.utils import (
+    as_size,
+    broadcast_all,
+    lazy_property,
+    logits_to_probs,
+    probs_to_logits,
+    softplus,
+)
+from autograd_core.tensor import Tensor
+
+__all__ = ["NegativeBinomial"]
+
+
+def _logsigmoid(x: Tensor) -> Tensor:
+    """log sigmoid(x) = -softplus(-x), exact in both tails."""
+    return -softplus(-x)
+
+
+class NegativeBinomial(Distribution):
+    """A negative binomial with ``total_count`` >= 0 (real-valued) and ``probs`` in [0, 1) or
+    ``logits``.  ``log_prob`` is differentiable in ``total_count`` and the probability;
+    ``sample`` draws Poisson(Gamma(total_count, exp(-logits))) without gradient."""
+
+    arg_constraints = {
+        "total_count": constraints.greater_than_eq(0),
+        "probs": constraints.half_open_interval(0.0, 1.0),
+        "logits": constraints.real,
+    }
+    support = constraints.nonnegative_integer
+
+    def __init__(self, total_count, probs=None, logits=None, validate_args=None) -> None:
+        _one_of("NegativeBinomial", probs, logits)
+        if probs is not None:
+            self.total_count, self.probs = broadcast_all(total_count, probs)
+            self.total_count = self.total_count.to(self.probs.dtype)
+        else:
+            self.total_count, self.logits = broadcast_all(total_count, logits)
+            self.total_count = self.total_count.to(self.logits.dtype)
+        self._param = self.probs if probs is not None else self.logits
+        super().__init__(self._param.size(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(NegativeBinomial, _instance)
+        batch_shape = as_size(batch_shape)
+        new.total_count = self.total_count.expand(batch_shape)
+        if "probs" in self.__dict__:
+            new.probs = self.probs.expand(batch_shape)
+            new._param = new.probs
+        if "logits" in self.__dict__:
+            new.logits = self.logits.expand(batch_shape)
+            new._param = new.logits
+        Distribution.__init__(new, batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    @property
+    def mean(self) -> Tensor:
+        return self.total_count * self.logits.exp()
+
+    @property
+    def mode(self) -> Tensor:
+        return ((self.total_count - 1) * self.logits.exp()).floor().clamp(min=0.0)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.mean / ag.sigmoid(-self.logits)
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self):
+        return self._param.size()
+
+    @lazy_property
+    def _gamma(self) -> Gamma:
+        return Gamma(concentration=self.total_count, rate=(-self.logits).exp(), validate_args=False)
+
+    def sample(self, sample_shape=()) -> Tensor:
+        with ag.no_grad():
+            rate = self._gamma.sample(sample_shape)
+            return sample_poisson(rate)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        log_unnormalized_prob = self.total_count * _logsigmoid(-self.logits) + value * _logsigmoid(self.logits)
+        log_normalization = -ag.lgamma(self.total_count + value) + ag.lgamma(1.0 + value) + ag.lgamma(self.total_count)
+        # (no trials and no successes: probability 1, where lgamma(0) would be inf)
+        log_normalization = ag.where(self.total_count + value == 0.0, 0.0, log_normalization)
+        return log_unnormalized_prob - log_normalization
