@@ -48,6 +48,16 @@ def _separated(a: np.ndarray) -> np.ndarray:
     return _rotation(m) @ d @ _rotation(n).T + _small(a)
 
 
+def _qr_separated(a: np.ndarray) -> np.ndarray:
+    """``_separated``, and for a wide matrix a well-conditioned leading square block too: QR's
+    gradient of a wide matrix goes through that block's R, which a rotation of a well-separated
+    matrix can leave nearly singular (float32 gradients then lose digits to it, not to a bug)."""
+    m, n = a.shape[-2:]
+    if m >= n:
+        return _separated(a)
+    return np.concatenate([_separated(a[..., :m]), _small(a[..., m:], 1.0)], axis=-1)
+
+
 def _symmetric_separated(a: np.ndarray) -> np.ndarray:
     """A symmetric matrix with eigenvalues -n/2 ... n/2 spaced by 1, moved by at most 0.2."""
     n = a.shape[-1]
@@ -259,6 +269,7 @@ def _rank_case(draw):
 
 
 SEPARATED = _first(_separated)
+QR_SEPARATED = _first(_qr_separated)
 SPD = _first(_positive_definite)
 
 SPECS = [
@@ -282,11 +293,11 @@ SPECS = [
            torch=lambda torch, a: _eigh_view(*torch.linalg.eigh(_sym(a), UPLO="U"))),
     OpSpec("eigvalsh", lambda a: ag.linalg.eigvalsh(_sym(a)), lambda a: np.linalg.eigvalsh(_sym(a)), _square(),
            domain=_first(_symmetric_separated), torch=lambda torch, a: torch.linalg.eigvalsh(_sym(a))),
-    OpSpec("qr_reduced", lambda a: _qr_view(*ag.linalg.qr(a)), _np_qr, _matrix(), domain=SEPARATED,
+    OpSpec("qr_reduced", lambda a: _qr_view(*ag.linalg.qr(a)), _np_qr, _matrix(), domain=QR_SEPARATED,
            torch=lambda torch, a: _qr_view(*torch.linalg.qr(a))),
     OpSpec("qr_complete_wide", lambda a: _qr_view(*ag.linalg.qr(a, "complete")), lambda a: _np_qr(a, "complete"),
-           _wide_or_square(), domain=SEPARATED, torch=lambda torch, a: _qr_view(*torch.linalg.qr(a, "complete"))),
-    OpSpec("torch_qr", lambda a: _qr_view(*ag.qr(a)), _np_qr, _matrix(), domain=SEPARATED,
+           _wide_or_square(), domain=QR_SEPARATED, torch=lambda torch, a: _qr_view(*torch.linalg.qr(a, "complete"))),
+    OpSpec("torch_qr", lambda a: _qr_view(*ag.qr(a)), _np_qr, _matrix(), domain=QR_SEPARATED,
            torch=lambda torch, a: _qr_view(*torch.qr(a))),
     OpSpec("cholesky", lambda a, upper: ag.linalg.cholesky(_sym(a), upper=upper), _np_cholesky,
            case=_cholesky_case(), domain=SPD,
