@@ -235,6 +235,9 @@ from autograd_core.ops.linalg import (
     vdot,
 )
 from autograd_core.ops.loss import cross_entropy_logits
+from autograd_core.ops.lu import lu_unpack
+from autograd_core.ops.lu import torch_lu as lu
+from autograd_core.ops.lu import torch_lu_solve as lu_solve
 from autograd_core.ops.reduce import (
     all,
     amax,
@@ -337,6 +340,7 @@ from autograd_core.ops.shape import (
 from autograd_core.ops.solvers import det, inverse, logdet, slogdet
 from autograd_core.ops.sorting import argsort, median, sort, topk
 from autograd_core.ops.special import digamma, erf, erfc, erfinv, i0, igamma, igammac, lgamma, mvlgamma, polygamma
+from autograd_core.ops.triangular import triangular_solve
 from autograd_core.ops.window import fold, fold_windows, sliding_windows, unfold
 from autograd_core.serialization import load, save
 from autograd_core.size import Size

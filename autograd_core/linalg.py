@@ -23,6 +23,14 @@ The orders that need singular values (``'nuc'``, ``2``, ``-2`` on matrices) go t
 - Decompositions (``autograd_core/ops/decompositions.py``): ``svd``, ``svdvals``, ``eigh``,
   ``eigvalsh``, ``qr``, ``cholesky``, ``lstsq``, ``matrix_exp``, ``householder_product``, and
   ``LinAlgError`` (raised for a matrix that is not positive-definite).
+- Triangular solves and LU (``autograd_core/ops/triangular.py``, ``ops/lu.py``): ``solve_triangular``,
+  ``lu_factor``, ``lu_factor_ex``, ``lu``, ``lu_solve``, and ``solve_ex`` / ``inv_ex`` (``info``
+  instead of an error); ``cholesky_ex`` here.
+- Products and reshaped solves, composed: ``multi_dot`` (PyTorch's cheapest parenthesisation),
+  ``vecdot``, ``vander`` (increasing powers), ``diagonal``, ``matmul``, ``tensorinv``, ``tensorsolve``.
+- Not offered: ``eig`` / ``eigvals`` (complex results: the engine has no complex tensors) and
+  ``ldl_factor`` / ``ldl_solve`` (Bunch-Kaufman pivoting with 2x2 blocks: PyTorch's pivots and
+  factors could not be matched without reimplementing LAPACK's ``sytrf``).
 
 >>> import autograd_core as ag
 >>> A = ag.tensor([[1.0, -2.0], [3.0, 4.0]])
@@ -36,6 +44,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections import namedtuple
 
 import numpy as np
 
@@ -52,18 +61,24 @@ from autograd_core.ops.decompositions import (
     svd,
     svdvals,
 )
+from autograd_core.ops.einsum import diagonal as _diagonal
 from autograd_core.ops.elementwise import where
-from autograd_core.ops.linalg import _cross, matrix_power, pinverse
+from autograd_core.ops.integrate import linalg_vander as vander
+from autograd_core.ops.linalg import _cross, matmul, matrix_power, mm, pinverse
+from autograd_core.ops.lu import inv_ex, lu, lu_factor, lu_factor_ex, lu_solve, solve_ex
 from autograd_core.ops.reduce import amax, amin
 from autograd_core.ops.reduce import norm as _norm
-from autograd_core.ops.shape import movedim, unsqueeze
+from autograd_core.ops.shape import movedim, reshape, squeeze, unsqueeze
 from autograd_core.ops.solvers import Inv, _check_square, det, inv, slogdet, solve
+from autograd_core.ops.triangular import solve_triangular
 from autograd_core.tensor import Tensor, _check_dim
 
 __all__ = [
     "vector_norm", "matrix_norm", "norm", "inv", "solve", "det", "slogdet", "cross", "pinv", "matrix_power",
     "svd", "svdvals", "eigh", "eigvalsh", "qr", "cholesky", "lstsq", "matrix_exp", "householder_product",
     "matrix_rank", "cond", "LinAlgError",
+    "solve_triangular", "lu_factor", "lu_factor_ex", "lu", "lu_solve", "inv_ex", "solve_ex", "cholesky_ex",
+    "multi_dot", "vecdot", "vander", "diagonal", "matmul", "tensorinv", "tensorsolve",
 ]
 
 
@@ -308,3 +323,221 @@ def cond(A: Tensor, p=None) -> Tensor:
     singular = Tensor._wrap(A._dev.xp.any(singular, axis=(-2, -1)), A._dev)
     value = matrix_norm(A, p) * matrix_norm(Ainv, p)
     return where(singular, math.inf, value)
+
+
+# ---------------------------------------------------------------------------- the _ex forms, products
+CholeskyExResult = namedtuple("linalg_cholesky_ex", ["L", "info"])
+
+
+def _cholesky_fails(xp, a) -> bool:
+    """Whether ``a`` has no Cholesky factor: NumPy raises; CuPy may raise or return nan instead."""
+    try:
+        low = xp.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        return True
+    return not bool(xp.isfinite(low).all())
+
+
+def _cholesky_info(xp, a):
+    """int32 ``info`` of the batch shape: the order of the first leading minor that is not
+    positive-definite (found by bisection, each leading minor of a positive-definite matrix being
+    one), 0 where the factorisation succeeds.  Host loop over the batch: the failure path only."""
+    batch, n = a.shape[:-2], a.shape[-1]
+    flat = a.reshape((-1, n, n))
+    info = np.zeros((flat.shape[0],), dtype=np.int32)
+    for b in range(flat.shape[0]):
+        if not _cholesky_fails(xp, flat[b]):
+            continue
+        lo, hi = 0, n  # the leading minor of order lo is positive-definite, of order hi is not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if _cholesky_fails(xp, flat[b, :mid, :mid]) else (mid, hi)
+        info[b] = hi
+    return info.reshape(batch)
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> CholeskyExResult:
+    """``torch.linalg.cholesky_ex``: ``(L, info)``: ``linalg.cholesky``'s factor and ``info``
+    (int32, the batch shape), the order of the first leading minor that is not positive-definite,
+    0 where the factorisation succeeded.  It raises (``LinAlgError``) only with ``check_errors``.
+    Where ``info > 0`` L holds nan (PyTorch leaves LAPACK's partial factor there: also unusable).
+
+    >>> import autograd_core as ag
+    >>> ag.linalg.cholesky_ex(ag.tensor([[1.0, 2.0], [2.0, 1.0]])).info
+    tensor(2, dtype=int32)
+    """
+    from autograd_core.ops.decompositions import Cholesky, _not_positive_definite
+
+    op = "linalg.cholesky_ex"
+    _check_square(op, A)
+    xp, dev = A._dev.xp, A._dev
+    try:
+        L = Cholesky.apply(A, bool(upper), op)
+    except LinAlgError:
+        if check_errors:
+            raise
+        L = None
+    if L is not None and (dev.type != "cuda" or bool(xp.isfinite(L._data).all())):  # (CuPy may return nan)
+        return CholeskyExResult(L, Tensor._wrap(xp.zeros(tuple(A.shape[:-2]), dtype=np.int32), dev))
+    if check_errors:
+        raise _not_positive_definite(op, xp, A._data)
+    info = _cholesky_info(xp, A._data)
+    failed = unsqueeze(unsqueeze(Tensor._wrap(xp.asarray(info != 0), dev), -1), -1)
+    eye = Tensor._wrap(xp.eye(A.shape[-1], dtype=A._data.dtype), dev)
+    nan = Tensor._wrap(xp.asarray(float("nan"), dtype=A._data.dtype), dev)
+    # The failed matrices are factored as the identity (no error, no gradient) and shown as nan.
+    L = Cholesky.apply(where(failed, eye, A), bool(upper), op)
+    return CholeskyExResult(where(failed, nan, L), Tensor._wrap(xp.asarray(info), dev))
+
+
+def _matrix_chain_order(dims: list) -> list:
+    """``split[i][j]``: where the cheapest product of matrices i..j splits (CLRS's dynamic program
+    over the number of scalar multiplications; ties keep the first split, as PyTorch's)."""
+    n = len(dims) - 1
+    cost = [[0] * n for _ in range(n)]
+    split = [[0] * n for _ in range(n)]
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i][j] = None
+            for k in range(i, j):
+                c = cost[i][k] + cost[k + 1][j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if cost[i][j] is None or c < cost[i][j]:
+                    cost[i][j], split[i][j] = c, k
+    return split
+
+
+def multi_dot(tensors) -> Tensor:
+    """``torch.linalg.multi_dot``: the product of two or more matrices, multiplied in the order that
+    needs the fewest scalar multiplications.  The first may be a 1-D row vector and the last a 1-D
+    column vector (their dims are dropped from the result); all others must be 2-D.
+
+    >>> import autograd_core as ag
+    >>> ag.linalg.multi_dot([ag.tensor([1.0, 2.0]), ag.ones(2, 3), ag.tensor([1.0, 0.0, 1.0])])
+    tensor(6.)
+    """
+    op = "multi_dot()"
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"{op}: expected at least 2 tensors but got {len(tensors)}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected Tensors, got {type(t).__name__} at position {i}")
+    first, last = tensors[0], tensors[-1]
+    if first.ndim not in (1, 2):
+        raise RuntimeError(f"{op}: the first tensor must be 1D or 2D but got {first.ndim}D")
+    if last.ndim not in (1, 2):
+        raise RuntimeError(f"{op}: the last tensor must be 1D or 2D but got {last.ndim}D")
+    for i, t in enumerate(tensors[1:-1], 1):
+        if t.ndim != 2:
+            raise RuntimeError(f"{op}: tensor {i} must be 2D but got {t.ndim}D")
+    for i, t in enumerate(tensors[1:], 1):
+        if t.dtype != first.dtype:
+            raise RuntimeError(f"{op}: all tensors must have be the same dtype but tensor 0 is {first.dtype} and "
+                               f"tensor {i} {t.dtype}")
+    mats = list(tensors)
+    if first.ndim == 1:
+        mats[0] = unsqueeze(first, 0)
+    if last.ndim == 1:
+        mats[-1] = unsqueeze(last, -1)
+    for i in range(len(mats) - 1):
+        if mats[i].shape[1] != mats[i + 1].shape[0]:
+            raise RuntimeError(f"{op}: tensors {i} and {i + 1} with shapes {list(tensors[i].shape)} and "
+                               f"{list(tensors[i + 1].shape)} cannot be multiplied")
+    split = _matrix_chain_order([m.shape[0] for m in mats] + [mats[-1].shape[1]])
+
+    def product(i: int, j: int) -> Tensor:
+        if i == j:
+            return mats[i]
+        k = split[i][j]
+        return mm(product(i, k), product(k + 1, j))
+
+    out = product(0, len(mats) - 1)
+    if first.ndim == 1:
+        out = squeeze(out, 0)
+    if last.ndim == 1:
+        out = squeeze(out, -1)
+    return out
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    """``torch.linalg.vecdot``: the dot product of the vectors along ``dim``, ``x`` and ``y``
+    broadcast against each other (real tensors: no conjugation); floating dtypes, equal.
+
+    >>> import autograd_core as ag
+    >>> ag.linalg.vecdot(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), ag.tensor([1.0, 1.0]))
+    tensor([3., 7.])
+    """
+    op = "linalg.vecdot"
+    if not isinstance(x, Tensor) or not isinstance(y, Tensor):
+        raise TypeError(f"{op}: expected Tensors as x and y, got {type(x).__name__} and {type(y).__name__}")
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"{op}: Expected x and y to have the same dtype, but found x of type {x.dtype} and y of "
+                           f"type {y.dtype} instead; convert one with .to(dtype)")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{op}: Expected a floating point tensor as input. Got {x.dtype}; convert it with .float()")
+    if x.ndim == 1 and y.ndim == 1 and x.shape[0] != y.shape[0]:  # PyTorch's dot: two vectors do not broadcast
+        raise RuntimeError(f"{op}: inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] "
+                           f"to have the same number of elements, but got {x.shape[0]} and {y.shape[0]} elements respectively")
+    return (x * y).sum(dim)
+
+
+def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """``torch.linalg.diagonal``: ``diagonal`` with the last two dims as the default matrix dims.
+
+    >>> import autograd_core as ag
+    >>> ag.linalg.diagonal(ag.arange(8.0).reshape(2, 2, 2))
+    tensor([[0., 3.],
+            [4., 7.]])
+    """
+    return _diagonal(A, offset, dim1, dim2)
+
+
+def _numel(shape) -> int:
+    return int(np.prod(shape, dtype=np.int64))
+
+
+def tensorinv(A: Tensor, ind: int = 2) -> Tensor:
+    """``torch.linalg.tensorinv``: the inverse of A for ``tensordot(A, X, ind)``: A is read as a
+    square matrix of ``prod(A.shape[:ind])`` rows, inverted, and shaped ``A.shape[ind:] + A.shape[:ind]``.
+
+    >>> import autograd_core as ag
+    >>> A = ag.eye(4).reshape(4, 2, 2) * 2
+    >>> ag.linalg.tensorinv(A, ind=1).shape
+    torch.Size([2, 2, 4])
+    """
+    op = "linalg.tensorinv"
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{op}: expected a Tensor as A, got {type(A).__name__}")
+    if isinstance(ind, bool) or not isinstance(ind, int) or ind <= 0:
+        raise RuntimeError(f"{op}: Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = _numel(A.shape[:ind]), _numel(A.shape[ind:])
+    if rows != cols:
+        raise RuntimeError(f"{op}: Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {cols} != {rows} (shape {tuple(A.shape)}, ind={ind})")
+    return reshape(inv(reshape(A, rows, cols)), tuple(A.shape[ind:]) + tuple(A.shape[:ind]))
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims=None) -> Tensor:
+    """``torch.linalg.tensorsolve``: X with ``tensordot(A, X, X.ndim) == B``; X has shape
+    ``A.shape[B.ndim:]``.  ``dims`` first moves those dims of A to the end.
+
+    >>> import autograd_core as ag
+    >>> A = ag.eye(6).reshape(2, 3, 6) * 2
+    >>> ag.linalg.tensorsolve(A, ag.ones(2, 3)).tolist()
+    [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+    """
+    op = "linalg.tensorsolve"
+    if not isinstance(A, Tensor) or not isinstance(B, Tensor):
+        raise TypeError(f"{op}: expected Tensors as A and B, got {type(A).__name__} and {type(B).__name__}")
+    if dims is not None:
+        dims = _dims(dims)
+        A = movedim(A, dims, tuple(range(A.ndim - len(dims), A.ndim)))
+    result_shape = tuple(A.shape[B.ndim:])
+    cols, rows = _numel(result_shape), _numel(B.shape)
+    if cols != rows or _numel(A.shape[: B.ndim]) != rows:
+        raise RuntimeError(
+            f"{op}: Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == prod(self.shape[:other.ndim]), "
+            f"but got {cols} != {rows} (A of shape {tuple(A.shape)}, B of shape {tuple(B.shape)})"
+        )
+    return reshape(solve(reshape(A, rows, cols), reshape(B, rows)), result_shape)

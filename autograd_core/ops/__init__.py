@@ -14,11 +14,13 @@ from autograd_core.ops import inplace as IP
 from autograd_core.ops import integer as INT
 from autograd_core.ops import integrate as IG
 from autograd_core.ops import linalg as L
+from autograd_core.ops import lu as LU
 from autograd_core.ops import reduce as R
 from autograd_core.ops import shape as S
 from autograd_core.ops import solvers as SV
 from autograd_core.ops import sorting as SO
 from autograd_core.ops import special as SP
+from autograd_core.ops import triangular as TR
 from autograd_core.ops import window as W
 from autograd_core.tensor import Tensor, _has_graph_aliases
 
@@ -138,6 +140,7 @@ def _install_methods() -> None:
         "addmm": L.addmm,
         "inverse": SV.inverse, "det": SV.det, "logdet": SV.logdet, "slogdet": SV.slogdet,
         "svd": DC.torch_svd, "qr": DC.torch_qr, "cholesky": DC.torch_cholesky, "cholesky_solve": DC.cholesky_solve,
+        "lu": LU.torch_lu, "lu_solve": LU.torch_lu_solve, "triangular_solve": TR.triangular_solve,
         "cholesky_inverse": DC.cholesky_inverse, "matrix_exp": DC.matrix_exp, "geqrf": DC.geqrf,
         # sorting
         "sort": SO.sort, "argsort": SO.argsort, "topk": SO.topk, "median": SO.median,
