@@ -283,18 +283,24 @@ class RandomUnstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            prob = ag.rand_like(t)
-            mask = _zero_entries(mask, ag.topk(prob.reshape(-1), k=nparams_toprune).indices)
-        return mask
+        return _unstructured_mask(self.amount, t, default_mask, lambda: ag.rand_like(t), largest=True)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: int | float) -> BasePruningMethod:  # type: ignore[override]
         return super().apply(module, name, amount=amount)
+
+
+def _unstructured_mask(amount, t: Tensor, default_mask: Tensor, scores, largest: bool) -> Tensor:
+    """``default_mask`` with zeros at the ``amount`` entries of ``t`` whose ``scores()`` are the
+    largest (random pruning) or smallest (L1); ``scores`` is drawn only when something is pruned."""
+    tensor_size = t.nelement()
+    nparams_toprune = _compute_nparams_toprune(amount, tensor_size)
+    _validate_pruning_amount(nparams_toprune, tensor_size)
+    mask = default_mask.clone()
+    if nparams_toprune != 0:
+        chosen = ag.topk(scores().reshape(-1), k=nparams_toprune, largest=largest)
+        mask = _zero_entries(mask, chosen.indices)
+    return mask
 
 
 class L1Unstructured(BasePruningMethod):
@@ -308,14 +314,7 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        tensor_size = t.nelement()
-        nparams_toprune = _compute_nparams_toprune(self.amount, tensor_size)
-        _validate_pruning_amount(nparams_toprune, tensor_size)
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            smallest = ag.topk(ag.abs(t).reshape(-1), k=nparams_toprune, largest=False)
-            mask = _zero_entries(mask, smallest.indices)
-        return mask
+        return _unstructured_mask(self.amount, t, default_mask, lambda: ag.abs(t), largest=False)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: int | float,  # type: ignore[override]
