@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 
-import mpmath
 import numpy as np
 import pytest
 
@@ -23,8 +22,15 @@ from tests.helpers import strategies as S
 from tests.helpers.op_factory import OpSpec, each, make_tests, to_host
 from tests.helpers.strict_backend import DEVICE
 
-mpmath.mp.dps = 40
+mpmath = pytest.importorskip("mpmath")  # the references (mpmath comes with PyTorch, which CI installs)
 inf, nan = math.inf, math.nan
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _forty_digits():
+    """The references' precision, set for this module's tests (other code may change mpmath's global)."""
+    with mpmath.workdps(40):
+        yield
 
 
 def _mp(fn):
