@@ -12,31 +12,18 @@ tensor([-1.3863, -0.6931])
 from __future__ import annotations
 
 import math
-import numbers
 
 import autograd_core as ag
 from autograd_core.distributions import constraints
+from autograd_core.distributions._families import ProbsOrLogits
 from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import (
-    as_size,
-    broadcast_all,
-    lazy_property,
-    logits_to_probs,
-    probs_to_logits,
-    softplus,
-)
+from autograd_core.distributions.utils import broadcast_all, softplus
 from autograd_core.tensor import Tensor
 
 __all__ = ["Bernoulli"]
 
 
-def _one_of(name: str, probs, logits):
-    if (probs is None) == (logits is None):
-        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-    return probs if probs is not None else logits
-
-
-class Bernoulli(Distribution):
+class Bernoulli(ProbsOrLogits, Distribution):
     """A Bernoulli distribution, parameterised by ``probs`` or by ``logits`` (log-odds), not both.
 
     The other parameter is derived on first use (``logits = log p - log(1 - p)`` from
@@ -49,36 +36,12 @@ class Bernoulli(Distribution):
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None) -> None:
-        param = _one_of("Bernoulli", probs, logits)
-        is_scalar = isinstance(param, numbers.Number)
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-        else:
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        batch_shape = () if is_scalar else self._param.shape
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._set_probs_or_logits(probs, logits)
+        super().__init__(self._param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Bernoulli, _instance)
-        batch_shape = as_size(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
+        return self._expand_into(new, batch_shape, expand=("probs", "logits"))
 
     @property
     def param_shape(self):

@@ -15,7 +15,7 @@ import autograd_core as ag
 from autograd_core.distributions import constraints
 from autograd_core.distributions.dirichlet import Dirichlet
 from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import as_size, broadcast_all
+from autograd_core.distributions.utils import broadcast_all
 from autograd_core.tensor import Tensor
 
 __all__ = ["Beta"]
@@ -45,11 +45,7 @@ class Beta(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Beta, _instance)
-        batch_shape = as_size(batch_shape)
-        new._dirichlet = self._dirichlet.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(new, batch_shape, expand=("_dirichlet",))
 
     @property
     def concentration1(self) -> Tensor:

@@ -22,68 +22,45 @@ import math
 
 import autograd_core as ag
 from autograd_core.distributions import constraints
-from autograd_core.distributions.bernoulli import _one_of
+from autograd_core.distributions._families import OverCategorical, ProbsOrLogits, check_one_of
 from autograd_core.distributions.distribution import Distribution, _nan_like
-from autograd_core.distributions.utils import as_size, finfo, lazy_property, logits_to_probs, probs_to_logits
+from autograd_core.distributions.utils import as_size, finfo, tensor_param
 from autograd_core.tensor import Tensor
 
 __all__ = ["Categorical", "OneHotCategorical"]
 
 
 def _checked_param(name: str, value) -> Tensor:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"Categorical: `{name}` must be a Tensor, got {type(value).__name__}")
-    if value.ndim < 1:
-        raise ValueError(f"`{name}` parameter must be at least one-dimensional.")
-    return value
+    return tensor_param("Categorical", f"`{name}`", value, 1, f"`{name}` parameter must be at least one-dimensional.")
 
 
-class Categorical(Distribution):
+class Categorical(ProbsOrLogits, Distribution):
     """A categorical distribution over ``{0, ..., K-1}``, K = ``probs.shape[-1]``, batched over
     the leading dims.  ``log_prob`` gathers the log-probability of each index (differentiable
     in ``logits`` / ``probs``): the REINFORCE estimator ``-(d.log_prob(a) * reward)``."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     has_enumerate_support = True
+    _is_binary = False  # (log-probabilities and softmax over the last dim link probs and logits)
 
     def __init__(self, probs=None, logits=None, validate_args=None) -> None:
-        _one_of("Categorical", probs, logits)
+        check_one_of(probs, logits)
         if probs is not None:
             probs = _checked_param("probs", probs)
             self.probs = probs / probs.sum(-1, keepdim=True)
         else:
             logits = _checked_param("logits", logits)
             self.logits = logits - logits.logsumexp(dim=-1, keepdim=True)
-        self._param = self.probs if probs is not None else self.logits
         self._num_events = self._param.shape[-1]
         super().__init__(tuple(self._param.shape[:-1]), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Categorical, _instance)
-        batch_shape = as_size(batch_shape)
-        param_shape = tuple(batch_shape) + (self._num_events,)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(param_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(param_shape)
-            new._param = new.logits
-        new._num_events = self._num_events
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(new, batch_shape, expand=("probs", "logits"), copy=("_num_events",))
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self._num_events - 1)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits)
 
     @property
     def param_shape(self):
@@ -135,7 +112,7 @@ def _one_hot(indices: Tensor, num_classes: int, dtype) -> Tensor:
     return (indices.unsqueeze(-1) == classes).to(dtype)
 
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(OverCategorical, Distribution):
     """A categorical distribution whose samples are one-hot vectors of length K.
 
     >>> import autograd_core as ag
@@ -155,27 +132,7 @@ class OneHotCategorical(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(OneHotCategorical, _instance)
-        batch_shape = as_size(batch_shape)
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def _param(self) -> Tensor:
-        return self._categorical._param
-
-    @property
-    def probs(self) -> Tensor:
-        return self._categorical.probs
-
-    @property
-    def logits(self) -> Tensor:
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
+        return self._expand_into(new, batch_shape, expand=("_categorical",))
 
     @property
     def mean(self) -> Tensor:

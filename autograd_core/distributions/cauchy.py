@@ -12,45 +12,28 @@ from __future__ import annotations
 import math
 
 import autograd_core as ag
-from autograd_core.distributions import constraints
-from autograd_core.distributions.distribution import Distribution, _nan_like
-from autograd_core.distributions.utils import as_size, broadcast_all, standard_uniform
+from autograd_core.distributions._families import LocationScale
+from autograd_core.distributions.distribution import _nan_like
+from autograd_core.distributions.utils import standard_uniform
 from autograd_core.tensor import Tensor
 
 __all__ = ["Cauchy"]
 
 
-class Cauchy(Distribution):
+class Cauchy(LocationScale):
     """A Cauchy distribution: density 1 / (pi scale (1 + ((x - loc) / scale)^2)).
 
     Its mean is undefined (NaN) and its variance infinite, as in PyTorch.  ``rsample`` is
     ``loc + scale * tan(pi (U - 1/2))``.
     """
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Cauchy, _instance)
-        batch_shape = as_size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(new, batch_shape, expand=("loc", "scale"))
 
     @property
     def mean(self) -> Tensor:
         return _nan_like(self.loc)
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

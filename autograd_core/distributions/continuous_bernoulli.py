@@ -14,29 +14,25 @@ Its normaliser C(p) = 2 atanh(1 - 2p) / (1 - 2p) is 0/0 at p = 1/2, so within ``
 from __future__ import annotations
 
 import math
-import numbers
 
 import autograd_core as ag
 from autograd_core.distributions import constraints
-from autograd_core.distributions.bernoulli import _one_of
+from autograd_core.distributions._families import ProbsOrLogits
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.utils import (
-    as_size,
     broadcast_all,
     clamp_probs,
     lazy_property,
     logits_to_probs,
-    probs_to_logits,
     softplus,
     standard_uniform,
 )
-from autograd_core.size import Size
 from autograd_core.tensor import Tensor
 
 __all__ = ["ContinuousBernoulli"]
 
 
-class ContinuousBernoulli(Distribution):
+class ContinuousBernoulli(ProbsOrLogits, Distribution):
     """A continuous Bernoulli with ``probs`` in (0, 1) or real ``logits`` (not both; neither is
     a probability of anything, the names follow Bernoulli's).  ``probs`` are clamped to
     [eps, 1 - eps]; when ``validate_args`` is given they are checked before clamping (PyTorch's
@@ -48,33 +44,18 @@ class ContinuousBernoulli(Distribution):
     has_rsample = True
 
     def __init__(self, probs=None, logits=None, lims=(0.499, 0.501), validate_args=None) -> None:
-        param = _one_of("ContinuousBernoulli", probs, logits)
+        self._set_probs_or_logits(probs, logits)
         if probs is not None:
-            (self.probs,) = broadcast_all(probs)
             # (checked before clamping, which would otherwise hide a value outside [0, 1])
             if validate_args is not None and not bool(self.arg_constraints["probs"].check(self.probs).all()):
                 raise ValueError("The parameter probs has invalid values")
             self.probs = clamp_probs(self.probs)
-        else:
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        batch_shape = Size() if isinstance(param, numbers.Number) else self._param.size()
         self._lims = lims
-        super().__init__(batch_shape, validate_args=validate_args)
+        super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(ContinuousBernoulli, _instance)
-        new._lims = self._lims
-        batch_shape = as_size(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(new, batch_shape, expand=("probs", "logits"), copy=("_lims",))
 
     # -- the unstable region around p = 1/2 ---------------------------------------------------
     def _outside_unstable_region(self) -> Tensor:
@@ -118,11 +99,8 @@ class ContinuousBernoulli(Distribution):
         return ag.where(self._outside_unstable_region(), variances, taylor)
 
     @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
     def probs(self) -> Tensor:
+        """Clamped to [eps, 1 - eps], as given ``probs`` are: the normaliser needs 0 < p < 1."""
         return clamp_probs(logits_to_probs(self.logits, is_binary=True))
 
     @property

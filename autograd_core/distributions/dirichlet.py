@@ -15,7 +15,7 @@ import autograd_core as ag
 from autograd_core.distributions import constraints
 from autograd_core.distributions._sampling import sample_gamma
 from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import as_size, finfo
+from autograd_core.distributions.utils import finfo, tensor_param
 from autograd_core.tensor import Tensor
 
 __all__ = ["Dirichlet"]
@@ -36,20 +36,14 @@ class Dirichlet(Distribution):
     has_rsample = False
 
     def __init__(self, concentration, validate_args=None) -> None:
-        if not isinstance(concentration, Tensor):
-            raise TypeError(f"Dirichlet: `concentration` must be a Tensor, got {type(concentration).__name__}")
-        if concentration.ndim < 1:
-            raise ValueError("`concentration` parameter must be at least one-dimensional.")
+        message = "`concentration` parameter must be at least one-dimensional."
+        concentration = tensor_param("Dirichlet", "`concentration`", concentration, 1, message)
         self.concentration = concentration
         super().__init__(concentration.shape[:-1], concentration.shape[-1:], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Dirichlet, _instance)
-        batch_shape = as_size(batch_shape)
-        new.concentration = self.concentration.expand(tuple(batch_shape) + tuple(self.event_shape))
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(new, batch_shape, expand=("concentration",))
 
     @property
     def mean(self) -> Tensor:

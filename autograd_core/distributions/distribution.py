@@ -180,6 +180,30 @@ class Distribution:
             )
         return type(self).__new__(type(self)) if _instance is None else _instance
 
+    def _expand_into(self, new, batch_shape, expand=(), copy=()):
+        """Fill ``new`` (from ``_get_checked_instance``) as this distribution with ``batch_shape``:
+        the body every family's ``expand`` shares.
+
+        Each attribute named in ``expand`` (a tensor or a distribution) is ``expand``-ed to
+        ``batch_shape`` followed by its own dims past this batch (categories, event dims, a
+        mixture's component dim): a view, no copy.  A name not set on this instance is a lazy
+        parameter not derived yet (``logits`` given ``probs``): ``new`` derives it when asked.
+        Each attribute named in ``copy`` is shared as is.  The parameters are not checked again
+        (they were when this one was made), but ``new`` validates values as this one does.
+        """
+        batch_shape = as_size(batch_shape)
+        n_batch = len(self._batch_shape)
+        for name in expand:
+            if name in self.__dict__:
+                value = self.__dict__[name]
+                own_shape = value.batch_shape if isinstance(value, Distribution) else value.shape
+                setattr(new, name, value.expand(tuple(batch_shape) + tuple(own_shape[n_batch:])))
+        for name in copy:
+            setattr(new, name, getattr(self, name))
+        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     def __repr__(self) -> str:
         params = [k for k in self.arg_constraints if k in self.__dict__]
         shown = ", ".join(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import autograd_core as ag
 from autograd_core.distributions import constraints
 from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import as_size, broadcast_all, finfo, standard_uniform
+from autograd_core.distributions.utils import broadcast_all, finfo, standard_uniform
 from autograd_core.tensor import Tensor
 
 __all__ = ["Exponential"]
@@ -34,11 +34,7 @@ class Exponential(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Exponential, _instance)
-        batch_shape = as_size(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(new, batch_shape, expand=("rate",))
 
     @property
     def mean(self) -> Tensor:

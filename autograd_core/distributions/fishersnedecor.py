@@ -16,7 +16,7 @@ import autograd_core as ag
 from autograd_core.distributions import constraints
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.gamma import Gamma
-from autograd_core.distributions.utils import as_size, broadcast_all, finfo
+from autograd_core.distributions.utils import broadcast_all, finfo
 from autograd_core.size import Size
 from autograd_core.tensor import Tensor
 
@@ -45,14 +45,7 @@ class FisherSnedecor(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(FisherSnedecor, _instance)
-        batch_shape = as_size(batch_shape)
-        new.df1 = self.df1.expand(batch_shape)
-        new.df2 = self.df2.expand(batch_shape)
-        new._gamma1 = self._gamma1.expand(batch_shape)
-        new._gamma2 = self._gamma2.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(new, batch_shape, expand=("df1", "df2", "_gamma1", "_gamma2"))
 
     @property
     def mean(self) -> Tensor:

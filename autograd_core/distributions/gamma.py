@@ -13,7 +13,7 @@ import autograd_core as ag
 from autograd_core.distributions import constraints
 from autograd_core.distributions._sampling import sample_gamma
 from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import as_size, broadcast_all
+from autograd_core.distributions.utils import broadcast_all
 from autograd_core.tensor import Tensor
 
 __all__ = ["Gamma"]
@@ -41,12 +41,7 @@ class Gamma(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = as_size(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        new.rate = self.rate.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(new, batch_shape, expand=("concentration", "rate"))
 
     @property
     def mean(self) -> Tensor:

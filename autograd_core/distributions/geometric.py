@@ -11,24 +11,15 @@ from __future__ import annotations
 
 import autograd_core as ag
 from autograd_core.distributions import constraints
-from autograd_core.distributions.bernoulli import _one_of
+from autograd_core.distributions._families import ProbsOrLogits
 from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import (
-    as_size,
-    broadcast_all,
-    finfo,
-    lazy_property,
-    logits_to_probs,
-    probs_to_logits,
-    softplus,
-    standard_uniform,
-)
+from autograd_core.distributions.utils import broadcast_all, finfo, softplus, standard_uniform
 from autograd_core.tensor import Tensor
 
 __all__ = ["Geometric"]
 
 
-class Geometric(Distribution):
+class Geometric(ProbsOrLogits, Distribution):
     """A geometric distribution on {0, 1, 2, ...}: P(k) = (1 - p)^k p, with ``probs`` in (0, 1]
     or ``logits``.  Validation refuses p = 0 (no success ever), as PyTorch's does."""
 
@@ -36,13 +27,8 @@ class Geometric(Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, probs=None, logits=None, validate_args=None) -> None:
-        _one_of("Geometric", probs, logits)
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-        else:
-            (self.logits,) = broadcast_all(logits)
-        param = self.probs if probs is not None else self.logits
-        super().__init__(param.shape, validate_args=validate_args)
+        self._set_probs_or_logits(probs, logits)
+        super().__init__(self._param.shape, validate_args=validate_args)
         if self._validate_args and probs is not None:
             value = self.probs
             valid = value > 0
@@ -54,22 +40,7 @@ class Geometric(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Geometric, _instance)
-        batch_shape = as_size(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
+        return self._expand_into(new, batch_shape, expand=("probs", "logits"))
 
     @property
     def mean(self) -> Tensor:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from autograd_core.distributions import constraints
 from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import as_size, sum_rightmost
+from autograd_core.distributions.utils import sum_rightmost
 from autograd_core.tensor import Tensor
 
 __all__ = ["Independent"]
@@ -47,13 +47,8 @@ class Independent(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Independent, _instance)
-        batch_shape = as_size(batch_shape)
-        reinterpreted = tuple(self.event_shape[: self.reinterpreted_batch_ndims])
-        new.base_dist = self.base_dist.expand(tuple(batch_shape) + reinterpreted)
-        new.reinterpreted_batch_ndims = self.reinterpreted_batch_ndims
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        # (base_dist keeps its reinterpreted dims: the new batch is followed by them)
+        return self._expand_into(new, batch_shape, expand=("base_dist",), copy=("reinterpreted_batch_ndims",))
 
     @property
     def has_rsample(self) -> bool:

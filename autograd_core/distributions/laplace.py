@@ -11,45 +11,23 @@ from __future__ import annotations
 
 import math
 
-from autograd_core.distributions import constraints
-from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import as_size, broadcast_all, finfo, standard_uniform
+from autograd_core.distributions._families import LocationScale
+from autograd_core.distributions.utils import finfo, standard_uniform
 from autograd_core.tensor import Tensor
 
 __all__ = ["Laplace"]
 
 
-class Laplace(Distribution):
+class Laplace(LocationScale):
     """A Laplace distribution: density exp(-|x - loc| / scale) / (2 scale).
 
     ``rsample`` inverts the cdf on U ~ Uniform(eps - 1, 1) (PyTorch's range, which keeps
     ``log1p(-|u|)`` finite), so gradients reach ``loc`` and ``scale``.
     """
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Laplace, _instance)
-        batch_shape = as_size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
+        return self._expand_into(new, batch_shape, expand=("loc", "scale"))
 
     @property
     def variance(self) -> Tensor:

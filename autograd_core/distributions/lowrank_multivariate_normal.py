@@ -18,9 +18,10 @@ import math
 
 import autograd_core as ag
 from autograd_core.distributions import constraints
+from autograd_core.distributions._families import CentredAtLoc
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.multivariate_normal import _batch_mahalanobis
-from autograd_core.distributions.utils import as_size, lazy_property, standard_normal
+from autograd_core.distributions.utils import lazy_property, standard_normal, tensor_param
 from autograd_core.tensor import Tensor
 
 __all__ = ["LowRankMultivariateNormal"]
@@ -47,12 +48,10 @@ def _batch_lowrank_mahalanobis(W: Tensor, D: Tensor, x: Tensor, capacitance_tril
 
 
 def _checked(name: str, value) -> Tensor:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"LowRankMultivariateNormal: {name} must be a Tensor, got {type(value).__name__}")
-    return value
+    return tensor_param("LowRankMultivariateNormal", name, value)
 
 
-class LowRankMultivariateNormal(Distribution):
+class LowRankMultivariateNormal(CentredAtLoc, Distribution):
     """N(loc, cov_factor cov_factor^T + diag(cov_diag)) on vectors of ``loc.shape[-1]`` entries,
     batched over the broadcast leading dims of the three parameters.  ``rsample`` is
     ``loc + W eps_W + sqrt(D) eps_D``, differentiable in all three."""
@@ -96,28 +95,11 @@ class LowRankMultivariateNormal(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(LowRankMultivariateNormal, _instance)
-        batch_shape = as_size(batch_shape)
-        loc_shape = tuple(batch_shape) + tuple(self.event_shape)
-        new.loc = self.loc.expand(loc_shape)
-        new.cov_diag = self.cov_diag.expand(loc_shape)
-        new.cov_factor = self.cov_factor.expand(loc_shape + tuple(self.cov_factor.shape[-1:]))
-        new._unbroadcasted_cov_factor = self._unbroadcasted_cov_factor
-        new._unbroadcasted_cov_diag = self._unbroadcasted_cov_diag
-        new._capacitance_tril = self._capacitance_tril
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        unbroadcasted = ("_unbroadcasted_cov_factor", "_unbroadcasted_cov_diag", "_capacitance_tril")
+        return self._expand_into(new, batch_shape, expand=("loc", "cov_diag", "cov_factor"), copy=unbroadcasted)
 
     def _full_shape(self) -> tuple:
         return tuple(self._batch_shape) + tuple(self._event_shape) * 2
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @lazy_property
     def variance(self) -> Tensor:

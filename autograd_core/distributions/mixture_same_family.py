@@ -97,17 +97,11 @@ class MixtureSameFamily(Distribution):
         super().__init__(batch_shape=cdbs, event_shape=event_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        batch_shape = as_size(batch_shape)
         new = self._get_checked_instance(MixtureSameFamily, _instance)
-        new._component_distribution = self._component_distribution.expand(tuple(batch_shape) + (self._num_component,))
         new._mixture_distribution = self._mixture_distribution.expand(batch_shape)
-        new._num_component = self._num_component
-        new._event_ndims = self._event_ndims
-        Distribution.__init__(
-            new, batch_shape=batch_shape, event_shape=new._component_distribution.event_shape, validate_args=False
-        )
-        new._validate_args = self._validate_args
-        return new
+        # (the components keep their component dim: the new batch is followed by it)
+        expand, copy = ("_component_distribution",), ("_num_component", "_event_ndims")
+        return self._expand_into(new, batch_shape, expand=expand, copy=copy)
 
     @constraints.dependent_property
     def support(self):

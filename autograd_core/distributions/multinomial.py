@@ -13,6 +13,7 @@ import math
 
 import autograd_core as ag
 from autograd_core.distributions import constraints
+from autograd_core.distributions._families import OverCategorical
 from autograd_core.distributions.binomial import Binomial
 from autograd_core.distributions.categorical import Categorical
 from autograd_core.distributions.distribution import Distribution
@@ -22,7 +23,7 @@ from autograd_core.tensor import Tensor
 __all__ = ["Multinomial"]
 
 
-class Multinomial(Distribution):
+class Multinomial(OverCategorical, Distribution):
     """A multinomial over ``probs.shape[-1]`` categories (``event_shape``) with an integer
     ``total_count`` shared by the batch; give ``probs`` (normalised over the last dim) or
     ``logits``.  ``log_prob`` accepts any count vector (the trials need not sum to
@@ -43,29 +44,13 @@ class Multinomial(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Multinomial, _instance)
-        batch_shape = as_size(batch_shape)
-        new.total_count = self.total_count
-        new._categorical = self._categorical.expand(batch_shape)
-        new._binomial = Binomial(total_count=self.total_count, probs=new._categorical.probs, validate_args=False)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
+        self._expand_into(new, batch_shape, expand=("_categorical",), copy=("total_count",))
+        new._binomial = Binomial(total_count=self.total_count, probs=new.probs, validate_args=False)
         return new
 
     @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self):
         return constraints.multinomial(self.total_count)
-
-    @property
-    def logits(self) -> Tensor:
-        return self._categorical.logits
-
-    @property
-    def probs(self) -> Tensor:
-        return self._categorical.probs
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     @property
     def mean(self) -> Tensor:

@@ -21,8 +21,9 @@ import math
 
 import autograd_core as ag
 from autograd_core.distributions import constraints
+from autograd_core.distributions._families import CentredAtLoc
 from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import as_size, lazy_property, standard_normal
+from autograd_core.distributions.utils import lazy_property, standard_normal, tensor_param
 from autograd_core.tensor import Tensor
 
 __all__ = ["MultivariateNormal"]
@@ -51,14 +52,11 @@ def _precision_to_scale_tril(P: Tensor) -> Tensor:
 
 
 def _checked_matrix(name: str, value) -> Tensor:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"MultivariateNormal: {name} must be a Tensor, got {type(value).__name__}")
-    if value.ndim < 2:
-        raise ValueError(f"{name} matrix must be at least two-dimensional, with optional leading batch dimensions")
-    return value
+    message = f"{name} matrix must be at least two-dimensional, with optional leading batch dimensions"
+    return tensor_param("MultivariateNormal", name, value, 2, message)
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(CentredAtLoc, Distribution):
     """A multivariate normal N(loc, Sigma) on vectors of ``loc.shape[-1]`` entries
     (``event_shape``), batched over the broadcast of ``loc``'s and the matrix's leading dims.
 
@@ -77,10 +75,7 @@ class MultivariateNormal(Distribution):
     has_rsample = True
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
-        if not isinstance(loc, Tensor):
-            raise TypeError(f"MultivariateNormal: loc must be a Tensor, got {type(loc).__name__}")
-        if loc.ndim < 1:
-            raise ValueError("loc must be at least one-dimensional.")
+        loc = tensor_param("MultivariateNormal", "loc", loc, 1, "loc must be at least one-dimensional.")
         if (covariance_matrix is not None) + (scale_tril is not None) + (precision_matrix is not None) != 1:
             raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
         name, matrix = next(
@@ -112,17 +107,8 @@ class MultivariateNormal(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(MultivariateNormal, _instance)
-        batch_shape = as_size(batch_shape)
-        loc_shape = tuple(batch_shape) + tuple(self.event_shape)
-        cov_shape = loc_shape + tuple(self.event_shape)
-        new.loc = self.loc.expand(loc_shape)
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        for name in ("covariance_matrix", "scale_tril", "precision_matrix"):
-            if name in self.__dict__:
-                setattr(new, name, self.__dict__[name].expand(cov_shape))
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        matrices = ("covariance_matrix", "scale_tril", "precision_matrix")  # (those set: given or derived)
+        return self._expand_into(new, batch_shape, expand=("loc",) + matrices, copy=("_unbroadcasted_scale_tril",))
 
     @lazy_property
     def scale_tril(self) -> Tensor:
@@ -138,14 +124,6 @@ class MultivariateNormal(Distribution):
         return ag.cholesky_inverse(self._unbroadcasted_scale_tril).expand(
             tuple(self._batch_shape) + tuple(self._event_shape) * 2
         )
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

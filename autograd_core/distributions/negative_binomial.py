@@ -12,18 +12,11 @@ from __future__ import annotations
 
 import autograd_core as ag
 from autograd_core.distributions import constraints
+from autograd_core.distributions._families import ProbsOrLogits
 from autograd_core.distributions._sampling import sample_poisson
-from autograd_core.distributions.bernoulli import _one_of
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.gamma import Gamma
-from autograd_core.distributions.utils import (
-    as_size,
-    broadcast_all,
-    lazy_property,
-    logits_to_probs,
-    probs_to_logits,
-    softplus,
-)
+from autograd_core.distributions.utils import lazy_property, softplus
 from autograd_core.tensor import Tensor
 
 __all__ = ["NegativeBinomial"]
@@ -34,7 +27,7 @@ def _logsigmoid(x: Tensor) -> Tensor:
     return -softplus(-x)
 
 
-class NegativeBinomial(Distribution):
+class NegativeBinomial(ProbsOrLogits, Distribution):
     """A negative binomial with ``total_count`` >= 0 (real-valued) and ``probs`` in [0, 1) or
     ``logits``.  ``log_prob`` is differentiable in ``total_count`` and the probability;
     ``sample`` draws Poisson(Gamma(total_count, exp(-logits))) without gradient."""
@@ -47,29 +40,13 @@ class NegativeBinomial(Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, total_count, probs=None, logits=None, validate_args=None) -> None:
-        _one_of("NegativeBinomial", probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.to(self.probs.dtype)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.to(self.logits.dtype)
-        self._param = self.probs if probs is not None else self.logits
+        (total_count,) = self._set_probs_or_logits(probs, logits, total_count)
+        self.total_count = total_count.to(self._param.dtype)
         super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(NegativeBinomial, _instance)
-        batch_shape = as_size(batch_shape)
-        new.total_count = self.total_count.expand(batch_shape)
-        if "probs" in self.__dict__:
-            new.probs = self.probs.expand(batch_shape)
-            new._param = new.probs
-        if "logits" in self.__dict__:
-            new.logits = self.logits.expand(batch_shape)
-            new._param = new.logits
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(new, batch_shape, expand=("total_count", "probs", "logits"))
 
     @property
     def mean(self) -> Tensor:
@@ -82,14 +59,6 @@ class NegativeBinomial(Distribution):
     @property
     def variance(self) -> Tensor:
         return self.mean / ag.sigmoid(-self.logits)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self):

@@ -14,9 +14,8 @@ from __future__ import annotations
 import math
 
 import autograd_core as ag
-from autograd_core.distributions import constraints
-from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import as_size, broadcast_all, standard_normal
+from autograd_core.distributions._families import LocationScale
+from autograd_core.distributions.utils import standard_normal
 from autograd_core.tensor import Tensor
 
 __all__ = ["Normal"]
@@ -24,37 +23,16 @@ __all__ = ["Normal"]
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
 
-class Normal(Distribution):
+class Normal(LocationScale):
     """A normal distribution N(loc, scale^2), batched over the broadcast shape of its parameters.
 
     ``rsample`` is ``loc + scale * eps`` with eps ~ N(0, 1) (the reparameterisation trick of
     VAEs and Gaussian policies): gradients reach ``loc`` and ``scale`` through the draw.
     """
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        super().__init__(self.loc.shape, validate_args=validate_args)
-
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(Normal, _instance)
-        batch_shape = as_size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
+        return self._expand_into(new, batch_shape, expand=("loc", "scale"))
 
     @property
     def stddev(self) -> Tensor:

@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import autograd_core as ag
 from autograd_core.distributions import constraints
+from autograd_core.distributions._families import OverCategorical, RelaxedOverBase
 from autograd_core.distributions.categorical import Categorical
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.transformed_distribution import TransformedDistribution
 from autograd_core.distributions.transforms import ExpTransform
-from autograd_core.distributions.utils import as_size, broadcast_all, clamp_probs, standard_uniform
+from autograd_core.distributions.utils import broadcast_all, clamp_probs, standard_uniform
 from autograd_core.tensor import Tensor
 
 __all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(OverCategorical, Distribution):
     """The log of a RelaxedOneHotCategorical sample (its support is a manifold of R^K; the
     constraint checked is ``real_vector``, as PyTorch's)."""
 
@@ -43,24 +44,7 @@ class ExpRelaxedCategorical(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(ExpRelaxedCategorical, _instance)
-        batch_shape = as_size(batch_shape)
-        new.temperature = self.temperature
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
-
-    @property
-    def logits(self) -> Tensor:
-        return self._categorical.logits
-
-    @property
-    def probs(self) -> Tensor:
-        return self._categorical.probs
+        return self._expand_into(new, batch_shape, expand=("_categorical",), copy=("temperature",))
 
     def rsample(self, sample_shape=()) -> Tensor:
         shape = self._extended_shape(sample_shape)
@@ -81,7 +65,7 @@ class ExpRelaxedCategorical(Distribution):
         return score + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(RelaxedOverBase, TransformedDistribution):
     """A relaxed one-hot categorical on the simplex: ``ExpRelaxedCategorical`` through
     ``ExpTransform``.  ``temperature`` is a positive tensor; give ``probs`` or ``logits``."""
 
@@ -96,15 +80,3 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(RelaxedOneHotCategorical, _instance)
         return super().expand(batch_shape, _instance=new)
-
-    @property
-    def temperature(self) -> Tensor:
-        return self.base_dist.temperature
-
-    @property
-    def logits(self) -> Tensor:
-        return self.base_dist.logits
-
-    @property
-    def probs(self) -> Tensor:
-        return self.base_dist.probs

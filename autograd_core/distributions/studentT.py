@@ -15,7 +15,7 @@ import autograd_core as ag
 from autograd_core.distributions import constraints
 from autograd_core.distributions.chi2 import Chi2
 from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import as_size, broadcast_all, standard_normal
+from autograd_core.distributions.utils import broadcast_all, standard_normal
 from autograd_core.tensor import Tensor
 
 __all__ = ["StudentT"]
@@ -41,14 +41,7 @@ class StudentT(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(StudentT, _instance)
-        batch_shape = as_size(batch_shape)
-        new.df = self.df.expand(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.scale = self.scale.expand(batch_shape)
-        new._chi2 = self._chi2.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(new, batch_shape, expand=("df", "loc", "scale", "_chi2"))
 
     @property
     def mean(self) -> Tensor:

@@ -18,7 +18,7 @@ import autograd_core as ag
 from autograd_core.distributions import constraints
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.transforms import Transform
-from autograd_core.distributions.utils import as_size, sum_rightmost
+from autograd_core.distributions.utils import sum_rightmost
 from autograd_core.tensor import Tensor
 
 __all__ = ["TransformedDistribution"]
@@ -51,14 +51,8 @@ class TransformedDistribution(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(TransformedDistribution, _instance)
-        batch_shape = as_size(batch_shape)
-        shape = tuple(batch_shape) + tuple(self.event_shape)
-        base_shape = shape[: len(shape) - len(self.base_dist.event_shape)]
-        new.base_dist = self.base_dist.expand(base_shape)
-        new.transforms = self.transforms
-        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        # (base_dist keeps its batch dims that are our event dims: the new batch is followed by them)
+        return self._expand_into(new, batch_shape, expand=("base_dist",), copy=("transforms",))
 
     @constraints.dependent_property(is_discrete=False)
     def support(self):

@@ -43,6 +43,17 @@ def broadcast_all(*values) -> tuple:
     return tuple(ag.broadcast_tensors(*tensors))
 
 
+def tensor_param(family: str, name: str, value, min_ndim: int = 0, too_few_dims: str = "") -> Tensor:
+    """``value``, refused unless it is a Tensor (a TypeError naming ``family`` and ``name``) with
+    at least ``min_ndim`` dims (a ValueError with PyTorch's message, ``too_few_dims``): the
+    check of a parameter that can't be a number (a vector of probabilities, a matrix)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{family}: {name} must be a Tensor, got {type(value).__name__}")
+    if value.ndim < min_ndim:
+        raise ValueError(too_few_dims)
+    return value
+
+
 def as_size(shape) -> Size:
     """``sample_shape`` / ``batch_shape`` as a ``Size`` (a tuple, a list, an int or a ``Size``)."""
     if isinstance(shape, int):

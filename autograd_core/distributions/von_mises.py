@@ -19,8 +19,9 @@ import math
 
 import autograd_core as ag
 from autograd_core.distributions import constraints
+from autograd_core.distributions._families import CentredAtLoc
 from autograd_core.distributions.distribution import Distribution
-from autograd_core.distributions.utils import as_size, broadcast_all, lazy_property, standard_uniform
+from autograd_core.distributions.utils import broadcast_all, lazy_property, standard_uniform
 from autograd_core.tensor import Tensor
 
 __all__ = ["VonMises"]
@@ -34,7 +35,7 @@ def _log_i1(x: Tensor) -> Tensor:
     return ag.special.i1e(x).log() + x
 
 
-class VonMises(Distribution):
+class VonMises(CentredAtLoc, Distribution):
     """A von Mises distribution with mean direction ``loc`` (any real: angles are read modulo
     2 pi) and ``concentration`` > 0.  ``mean`` and ``variance`` are the circular ones;
     ``sample`` uses Best and Fisher's (1979) rejection scheme, in float64 as PyTorch's does
@@ -51,12 +52,7 @@ class VonMises(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(VonMises, _instance)
-        batch_shape = as_size(batch_shape)
-        new.loc = self.loc.expand(batch_shape)
-        new.concentration = self.concentration.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_into(new, batch_shape, expand=("loc", "concentration"))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
@@ -89,14 +85,6 @@ class VonMises(Distribution):
                 x = ag.where(accept & ~done, (u3 - 0.5).sign() * f.acos(), x)
                 done = done | accept
             return ((x + math.pi + loc) % (2 * math.pi) - math.pi).to(self.loc.dtype)
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:
