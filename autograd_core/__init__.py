@@ -452,6 +452,21 @@ del _name, _cls
 from autograd_core import linalg, random, special, testing, utils  # noqa: E402  (ag.linalg, ag.special ..., as in torch)
 
 seed = random.seed
+from autograd_core.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled  # noqa: E402
+from autograd_core.factories import (  # noqa: E402
+    asarray,
+    bartlett_window,
+    blackman_window,
+    empty_strided,
+    frombuffer,
+    get_default_device,
+    hamming_window,
+    hann_window,
+    kaiser_window,
+    logspace,
+    set_default_device,
+    set_default_tensor_type,
+)
 from autograd_core.ops.elementwise import (  # noqa: E402  (the rest of PyTorch's elementwise math)
     absolute,
     copysign,
@@ -488,6 +503,36 @@ from autograd_core.ops.elementwise import (  # noqa: E402  (the rest of PyTorch'
     sinc,
     xlogy,
 )
+from autograd_core.ops.extra import (  # noqa: E402
+    TOP_LEVEL_IN_PLACE,
+    binomial,
+    detach,
+    fill,
+    frobenius_norm,
+    gradient,
+    histogramdd,
+    nuclear_norm,
+    orgqr,
+    ormqr,
+    pca_lowrank,
+    poisson,
+    rsub,
+    scalar_tensor,
+    svd_lowrank,
+    unravel_index,
+)
+from autograd_core.ops.tensor_methods import layout, strided  # noqa: E402
+from autograd_core.runtime import (  # noqa: E402
+    get_num_interop_threads,
+    is_inference,
+    is_storage,
+    is_warn_always_enabled,
+    set_num_interop_threads,
+    set_warn_always,
+    typename,
+)
+
+globals().update({_n: getattr(Tensor, _n) for _n in TOP_LEVEL_IN_PLACE})  # ag.abs_(x), ag.zero_(x) ...
 
 # Functions PyTorch offers both as torch.X and torch.nn.functional.X with the same signature
 # (torch.conv2d, torch.selu ...): here they are nn.functional's, reached through __getattr__.

@@ -48,3 +48,19 @@ class set_detect_anomaly(detect_anomaly):
 
 def is_anomaly_enabled() -> bool:
     return _fn.ANOMALY[0]
+
+
+_CHECK_NAN = [True]
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    """Turn anomaly mode on or off for the rest of the program (``torch.set_anomaly_enabled``).
+    Here anomaly mode's checks are the NaN/Inf checks, so ``check_nan=False`` leaves it off, as
+    ``detect_anomaly(check_nan=False)`` does; ``is_anomaly_check_nan_enabled`` reports it."""
+    _CHECK_NAN[0] = bool(check_nan)
+    _fn.ANOMALY[0] = bool(enabled) and bool(check_nan)
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    """The ``check_nan`` that ``set_anomaly_enabled`` was last given (True at start)."""
+    return _CHECK_NAN[0]

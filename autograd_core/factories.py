@@ -14,6 +14,34 @@ from backends import manual_seed as _seed_devices
 
 _wrap = Tensor._wrap
 
+# The device factories use when not given one (``set_default_device``); None means the cpu.
+_DEFAULT_DEVICE = [None]
+
+
+def _device(device):
+    """``device``, or the default device when None (one list read: factories run often)."""
+    return get_device(_DEFAULT_DEVICE[0] if device is None else device)
+
+
+def set_default_device(device) -> None:
+    """Make ``device`` (``"cuda"``, ``"cpu"``, a ``Device``, or None for the cpu) the device that
+    factories (``tensor``, ``zeros``, ``randn``, ``arange`` ...) use when not given ``device=``, as
+    ``torch.set_default_device``.  ``*_like`` factories keep following their input's device and
+    ``from_numpy`` stays on the cpu, as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.set_default_device("cpu")
+    >>> ag.zeros(2).device, ag.get_default_device()
+    (device(type='cpu'), device(type='cpu'))
+    >>> ag.set_default_device(None)
+    """
+    _DEFAULT_DEVICE[0] = None if device is None else get_device(device)
+
+
+def get_default_device():
+    """The device factories use when not given one (``set_default_device``; the cpu at start)."""
+    return _device(None)
+
 
 def _to_array(data, dtype, dev):
     """Host data -> the device's array, with PyTorch's dtype inference."""
@@ -81,7 +109,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     >>> ag.tensor([[1, 2], [3, 4]]).dtype
     dtype('int64')
     """
-    dev = get_device(device)
+    dev = _device(device)
     return _make(_to_array(data, dtype, dev), dev, requires_grad)
 
 
@@ -120,7 +148,7 @@ def _make(arr, dev, requires_grad):
 
 
 def _fill(op, size, fill, dtype, device, requires_grad):
-    dev = get_device(device)
+    dev = _device(device)
     dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
     return _make(dev.xp.full(size, fill, dtype=dt), dev, requires_grad)
 
@@ -261,7 +289,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
     if dtype is None:
         is_float = builtins.any(isinstance(v, float) for v in (start, end, step))
         dtype = dtypes.get_default_dtype() if is_float else dtypes.int64
-    dev = get_device(device)
+    dev = _device(device)
     dt = dtypes.to_dtype(dtype)
     host = np.arange(start, end, step, dtype=np.float64 if dt.kind == "f" else None).astype(dt)
     return _make(dev.backend.asarray(host), dev, requires_grad)
@@ -269,7 +297,7 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
 
 def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
-    dev = get_device(device)
+    dev = _device(device)
     dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
     host = np.linspace(start, end, steps, dtype=np.float64).astype(dt)
     return _make(dev.backend.asarray(host), dev, requires_grad)
@@ -277,7 +305,7 @@ def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: boo
 
 def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The identity matrix (``n x m``)."""
-    dev = get_device(device)
+    dev = _device(device)
     dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
     return _make(dev.xp.eye(n, m, dtype=dt), dev, requires_grad)
 
@@ -359,7 +387,7 @@ def _rng(generator, dev):
 def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=None, **kw) -> Tensor:
     """Uniform samples in [0, 1) from the device's generator (seed with ``manual_seed``) or ``generator``."""
     size = _shape(size, _size_keyword("rand", kw))
-    dev = get_device(device)
+    dev = _device(device)
     dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
     rng = _rng(generator, dev)
     data = dev.backend.random(size, dt) if rng is None else dev.backend.random(size, dt, rng=rng)
@@ -369,7 +397,7 @@ def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=
 def randn(*size, dtype=None, device=None, requires_grad: bool = False, generator=None, **kw) -> Tensor:
     """Standard normal samples from the device's generator or ``generator``."""
     size = _shape(size, _size_keyword("randn", kw))
-    dev = get_device(device)
+    dev = _device(device)
     dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
     rng = _rng(generator, dev)
     data = dev.backend.normal(size, dt) if rng is None else dev.backend.normal(size, dt, rng=rng)
@@ -384,7 +412,7 @@ def randint(low, high=None, size=None, dtype=None, device=None, generator=None) 
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
-    dev = get_device(device)
+    dev = _device(device)
     dt = dtypes.int64 if dtype is None else dtypes.to_dtype(dtype)
     rng = _rng(generator, dev)
     shape = _shape(tuple(size))
@@ -394,7 +422,7 @@ def randint(low, high=None, size=None, dtype=None, device=None, generator=None) 
 
 def randperm(n: int, dtype=None, device=None, generator=None) -> Tensor:
     """A random permutation of 0..n-1."""
-    dev = get_device(device)
+    dev = _device(device)
     rng = _rng(generator, dev)
     f64 = np.dtype("float64")
     keys = dev.backend.random((n,), f64) if rng is None else dev.backend.random((n,), f64, rng=rng)
@@ -535,3 +563,238 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None)
     rng = _rng(generator, dev)
     z = dev.backend.normal(shape, dt) if rng is None else dev.backend.normal(shape, dt, rng=rng)
     return _wrap((z * s + m).astype(dt, copy=False), dev)
+
+
+# ---------------------------------------------------------------------------- more factories
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` values ``base ** e`` for exponents evenly spaced from ``start`` to ``end``.  For an
+    integer dtype the exponents' ends are whole numbers and the powers are truncated, as in
+    PyTorch (``logspace(0, 1, 5, dtype=int64)`` is ``[1, 1, 3, 5, 10]``).  A factory: nothing to
+    differentiate (its arguments are numbers), as in PyTorch.
+
+    >>> import autograd_core as ag
+    >>> ag.logspace(0, 2, 3)
+    tensor([  1.,  10., 100.])
+    """
+    dev = _device(device)
+    dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+    start, end = (s.item() if isinstance(s, Tensor) else s for s in (start, end))
+    if not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise RuntimeError(f"logspace: number of steps must be non-negative, got {steps}")
+    if dt.kind in "iub":
+        start, end = builtins.int(start), builtins.int(end)
+    host = np.power(np.float64(base), np.linspace(start, end, steps, dtype=np.float64))
+    host = np.trunc(host).astype(dt) if dt.kind in "iu" else host.astype(dt)
+    return _make(dev.backend.asarray(host), dev, requires_grad)
+
+
+def _window(name: str, window_length: int, periodic: bool, dtype, device, requires_grad, values) -> Tensor:
+    """A window factory: ``values(n, N)`` gives the symmetric window's samples ``n`` of length
+    ``N`` in float64 (host metadata, like ``arange``'s); ``periodic`` computes ``N + 1`` and
+    drops the last sample (the DFT-even window spectral analysis wants)."""
+    dev = _device(device)
+    dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+    if dt.kind != "f":
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {dt}")
+    if not isinstance(window_length, (int, np.integer)) or isinstance(window_length, bool) or window_length < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
+    if window_length <= 1:
+        host = np.ones(window_length, dtype=np.float64)
+    else:
+        total = window_length + 1 if periodic else window_length
+        host = values(np.arange(total, dtype=np.float64), total)[:window_length]
+    return _make(dev.backend.asarray(host.astype(dt)), dev, requires_grad)
+
+
+def hann_window(window_length: int, periodic: bool = True, *, dtype=None, device=None,
+                requires_grad: bool = False) -> Tensor:
+    """The Hann window ``0.5 - 0.5 cos(2 pi n / (N - 1))``; ``periodic`` (the default) for spectral
+    analysis, ``periodic=False`` for the symmetric filter-design window.
+
+    >>> import autograd_core as ag
+    >>> ag.hann_window(4)
+    tensor([0.0000, 0.5000, 1.0000, 0.5000])
+    """
+    return hamming_window(window_length, periodic, 0.5, 0.5, dtype=dtype, device=device,
+                          requires_grad=requires_grad, _name="hann_window")
+
+
+def hamming_window(window_length: int, periodic: bool = True, alpha: float = 0.54, beta: float = 0.46, *,
+                   dtype=None, device=None, requires_grad: bool = False, _name: str = "hamming_window") -> Tensor:
+    """The generalised Hamming window ``alpha - beta cos(2 pi n / (N - 1))``.
+
+    >>> import autograd_core as ag
+    >>> ag.hamming_window(3, periodic=False)
+    tensor([0.0800, 1.0000, 0.0800])
+    """
+    return _window(_name, window_length, periodic, dtype, device, requires_grad,
+                   lambda n, N: alpha - beta * np.cos(2 * np.pi * n / (N - 1)))
+
+
+def blackman_window(window_length: int, periodic: bool = True, *, dtype=None, device=None,
+                    requires_grad: bool = False) -> Tensor:
+    """The Blackman window ``0.42 - 0.5 cos(2 pi n / (N - 1)) + 0.08 cos(4 pi n / (N - 1))``."""
+    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda n, N: 0.42 - 0.5 * np.cos(2 * np.pi * n / (N - 1)) + 0.08 * np.cos(4 * np.pi * n / (N - 1)))
+
+
+def bartlett_window(window_length: int, periodic: bool = True, *, dtype=None, device=None,
+                    requires_grad: bool = False) -> Tensor:
+    """The Bartlett (triangular) window ``1 - |2 n / (N - 1) - 1|``.
+
+    >>> import autograd_core as ag
+    >>> ag.bartlett_window(5, periodic=False)
+    tensor([0.0000, 0.5000, 1.0000, 0.5000, 0.0000])
+    """
+    return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda n, N: 1 - np.abs(2 * n / (N - 1) - 1))
+
+
+def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0, *, dtype=None, device=None,
+                  requires_grad: bool = False) -> Tensor:
+    """The Kaiser window ``I0(beta sqrt(1 - (2 n / (N - 1) - 1)^2)) / I0(beta)`` (``I0``: the modified
+    Bessel function of order 0); larger ``beta`` narrows it."""
+    return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda n, N: np.i0(beta * np.sqrt(np.clip(1 - (2 * n / (N - 1) - 1) ** 2, 0, None))) / np.i0(beta))
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad: bool | None = None) -> Tensor:
+    """``obj`` as a tensor, sharing its memory where it can, as ``torch.asarray``:
+
+    - a Tensor is returned itself when dtype and device already match (``copy=True``: a copy;
+      ``requires_grad=True`` turns it on in place; ``requires_grad=False`` detaches a tensor in
+      the graph; the default, None, leaves it as it is);
+    - a NumPy array (and a CuPy array on its GPU) is shared when dtype and device allow, as
+      ``from_numpy``; an object with the buffer protocol (``bytes``, ``bytearray``) is read as
+      ``frombuffer`` reads it;
+    - other data (lists, numbers) is copied, with ``tensor``'s dtype inference.
+
+    ``copy=False`` raises ValueError where sharing is impossible.
+
+    >>> import numpy as np, autograd_core as ag
+    >>> a = np.array([1.0, 2.0])
+    >>> t = ag.asarray(a)
+    >>> t[0] = 9.0; a
+    array([9., 2.])
+    """
+    dt = None if dtype is None else dtypes.to_dtype(dtype)
+    if isinstance(obj, Tensor):
+        return _asarray_tensor(obj, dt, device, copy, requires_grad)
+    dev = _device(device)
+    if isinstance(obj, np.ndarray) or dev.backend.is_array(obj):
+        if isinstance(obj, np.ndarray) and dev.type == "cpu":
+            shared = obj if dt is None or obj.dtype == dt else None
+        elif dev.backend.is_array(obj):
+            shared = obj if dt is None or obj.dtype == dt else None
+        else:
+            shared = None
+        if shared is None and copy is False:
+            raise ValueError(f"asarray: can't alias an array with dtype {obj.dtype} on the host into a tensor of "
+                             f"dtype {dt or obj.dtype} on {dev}; pass copy=None or copy=True")
+        arr = shared if shared is not None and not copy else _to_array(obj, dt, dev)
+        return _make(arr, dev, bool(requires_grad))
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        out = frombuffer(obj, dtype=dtypes.uint8 if dt is None else dt)
+        return asarray(out, device=device, copy=copy, requires_grad=requires_grad)
+    if copy is False:
+        raise ValueError("asarray: can't alias arbitrary sequence into a tensor; pass copy=None or copy=True")
+    return tensor(obj, dtype=dt, device=dev, requires_grad=bool(requires_grad))
+
+
+def _asarray_tensor(obj: Tensor, dt, device, copy, requires_grad) -> Tensor:
+    dev = obj._dev if device is None else get_device(device)
+    if (dt is not None and dt != obj.dtype) or dev is not obj._dev:
+        if copy is False:
+            raise ValueError(f"asarray: can't alias a tensor with dtype {obj.dtype} on {obj._dev} into dtype "
+                             f"{dt or obj.dtype} on {dev}; pass copy=None or copy=True")
+        out = obj.detach().to(dev, dt or obj.dtype)
+    elif copy:
+        out = obj.detach().clone()
+    elif requires_grad is not False or not obj._rg:
+        out = obj
+    elif obj._node is None:
+        out = obj.requires_grad_(False)  # a leaf: switched off in place, as PyTorch does
+    else:
+        out = obj.detach()  # a tensor in the graph: an alias cut from it
+    if requires_grad and not out._rg:
+        out.requires_grad_(True)
+    return out
+
+
+def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0, requires_grad: bool = False) -> Tensor:
+    """A 1-D cpu tensor sharing memory with a Python object that exposes the buffer protocol
+    (``bytearray``, ``array.array``, ``memoryview``): ``count`` elements of ``dtype`` (all of them
+    when -1) starting ``offset`` bytes in.  A read-only buffer (``bytes``) gives a tensor that
+    can't be written in place (PyTorch warns and shares it anyway).
+
+    >>> import autograd_core as ag
+    >>> ag.frombuffer(bytearray(b"\\x01\\x00\\x02\\x00"), dtype=ag.int16).tolist()
+    [1, 2]
+    """
+    dt = dtypes.to_dtype(dtype)
+    nbytes = memoryview(buffer).nbytes
+    if count == 0 or nbytes == 0:
+        raise ValueError(f"both buffer length ({nbytes}) and count ({count}) must not be 0")
+    if offset < 0 or offset > nbytes - 1:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length "
+                         f"({nbytes} bytes) minus 1")
+    if count < 0:
+        if (nbytes - offset) % dt.itemsize:
+            raise ValueError(f"buffer length ({nbytes - offset} bytes) after offset ({offset} bytes) must be a "
+                             f"multiple of element size ({dt.itemsize})")
+        count = (nbytes - offset) // dt.itemsize
+    elif count * dt.itemsize > nbytes - offset:
+        raise ValueError(f"requested buffer length ({count} * {dt.itemsize} bytes) after offset ({offset} bytes) "
+                         f"must not be greater than actual buffer length ({nbytes} bytes)")
+    arr = np.frombuffer(buffer, dtype=dt, count=count, offset=offset)
+    return _make(arr, get_device("cpu"), requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+                  pin_memory: bool = False) -> Tensor:
+    """An uninitialised (here: zeroed) tensor of ``size`` whose elements lie ``stride`` elements
+    apart in memory in each dim, as ``torch.empty_strided`` (``x.stride()`` reports them).
+
+    >>> import autograd_core as ag
+    >>> ag.empty_strided((2, 3), (1, 2)).stride()
+    (1, 2)
+    """
+    size, stride = tuple(builtins.int(s) for s in size), tuple(builtins.int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"empty_strided: mismatch in length of strides and shape: size {list(size)} has "
+                           f"{len(size)} dims, stride {list(stride)} has {len(stride)}")
+    if builtins.any(s < 0 for s in size) or builtins.any(s < 0 for s in stride):
+        raise RuntimeError(f"empty_strided: sizes and strides must be non-negative, got size {list(size)} and "
+                           f"stride {list(stride)}")
+    dev = _device(device)
+    dt = dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)
+    needed = 0 if 0 in size else 1 + builtins.sum((n - 1) * s for n, s in zip(size, stride))
+    storage = dev.xp.zeros(needed, dtype=dt)
+    if 0 in size:
+        return _make(storage.reshape(size), dev, requires_grad)
+    arr = dev.xp.lib.stride_tricks.as_strided(storage, shape=size, strides=tuple(s * dt.itemsize for s in stride))
+    return _make(arr, dev, requires_grad)
+
+
+def set_default_tensor_type(t) -> None:
+    """Old code's way to choose the default dtype and device: ``'torch.DoubleTensor'``,
+    ``'torch.cuda.FloatTensor'`` or the legacy classes (``ag.cuda.FloatTensor``).  Sets both, as
+    PyTorch does (a cuda type makes factories allocate on the GPU, a cpu type on the cpu), with
+    PyTorch's deprecation warning.  Only floating-point types can be the default.
+    """
+    import warnings
+
+    from autograd_core import compat
+
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.", UserWarning,
+                  stacklevel=2)
+    cls = compat._BY_NAME.get(t) if isinstance(t, str) else t
+    if cls is None or not hasattr(cls, "type_name"):
+        raise TypeError(f"invalid type: {t!r}")
+    if cls.dtype.kind != "f":
+        raise TypeError("only floating-point types are supported as the default type")
+    dev = get_device(cls.device_type)  # (raises, saying why, when there is no GPU)
+    dtypes.set_default_dtype(cls.dtype)
+    _DEFAULT_DEVICE[0] = None if dev.type == "cpu" else dev

@@ -52,10 +52,10 @@ class Tensor:
         # Tensor(2, 3) is a float tensor of that shape, Tensor([1, 2]) copies data as the default float
         # dtype (unlike ag.tensor), Tensor(t) shares t's memory.  dtype= and requires_grad= are extras
         # PyTorch refuses here.  Ops use the faster _wrap.
-        from autograd_core.factories import _legacy_array
+        from autograd_core.factories import _device, _legacy_array
 
         shared = args[0] if len(args) == 1 and isinstance(args[0], Tensor) else None
-        dev = shared._dev if shared is not None and device is None else get_device(device)
+        dev = shared._dev if shared is not None and device is None else _device(device)  # (set_default_device)
         self._data = _legacy_array(args, dtype, dev)
         self._dev = dev
         self._node = None

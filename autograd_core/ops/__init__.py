@@ -20,6 +20,7 @@ from autograd_core.ops import shape as S
 from autograd_core.ops import solvers as SV
 from autograd_core.ops import sorting as SO
 from autograd_core.ops import special as SP
+from autograd_core.ops import tensor_methods as TM
 from autograd_core.ops import triangular as TR
 from autograd_core.ops import window as W
 from autograd_core.tensor import Tensor, _has_graph_aliases
@@ -221,8 +222,11 @@ def _install_methods() -> None:
         "polygamma": lambda self, n: SP.polygamma(n, self), "mvlgamma": SP.mvlgamma,
         "i0": SP.i0, "igamma": SP.igamma, "igammac": SP.igammac,
     })
+    methods.update(TM.METHODS)  # byte, get_device, apply_, resize_, new, log_normal_ ... (tensor_methods.py)
     for name, fn in methods.items():
         setattr(T, name, fn)
+    for name, fn in TM.PROPERTIES.items():  # nbytes, itemsize, is_cpu, layout, is_sparse, output_nr ...
+        setattr(T, name, property(fn))
     T.T = property(lambda self: S.permute(self, tuple(reversed(range(self.ndim)))) if self.ndim > 1 else self)
     T.mT = property(L.mT)
     T.mH = property(L.mT)  # real tensors: the conjugate transpose is the transpose

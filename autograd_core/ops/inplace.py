@@ -494,6 +494,21 @@ _IN_PLACE_OPS = {
 }
 _IN_PLACE_OPS.update(_special_ops())
 
+
+def _matrix_ops():
+    from autograd_core.ops import composite as CO
+    from autograd_core.ops import linalg as L
+    from autograd_core.ops import reduce as R
+    from autograd_core.ops import shape as S
+
+    return {
+        "tril_": S.tril, "triu_": S.triu, "cumsum_": R.cumsum, "cumprod_": R.cumprod, "addmm_": L.addmm,
+        "addmv_": L.addmv, "addr_": L.addr, "baddbmm_": CO.baddbmm, "addbmm_": L.addbmm, "renorm_": L.renorm,
+    }
+
+
+_IN_PLACE_OPS.update(_matrix_ops())  # (shape-keeping matrix and scan ops: tril_, addmm_, cumsum_ ...)
+
 IN_PLACE = {name: _in_place(name, fn) for name, fn in _IN_PLACE_OPS.items()}
 # PyTorch's other names for in-place ops written above
 IN_PLACE.update(multiply_=mul_, divide_=div_, true_divide_=div_, subtract_=sub_, clip_=clamp_)
