@@ -18,6 +18,7 @@ from autograd_core import tensor as _tensor_module
 from autograd_core.anomaly import detect_anomaly, set_detect_anomaly
 from autograd_core.dtypes import (
     bool,
+    can_cast,
     double,
     dtype,
     finfo,
@@ -34,6 +35,8 @@ from autograd_core.dtypes import (
     int32,
     int64,
     long,
+    promote_types,
+    result_type,
     set_default_dtype,
     short,
     uint8,
@@ -428,20 +431,7 @@ def _cuda_device(op: str, device):
 
 
 from autograd_core import compat as _compat  # noqa: E402
-from autograd_core.compat import (  # noqa: E402,F401  (ag.backends.cudnn.benchmark = True; settings scripts use)
-    accelerator,
-    are_deterministic_algorithms_enabled,
-    backends,
-    can_cast,
-    get_float32_matmul_precision,
-    get_num_threads,
-    is_deterministic_algorithms_warn_only_enabled,
-    promote_types,
-    result_type,
-    set_float32_matmul_precision,
-    set_num_threads,
-    use_deterministic_algorithms,
-)
+from autograd_core.compat import backends  # noqa: E402,F401  (ag.backends.cudnn.benchmark = True)
 
 globals().update(_compat.CPU_TYPES)  # ag.FloatTensor, ag.LongTensor ... (legacy typed constructors)
 for _name, _cls in _compat.CUDA_TYPES.items():
@@ -522,14 +512,22 @@ from autograd_core.ops.extra import (  # noqa: E402
     unravel_index,
 )
 from autograd_core.ops.tensor_methods import layout, strided  # noqa: E402
-from autograd_core.runtime import (  # noqa: E402
+from autograd_core.runtime import (  # noqa: E402  (process-wide settings and queries scripts use)
+    accelerator,
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
     get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
     is_inference,
     is_storage,
     is_warn_always_enabled,
+    set_float32_matmul_precision,
     set_num_interop_threads,
+    set_num_threads,
     set_warn_always,
     typename,
+    use_deterministic_algorithms,
 )
 
 globals().update({_n: getattr(Tensor, _n) for _n in TOP_LEVEL_IN_PLACE})  # ag.abs_(x), ag.zero_(x) ...

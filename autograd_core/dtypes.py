@@ -131,3 +131,54 @@ class iinfo:
 
     def __repr__(self) -> str:
         return f"iinfo(min={_g(self.min)}, max={_g(self.max)}, dtype={self.dtype})"
+
+
+# -- dtype queries (torch.promote_types, result_type, can_cast) ------------------------------------
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def promote_types(type1, type2) -> np.dtype:
+    """The dtype PyTorch gives a binary op on tensors of these dtypes (a float beats any int).
+
+    >>> import autograd_core as ag
+    >>> ag.promote_types(ag.int32, ag.float16), ag.promote_types(ag.uint8, ag.int8)
+    (dtype('float16'), dtype('int16'))
+    """
+    return promote(to_dtype(type1), to_dtype(type2))
+
+
+def result_type(tensor1, tensor2) -> np.dtype:
+    """The dtype of a binary op on these operands, PyTorch's rules: a dimensioned tensor's dtype
+    wins unless a 0-d tensor, then a Python number, is of a higher category (bool < int < float).
+
+    >>> import autograd_core as ag
+    >>> ag.result_type(ag.tensor([1, 2]), 1.0), ag.result_type(ag.tensor([1.0], dtype=ag.float16), ag.tensor(5.0))
+    (dtype('float32'), dtype('float16'))
+    """
+    from autograd_core.tensor import Tensor  # (tensor.py imports this module)
+
+    groups: dict = {}
+    for operand in (tensor1, tensor2):
+        if isinstance(operand, Tensor):
+            rank, dt = (2 if operand.ndim else 1), operand.dtype
+        elif isinstance(operand, (builtins.bool, builtins.int, builtins.float)):
+            rank = 0  # (this module's bool/int/float are dtypes: the Python types are builtins')
+            if isinstance(operand, builtins.bool):
+                dt = bool
+            else:
+                dt = int64 if isinstance(operand, builtins.int) else get_default_dtype()
+        else:
+            raise TypeError(f"result_type(): expected Tensors or Python numbers, got {type(operand).__name__}")
+        groups[rank] = dt if rank not in groups else promote(groups[rank], dt)
+    result = None
+    for rank in (2, 1, 0):  # dimensioned tensors, then 0-d tensors, then numbers
+        dt = groups.get(rank)
+        if dt is not None and (result is None or _CATEGORY[dt.kind] > _CATEGORY[result.kind]):
+            result = dt if result is None else promote(result, dt)
+    return result
+
+
+def can_cast(from_, to) -> bool:
+    """Whether PyTorch's casting rules allow ``from_`` to ``to`` in an in-place op: any cast that
+    doesn't go down a category (bool < integers < floats), so not float to int or int to bool."""
+    return _CATEGORY[to_dtype(from_).kind] <= _CATEGORY[to_dtype(to).kind]

@@ -1,4 +1,4 @@
-"""Runtime settings and dtype queries scripts use (autograd_core/compat.py, random.py, backends/blas.py):
+"""Runtime settings and dtype queries scripts use (autograd_core/runtime.py, dtypes.py, random.py, backends/blas.py):
 ``set_num_threads``, ``set_float32_matmul_precision``, ``use_deterministic_algorithms`` (and the
 ordered GPU scatter it switches to), ``accelerator``, ``ag.random`` / ``seed`` / ``fork_rng``,
 ``promote_types`` / ``result_type`` / ``can_cast`` (against PyTorch on every pair)."""
