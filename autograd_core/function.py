@@ -40,6 +40,26 @@ ANOMALY = [False]
 
 _FREED = object()  # marks saved tensors released after backward
 
+# autograd.graph.saved_tensors_hooks: (pack, unpack) pairs, innermost last.  While one is active,
+# every tensor saved for backward goes through pack, and what pack returned comes back through
+# unpack when backward reads it (then, as in PyTorch, without a version check: the hooks decide
+# what is kept).  Checked once per save_for_backward: an empty list costs one test.
+SAVED_HOOKS: list = []
+
+
+class _Packed:
+    """Saved tensors as a saved_tensors_hooks pack hook returned them (None stays None)."""
+
+    __slots__ = ("items", "unpack")
+
+    def __init__(self, tensors: tuple, pack, unpack) -> None:
+        self.items = tuple([None if t is None else pack(t) for t in tensors])
+        self.unpack = unpack
+
+    def tensors(self) -> tuple:
+        unpack = self.unpack
+        return tuple([None if p is None else unpack(p) for p in self.items])
+
 # Recording order: a node is numbered after its inputs' nodes (see engine.py).
 _next_seq = itertools.count(1).__next__
 
@@ -84,6 +104,10 @@ class Function:
         """Keep tensors for backward; they are version-checked when read back."""
         if not self._next:  # not recording: nothing will run backward
             return
+        if SAVED_HOOKS:  # inside saved_tensors_hooks: keep what the pack hook returns
+            pack, unpack = SAVED_HOOKS[-1]
+            self._saved = _Packed(tensors, pack, unpack)
+            return
         self._saved = tensors
         versions = []  # (a loop: cheaper than a comprehension for the usual one to three tensors)
         for t in tensors:
@@ -104,6 +128,8 @@ class Function:
                 "or autograd_core.grad(); pass retain_graph=True to the first call if you need to "
                 "backward through the graph again."
             )
+        if saved.__class__ is _Packed:
+            return saved.tensors()
         for t, version in zip(saved, self._saved_versions):
             cls = t.__class__
             if cls is Tensor:  # the common case: check the version, hand the tuple back as it is
@@ -372,6 +398,8 @@ def _position(saved: tuple, t) -> int:
 
 def _unlink_saved_outputs(ctx, outs) -> None:
     saved = ctx._saved
+    if saved.__class__ is _Packed:  # (the pack hook decided how outputs are kept)
+        return
     for i, s in enumerate(saved):
         for k, o in enumerate(outs):
             if s is o:

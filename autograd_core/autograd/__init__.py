@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from autograd_core.anomaly import detect_anomaly, set_detect_anomaly
-from autograd_core.autograd import function, functional
+from autograd_core.autograd import function, functional, graph
 from autograd_core.engine import backward, grad
 from autograd_core.function import Function
 from autograd_core.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
@@ -33,6 +33,7 @@ __all__ = [
     "function",
     "functional",
     "grad",
+    "graph",
     "gradcheck",
     "gradgradcheck",
     "inference_mode",

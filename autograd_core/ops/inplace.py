@@ -81,6 +81,8 @@ def _save_as_self(saved, out: Tensor, t: Tensor) -> None:
     before backward makes that backward refuse to run, as in PyTorch."""
     from autograd_core.function import _SavedOutput
 
+    if saved.__class__ is not tuple:  # (kept by a saved_tensors_hooks pack hook: nothing to re-point)
+        return
     for s in saved:
         if s.__class__ is _SavedOutput and s.data is out._data:
             s.data, s.vc, s.version = t._data, t._vc, t._vc[0]
