@@ -23,7 +23,7 @@ from heapq import heappop, heappush
 from autograd_core import function as _fn
 from autograd_core.function import _FREED, Function
 from autograd_core.grad_mode import GRAD_ENABLED
-from autograd_core.tensor import OutputSlot, Tensor
+from autograd_core.tensor import OutputSlot, PostAccumulateGradHook, Tensor
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
@@ -245,6 +245,8 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
             leaf, g = entry
             if leaf._hooks:
                 for h in leaf._hooks:
+                    if h.__class__ is PostAccumulateGradHook:  # (runs after accumulation, below)
+                        continue
                     r = h(g)
                     if r is not None:
                         g = r
@@ -257,6 +259,10 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
         handed = set() if handed is None else handed  # ids of memory no leaf may adopt (the caller's seeds)
         for leaf, g in leaf_grads.values():
             _accumulate_leaf(leaf, g, create_graph, handed)
+            if leaf._hooks:
+                for h in list(leaf._hooks):
+                    if h.__class__ is PostAccumulateGradHook:
+                        h.fn(leaf)
     if inputs is None:
         return None
     result = []

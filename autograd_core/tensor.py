@@ -234,6 +234,20 @@ class Tensor:
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after ``backward()`` has added into this leaf's ``.grad`` (for
+        example to step an optimizer per parameter as soon as its gradient is ready); its result is
+        ignored.  Not called by ``autograd_core.grad``, which accumulates nothing.  Returns a handle."""
+        if self._node is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._hooks is None:
+            self._hooks = []
+        marker = PostAccumulateGradHook(hook)
+        self._hooks.append(marker)
+        return RemovableHandle(self._hooks, marker)
+
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (PyTorch's ``Tensor.backward``)."""
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
@@ -436,6 +450,16 @@ class OutputSlot:
     def __init__(self, node, index: int) -> None:
         self.node = node
         self.index = index
+
+
+class PostAccumulateGradHook:
+    """A ``register_post_accumulate_grad_hook`` hook, kept in the leaf's ``_hooks`` list beside its
+    gradient hooks; the engine runs it after accumulating (``engine._run``) and skips it before."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn) -> None:
+        self.fn = fn
 
 
 class RemovableHandle:

@@ -729,3 +729,48 @@ def test_grad_accepts_only_inputs_as_the_wgan_gp_penalty_passes_it():
     assert g.tolist() == [2.0, 4.0]
     with pytest.warns(FutureWarning, match="only_inputs"):
         ag.grad((x * x).sum(), x, only_inputs=False)
+
+
+def test_post_accumulate_grad_hooks_run_after_accumulation_as_in_pytorch():
+    w = ag.ones(2, requires_grad=True)
+    seen = []
+    handle = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    w.register_hook(lambda g: g * 10)  # a gradient hook runs before, on what is accumulated
+    (w * 3).sum().backward()
+    (w * 2).sum().backward()
+    handle.remove()
+    (w * 1).sum().backward()
+    ag.grad((w * 5).sum(), w)  # grad() accumulates nothing: no call
+    assert seen == [[30.0, 30.0], [50.0, 50.0]] and w.grad.tolist() == [60.0, 60.0]
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (w * 2).register_post_accumulate_grad_hook(print)
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        ag.ones(1).register_post_accumulate_grad_hook(print)
+
+
+def test_an_optimizer_stepped_from_post_accumulate_hooks_matches_a_normal_step():
+    import nn
+    import optim
+
+    def model():
+        ag.manual_seed(0)
+        return nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+
+    x = ag.randn(5, 3)
+    normal, in_backward = model(), model()
+    opt = optim.SGD(normal.parameters(), lr=0.1, momentum=0.9)
+    per_param = {p: optim.SGD([p], lr=0.1, momentum=0.9) for p in in_backward.parameters()}
+
+    def step(p):
+        per_param[p].step()
+        per_param[p].zero_grad()
+
+    for p in in_backward.parameters():
+        p.register_post_accumulate_grad_hook(step)
+    for _ in range(3):
+        opt.zero_grad()
+        normal(x).square().sum().backward()
+        opt.step()
+        in_backward(x).square().sum().backward()
+    for a, b in zip(normal.parameters(), in_backward.parameters()):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6)
