@@ -199,7 +199,9 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
                     captured[id(t)] = _run_tensor_hooks(node, i, g)
             if needed is not None and node not in needed:
                 continue
-            if node._n_out == 1:
+            if node._node_hooks is not None:
+                in_grads = _backward_with_node_hooks(node, grads)
+            elif node._n_out == 1:
                 if node._out_hooks is not None:
                     grads = _run_tensor_hooks(node, 0, grads)
                 in_grads = node.backward(node, grads)
@@ -333,6 +335,34 @@ def _run_tensor_hooks(node, idx, g):
             if r is not None:
                 g = r
     return g
+
+
+def _backward_with_node_hooks(node, grads) -> tuple:
+    """A node's backward with the hooks registered on the node itself: pre-hooks see (and may
+    replace) its output gradients, hooks see its input gradients and output gradients (and may
+    replace the input gradients), as PyTorch's Node hooks do."""
+    pre_hooks, hooks = node._node_hooks
+    if node._n_out == 1:
+        if node._out_hooks is not None:
+            grads = _run_tensor_hooks(node, 0, grads)
+        grad_outputs = (grads,)
+    else:
+        grad_outputs = tuple(_prepare_multi(node, grads))
+    for h in list(pre_hooks):
+        r = h(grad_outputs)
+        if r is not None:
+            grad_outputs = tuple(r)
+    in_grads = node.backward(node, *grad_outputs)
+    if in_grads.__class__ is not tuple:
+        in_grads = (in_grads,)
+    if not node._builtin:
+        in_grads = _check_user_grads(node, in_grads)
+    in_grads = tuple(None if e is None else g for e, g in zip(node._next, in_grads))
+    for h in list(hooks):
+        r = h(in_grads, grad_outputs)
+        if r is not None:
+            in_grads = tuple(r)
+    return in_grads
 
 
 def _prepare_multi(node, grads) -> list:

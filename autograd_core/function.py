@@ -97,6 +97,7 @@ class Function:
     _out_meta = None
     _trace = None
     _out_hooks = None  # output index -> hooks registered on the (non-leaf) output tensor
+    _node_hooks = None  # (pre-hooks, hooks) registered on the node itself (grad_fn.register_hook)
     _builtin = False  # True for Primitive: forward on arrays, grads trusted to match shapes
 
     # -- ctx API ----------------------------------------------------------------
@@ -199,8 +200,25 @@ class Function:
             for e in self._next
         )
 
-    def register_hook(self, hook) -> None:
-        raise RuntimeError("register a hook on the tensor (tensor.register_hook) rather than on grad_fn")
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` after this node's backward (``grad_inputs``: one
+        gradient per input, None where none flows); a tuple it returns replaces ``grad_inputs``.
+        Returns a handle whose ``remove()`` unregisters it (PyTorch's ``Node.register_hook``)."""
+        return self._add_node_hook(1, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` before this node's backward; a tuple it returns replaces
+        ``grad_outputs`` (PyTorch's ``Node.register_prehook``)."""
+        return self._add_node_hook(0, hook)
+
+    def _add_node_hook(self, kind: int, hook):
+        from autograd_core.tensor import RemovableHandle
+
+        if self._node_hooks is None:
+            self._node_hooks = ([], [])  # (pre-hooks, hooks): the engine takes its slower path for this node
+        hooks = self._node_hooks[kind]
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"

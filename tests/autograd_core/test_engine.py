@@ -774,3 +774,50 @@ def test_an_optimizer_stepped_from_post_accumulate_hooks_matches_a_normal_step()
         in_backward(x).square().sum().backward()
     for a, b in zip(normal.parameters(), in_backward.parameters()):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6)
+
+
+def test_node_hooks_see_and_may_replace_gradients_as_in_pytorch():
+    x, y = ag.tensor([1.0, 2.0], requires_grad=True), ag.tensor([3.0, 4.0], requires_grad=True)
+    z = x * y
+    log = []
+    z.grad_fn.register_prehook(lambda go: log.append(("pre", [g.tolist() for g in go])))
+    handle = z.grad_fn.register_hook(
+        lambda gi, go: (log.append(("post", [g.tolist() for g in gi], [g.tolist() for g in go])), (gi[0] * 10, gi[1]))[1])
+    z.sum().backward(retain_graph=True)
+    assert log == [("pre", [[1.0, 1.0]]), ("post", [[3.0, 4.0], [1.0, 2.0]], [[1.0, 1.0]])]
+    assert x.grad.tolist() == [30.0, 40.0] and y.grad.tolist() == [1.0, 2.0]
+    handle.remove()
+    x.grad = y.grad = None
+    z.sum().backward()
+    assert x.grad.tolist() == [3.0, 4.0]
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    z2 = w * ag.tensor([1.0, 1.0])
+    z2.grad_fn.register_hook(lambda gi, go: seen.append(gi[1]))  # the constant's gradient: None
+    z2.grad_fn.register_prehook(lambda go: (go[0] * 0,))
+    z2.sum().backward()
+    assert seen == [None] and w.grad.tolist() == [0.0, 0.0]
+
+
+def test_node_hooks_on_a_multi_output_node_and_a_user_function():
+    x = ag.tensor([[3.0, 1.0], [2.0, 5.0]], requires_grad=True)
+    values, _ = x.max(dim=1)
+    outputs = []
+    values.grad_fn.register_prehook(lambda go: outputs.append(len(go)))
+    values.sum().backward()
+    assert outputs and x.grad.tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+    class Double(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, t):
+            return t * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    t = ag.tensor([1.0], requires_grad=True)
+    out = Double.apply(t)
+    out.grad_fn.register_hook(lambda gi, go: (gi[0] + 1,))
+    out.sum().backward()
+    assert t.grad.tolist() == [3.0]
