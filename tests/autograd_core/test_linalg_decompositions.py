@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import autograd_core as ag
 from tests.helpers import strategies as S
-from tests.helpers.op_factory import DEVICES, OpSpec, make_tests, make_torch_test, to_host
+from tests.helpers.op_factory import DEVICES, OpSpec, make_tests, make_torch_test_if_installed, to_host
 
 BATCH = S.shapes(min_dims=0, max_dims=2, max_side=3)
 # cond of an input without elements is a constant off the tape in PyTorch: tested by hand
@@ -327,12 +327,7 @@ SPECS = [
 
 test_forward, test_backward, test_double_backward = make_tests(SPECS)
 
-try:
-    import torch as _torch
-except ImportError:  # PyTorch is an optional test oracle
-    _torch = None
-if _torch is not None:
-    test_vs_torch = make_torch_test(SPECS, _torch)
+test_vs_torch = make_torch_test_if_installed(SPECS)
 
 
 def _t(a, device="cpu", requires_grad=True):

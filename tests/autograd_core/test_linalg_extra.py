@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import autograd_core as ag
 from autograd_core.ops import triangular
 from tests.helpers import strategies as S
-from tests.helpers.op_factory import OpSpec, make_tests, make_torch_test, to_host
+from tests.helpers.op_factory import OpSpec, make_tests, make_torch_test_if_installed, to_host
 from tests.helpers.strict_backend import DEVICE
 
 SIDE = st.integers(0, 4)
@@ -232,12 +232,7 @@ SPECS = [
 
 test_forward, test_backward, test_double_backward = make_tests(SPECS)
 
-try:
-    import torch as _torch
-except ImportError:  # PyTorch is an optional test oracle
-    _torch = None
-if _torch is not None:
-    test_vs_torch = make_torch_test(SPECS, _torch)
+test_vs_torch = make_torch_test_if_installed(SPECS)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
 from tests.helpers import strategies as S
-from tests.helpers.op_factory import DEVICES, OpSpec, make_tests, make_torch_test, to_host
+from tests.helpers.op_factory import DEVICES, OpSpec, make_tests, make_torch_test_if_installed, to_host
 from tests.helpers.strict_backend import DEVICE as STRICT
 
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8", "bool")
@@ -214,12 +214,7 @@ SPECS = [
 
 test_forward, test_backward, test_double_backward = make_tests(SPECS)
 
-try:
-    import torch as _torch
-except ImportError:  # PyTorch is an optional test oracle
-    _torch = None
-if _torch is not None:
-    test_vs_torch = make_torch_test(SPECS, _torch)
+test_vs_torch = make_torch_test_if_installed(SPECS)
 
 
 @pytest.mark.parametrize("device", DEVICES)

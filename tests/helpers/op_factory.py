@@ -472,6 +472,16 @@ def make_tests(specs: list):
     return test_forward, test_backward, test_double_backward
 
 
+def make_torch_test_if_installed(specs: list):
+    """``make_torch_test`` where PyTorch (an optional test oracle) is installed; else None, which
+    pytest doesn't collect.  ``test_vs_torch = make_torch_test_if_installed(SPECS)``."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return make_torch_test(specs, torch)
+
+
 def make_torch_test(specs: list, torch):
     """``test_vs_torch`` over the specs that name a PyTorch function."""
     with_torch = [s for s in specs if s.torch is not None]
