@@ -322,6 +322,20 @@ class L1Unstructured(BasePruningMethod):
         return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
 
+def _structured_mask(amount, dim: int, t: Tensor, default_mask: Tensor, keep) -> Tensor:
+    """``default_mask`` times the mask of the channels along ``dim`` that ``keep(nchannels, k)``
+    selects (a boolean per channel or the kept indices) when ``k`` of them are to be pruned."""
+    _validate_structured_pruning(t)
+    _validate_pruning_dim(t, dim)
+    nchannels = t.shape[dim]
+    nparams_toprune = _compute_nparams_toprune(amount, nchannels)
+    _validate_pruning_amount(nparams_toprune, nchannels)
+    if nparams_toprune == 0:
+        return default_mask
+    mask = _channel_mask(t, dim, keep(nchannels, nparams_toprune))
+    return mask * default_mask.to(dtype=mask.dtype)
+
+
 class RandomStructured(BasePruningMethod):
     """Prunes ``amount`` whole channels along ``dim``, chosen at random (autograd_core's generator)."""
 
@@ -333,18 +347,12 @@ class RandomStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        nchannels = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, nchannels)
-        _validate_pruning_amount(nparams_toprune, nchannels)
-        if nparams_toprune == 0:
-            return default_mask
-        prob = ag.rand(nchannels, device=t.device)
-        # The channels above the k-th smallest draw survive: exactly ``nchannels - k`` of them.
-        threshold = ag.kthvalue(prob, k=nparams_toprune).values
-        mask = _channel_mask(t, self.dim, prob > threshold)
-        return mask * default_mask.to(dtype=mask.dtype)
+        def keep(nchannels: int, k: int):
+            prob = ag.rand(nchannels, device=t.device)
+            # The channels above the k-th smallest draw survive: exactly ``nchannels - k`` of them.
+            return prob > ag.kthvalue(prob, k=k).values
+
+        return _structured_mask(self.amount, self.dim, t, default_mask, keep)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: int | float,  # type: ignore[override]
@@ -366,17 +374,10 @@ class LnStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        nchannels = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, nchannels)
-        _validate_pruning_amount(nparams_toprune, nchannels)
-        if nparams_toprune == 0:
-            return default_mask
-        norm = _compute_norm(t, self.n, self.dim)
-        kept = ag.topk(norm, k=nchannels - nparams_toprune, largest=True).indices
-        mask = _channel_mask(t, self.dim, kept)
-        return mask * default_mask.to(dtype=mask.dtype)
+        def keep(nchannels: int, k: int):
+            return ag.topk(_compute_norm(t, self.n, self.dim), k=nchannels - k, largest=True).indices
+
+        return _structured_mask(self.amount, self.dim, t, default_mask, keep)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: int | float, n, dim: int,  # type: ignore[override]
