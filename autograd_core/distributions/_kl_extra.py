@@ -52,11 +52,8 @@ def _batch_trace_XXT(bmat: Tensor) -> Tensor:  # noqa: N802  (PyTorch's name)
 
 
 def _solve_lower(L: Tensor, B: Tensor) -> Tensor:
-    """L^-1 B for lower-triangular L, broadcast over batch dims (``linalg.solve`` on the lower
-    triangle: autograd_core has no triangular solve, and LU of a triangular matrix is as exact)."""
-    batch = tuple(ag.broadcast_shapes(tuple(L.shape[:-2]), tuple(B.shape[:-2])))
-    n = L.shape[-1]
-    return ag.linalg.solve(L.tril().expand(batch + (n, n)), B.expand(batch + tuple(B.shape[-2:])))
+    """L^-1 B for lower-triangular L, broadcast over batch dims."""
+    return ag.linalg.solve_triangular(L, B, upper=False)
 
 
 def _check_event_shapes(p, q, what: str) -> None:

@@ -126,10 +126,7 @@ class LowRankMultivariateNormal(CentredAtLoc, Distribution):
         """D^-1 - A^T A with A = L_C^-1 W^T D^-1 (Woodbury)."""
         W, D = self._unbroadcasted_cov_factor, self._unbroadcasted_cov_diag
         Wt_Dinv = W.mT / D.unsqueeze(-2)
-        L = self._capacitance_tril
-        batch = tuple(ag.broadcast_shapes(tuple(L.shape[:-2]), tuple(Wt_Dinv.shape[:-2])))
-        m = L.shape[-1]
-        A = ag.linalg.solve(L.tril().expand(batch + (m, m)), Wt_Dinv.expand(batch + tuple(Wt_Dinv.shape[-2:])))
+        A = ag.linalg.solve_triangular(self._capacitance_tril, Wt_Dinv, upper=False)
         return (ag.diag_embed(D.reciprocal()) - A.mT @ A).expand(self._full_shape())
 
     def rsample(self, sample_shape=()) -> Tensor:

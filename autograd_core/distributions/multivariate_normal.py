@@ -31,13 +31,9 @@ __all__ = ["MultivariateNormal"]
 
 def _batch_mahalanobis(bL: Tensor, bx: Tensor) -> Tensor:
     """x^T (L L^T)^-1 x = ||L^-1 x||^2 for each vector in ``bx`` (..., n), with ``bL``
-    (..., n, n) broadcast against it: one triangular system per vector, solved by
-    ``linalg.solve`` (autograd_core has no triangular solve; LU on a triangular matrix
-    is as accurate)."""
-    n = bx.shape[-1]
-    batch = tuple(ag.broadcast_shapes(tuple(bL.shape[:-2]), tuple(bx.shape[:-1])))
-    # (tril: only the lower triangle is read, as by a triangular solve, so the upper gets no gradient)
-    y = ag.linalg.solve(bL.tril().expand(batch + (n, n)), bx.expand(batch + (n,)).unsqueeze(-1))
+    (..., n, n) broadcast against it: one triangular solve (which reads only the lower triangle,
+    so the upper gets no gradient, as in PyTorch)."""
+    y = ag.linalg.solve_triangular(bL, bx.unsqueeze(-1), upper=False)
     return y.squeeze(-1).pow(2).sum(-1)
 
 
@@ -48,7 +44,7 @@ def _precision_to_scale_tril(P: Tensor) -> Tensor:
     Lf = ag.linalg.cholesky(ag.flip(P, (-2, -1)))
     L_inv = ag.flip(Lf, (-2, -1)).mT  # lower triangular, L_inv^T L_inv = P
     identity = ag.eye(P.shape[-1], dtype=P.dtype, device=P.device)
-    return ag.linalg.solve(L_inv, identity.expand(tuple(L_inv.shape))).tril()
+    return ag.linalg.solve_triangular(L_inv, identity, upper=False)
 
 
 def _checked_matrix(name: str, value) -> Tensor:
