@@ -242,9 +242,8 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
     p_l, q_l = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
     half_log_det_ratio = q_l.diagonal(dim1=-2, dim2=-1).log().sum(-1) - p_l.diagonal(dim1=-2, dim2=-1).log().sum(-1)
     n = p.event_shape[0]
-    batch = tuple(ag.broadcast_shapes(tuple(q_l.shape[:-2]), tuple(p_l.shape[:-2])))
     # tr(Sq^-1 Sp) = ||Lq^-1 Lp||_F^2
-    ratio = ag.linalg.solve(q_l.tril().expand(batch + (n, n)), p_l.expand(batch + (n, n)))
+    ratio = ag.linalg.solve_triangular(q_l, p_l, upper=False)
     trace_term = ratio.pow(2).sum((-2, -1))
     mahalanobis = _batch_mahalanobis(q_l, q.loc - p.loc)
     return half_log_det_ratio + 0.5 * (trace_term + mahalanobis - n)
