@@ -12,7 +12,6 @@ from __future__ import annotations
 import autograd_core as ag
 from autograd_core.distributions import constraints
 from autograd_core.distributions._families import ProbsOrLogits
-from autograd_core.distributions._sampling import sample_binomial
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.tensor import Tensor
 
@@ -72,7 +71,8 @@ class Binomial(ProbsOrLogits, Distribution):
 
     def sample(self, sample_shape=()) -> Tensor:
         shape = tuple(self._extended_shape(sample_shape))
-        return sample_binomial(self.total_count.expand(shape), self.probs.expand(shape))
+        with ag.no_grad():
+            return ag.binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

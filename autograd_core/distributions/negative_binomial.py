@@ -13,7 +13,6 @@ from __future__ import annotations
 import autograd_core as ag
 from autograd_core.distributions import constraints
 from autograd_core.distributions._families import ProbsOrLogits
-from autograd_core.distributions._sampling import sample_poisson
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.gamma import Gamma
 from autograd_core.distributions.utils import lazy_property, softplus
@@ -71,7 +70,7 @@ class NegativeBinomial(ProbsOrLogits, Distribution):
     def sample(self, sample_shape=()) -> Tensor:
         with ag.no_grad():
             rate = self._gamma.sample(sample_shape)
-            return sample_poisson(rate)
+            return ag.poisson(rate)
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:

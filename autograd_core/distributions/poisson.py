@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import autograd_core as ag
 from autograd_core.distributions import constraints
-from autograd_core.distributions._sampling import sample_poisson
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.utils import broadcast_all
 from autograd_core.tensor import Tensor
@@ -50,7 +49,8 @@ class Poisson(Distribution):
         return self.rate
 
     def sample(self, sample_shape=()) -> Tensor:
-        return sample_poisson(self.rate.expand(tuple(self._extended_shape(sample_shape))))
+        with ag.no_grad():
+            return ag.poisson(self.rate.expand(tuple(self._extended_shape(sample_shape))))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
