@@ -22,6 +22,7 @@ import numpy as np
 from autograd_core import dtypes
 from autograd_core.ops import elementwise as E
 from autograd_core.ops import shape as S
+from autograd_core.ops.integrate import _linspace
 from autograd_core.tensor import Tensor, _check_dim
 
 
@@ -378,8 +379,7 @@ def _histogramdd_edges(op: str, input: Tensor, pts, bins, range) -> list:
             raise RuntimeError(f"{op}: range of [{lo}, {hi}] is not finite")
         if lo == hi:  # (PyTorch widens an empty range by one on each side, as histc does)
             lo, hi = lo - 1.0, hi + 1.0
-        steps = xp.arange(c + 1, dtype=np.float64)
-        edges.append((lo + steps * ((hi - lo) / c)).astype(dt))
+        edges.append(_linspace(xp, lo, hi, c + 1, dt))  # (histogram's: PyTorch's linspace, rounding included)
     return edges
 
 
