@@ -439,7 +439,20 @@ for _name, _cls in _compat.CUDA_TYPES.items():
 del _name, _cls
 
 
-from autograd_core import linalg, random, special, testing, utils  # noqa: E402  (ag.linalg, ag.special ..., as in torch)
+from autograd_core import amp, linalg, random, special, testing, utils  # noqa: E402  (ag.amp, ag.linalg ..., as in torch)
+from autograd_core import memory_format as _memory_format_module  # noqa: E402
+from autograd_core.amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402
+from autograd_core.memory_format import (  # noqa: E402  (ag.channels_last ...)
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)
+
+cuda.amp = amp.cuda_amp  # ag.cuda.amp.autocast / GradScaler: PyTorch's deprecated spellings
+_memory_format_module.install(Tensor)  # Tensor.contiguous / clone take memory_format=
+clone = _memory_format_module.clone  # noqa: F811  (ag.clone(x, memory_format=...))
 
 seed = random.seed
 from autograd_core.anomaly import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled  # noqa: E402

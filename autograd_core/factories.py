@@ -191,24 +191,34 @@ def _like(input: Tensor, dtype, device):
     return (input.dtype if dtype is None else dtype), (input.device if device is None else device)
 
 
-def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def _laid_out(input: Tensor, out: Tensor, memory_format) -> Tensor:
+    """``out`` in the layout ``memory_format`` asks for; the default (preserve) keeps a
+    channels-last ``input``'s layout, as PyTorch's ``*_like`` do (see memory_format.py)."""
+    if memory_format is None and input._data.ndim not in (4, 5):
+        return out  # the common case: no layout to keep
+    from autograd_core.memory_format import like, preserve_format
+
+    return like(input, out, preserve_format if memory_format is None else memory_format)
+
+
+def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, *, memory_format=None) -> Tensor:
     dt, dev = _like(input, dtype, device)
-    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _laid_out(input, zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad), memory_format)
 
 
-def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, *, memory_format=None) -> Tensor:
     dt, dev = _like(input, dtype, device)
-    return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _laid_out(input, ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad), memory_format)
 
 
-def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, *, memory_format=None) -> Tensor:
     dt, dev = _like(input, dtype, device)
-    return empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _laid_out(input, empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad), memory_format)
 
 
-def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def full_like(input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False, *, memory_format=None) -> Tensor:
     dt, dev = _like(input, dtype, device)
-    return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _laid_out(input, full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad), memory_format)
 
 
 # ---------------------------------------------------------------------------- Tensor.new_*
@@ -263,21 +273,21 @@ def new_tensor(self: Tensor, data, dtype=None, device=None, requires_grad: bool 
     return tensor(data, dtype=dt, device=dev, requires_grad=requires_grad)
 
 
-def rand_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def rand_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, *, memory_format=None) -> Tensor:
     dt, dev = _like(input, dtype, device)
-    return rand(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _laid_out(input, rand(input.shape, dtype=dt, device=dev, requires_grad=requires_grad), memory_format)
 
 
-def randn_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randn_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, *, memory_format=None) -> Tensor:
     dt, dev = _like(input, dtype, device)
-    return randn(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _laid_out(input, randn(input.shape, dtype=dt, device=dev, requires_grad=requires_grad), memory_format)
 
 
-def randint_like(input: Tensor, low=0, high=None, dtype=None, device=None) -> Tensor:
+def randint_like(input: Tensor, low=0, high=None, dtype=None, device=None, *, memory_format=None) -> Tensor:
     if high is None:
         low, high = 0, low
     dt, dev = _like(input, dtype, device)
-    return randint(low, high, input.shape, dtype=dt, device=dev)
+    return _laid_out(input, randint(low, high, input.shape, dtype=dt, device=dev), memory_format)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:

@@ -121,9 +121,14 @@ class Tensor:
 
     nelement = numel
 
-    def is_contiguous(self) -> bool:
-        """Whether the elements lie in memory in row-major order without gaps (views may not)."""
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, memory_format=None) -> bool:
+        """Whether the elements lie in memory in row-major order without gaps (views may not), or
+        in the order ``memory_format`` names (``ag.channels_last``: NHWC; see memory_format.py)."""
+        if memory_format is None:
+            return bool(self._data.flags.c_contiguous)
+        from autograd_core.memory_format import is_contiguous
+
+        return is_contiguous(self, memory_format)
 
     def data_ptr(self) -> int:
         """The address of the first element: equal for tensors that share storage from its start."""
@@ -310,8 +315,10 @@ class Tensor:
             raise TypeError(f"can't convert a {self._dev} tensor to a NumPy array; use .cpu() first")
         return np.asarray(self._data, dtype=dtype)
 
-    def to(self, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False) -> Tensor:
-        """Move and/or cast: ``t.to("cuda")``, ``t.to(ag.float64)``, ``t.to(other_tensor)``.
+    def to(self, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False,
+           memory_format=None) -> Tensor:
+        """Move and/or cast: ``t.to("cuda")``, ``t.to(ag.float64)``, ``t.to(other_tensor)``, and/or
+        change the layout: ``t.to(memory_format=ag.channels_last)`` (see memory_format.py).
 
         ``non_blocking`` is accepted for PyTorch code; copies between host and device are
         always synchronous here (the result is ready when it is returned)."""
@@ -335,6 +342,10 @@ class Tensor:
                 from autograd_core.ops.elementwise import cast
 
                 out = cast(out, dtype)
+        if memory_format is not None:
+            from autograd_core.memory_format import convert
+
+            out = convert(out, memory_format)
         if copy and out is self:
             out = self.clone()
         return out

@@ -364,8 +364,10 @@ class Module:
         return self
 
     def to(self, *args, **kwargs) -> Module:
-        """``model.to("cuda")``, ``model.to(ag.float64)``; floating tensors change dtype, integer buffers don't."""
+        """``model.to("cuda")``, ``model.to(ag.float64)``; floating tensors change dtype, integer buffers don't.
+        ``memory_format=ag.channels_last`` lays out the 4-D (5-D) parameters and buffers so, as in PyTorch."""
         device = kwargs.get("device")
+        layout = kwargs.get("memory_format")
         dtype = kwargs.get("dtype")
         for a in args:
             if isinstance(a, (str, Device)):
@@ -386,6 +388,8 @@ class Module:
                 out = out.to(dev)
             if dtype is not None and t.is_floating_point() and t.dtype != dtype:
                 out = out.to(dtype)
+            if layout is not None and t.dim() in (4, 5):
+                out = out.to(memory_format=layout)
             return out
 
         return self._apply_to_tensors(convert)

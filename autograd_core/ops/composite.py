@@ -4,6 +4,7 @@ made of, so second derivatives work as for those)."""
 
 from __future__ import annotations
 
+from autograd_core.amp import AUTOCAST, lower_precision
 from autograd_core.ops import elementwise as E
 from autograd_core.ops import linalg as L
 from autograd_core.tensor import Tensor
@@ -46,6 +47,8 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
     tensor([[6.5000, 6.5000],
             [6.5000, 6.5000]])
     """
+    if AUTOCAST[0]:  # (autocast: float16 operands, input included; see amp.py)
+        input, batch1, batch2 = lower_precision("baddbmm", input, batch1, batch2)
     product = L.bmm(batch1, batch2)
     if input.dtype != product.dtype:
         raise RuntimeError(f"baddbmm: input and batch1 must have the same dtype, got {input.dtype} and {batch1.dtype}")

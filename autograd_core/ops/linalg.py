@@ -3,6 +3,7 @@ an (n, k, m) temporary on eager NumPy).  1-D and batched forms reduce to it by r
 
 from __future__ import annotations
 
+from autograd_core.amp import AUTOCAST, lower_precision
 from autograd_core.function import Primitive, grad_tensors
 from autograd_core.grad_mode import GRAD_ENABLED
 from autograd_core.ops._common import broadcast_shape
@@ -123,6 +124,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is not None and bias._data.shape != ws[:1]:
         raise RuntimeError(f"linear: bias must have shape ({ws[0]},), got {tuple(bias.shape)}")
+    if AUTOCAST[0]:  # (autocast: float16 operands; see amp.py)
+        input, weight, bias = lower_precision("linear", input, weight, bias)
     dt = weight._data.dtype
     if input._data.dtype != dt or (bias is not None and bias._data.dtype != dt):  # (RuntimeError, as PyTorch)
         raise RuntimeError(
@@ -152,6 +155,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
 def _matmul(op: str, input: Tensor, other: Tensor) -> Tensor:
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError(f"{op}: both operands must be Tensors")
+    if AUTOCAST[0]:  # matmul, mm, bmm ... (autocast: float16 operands; see amp.py)
+        input, other = lower_precision(op, input, other)
     a, b = input, other
     if a._data.ndim == 0 or b._data.ndim == 0:
         raise RuntimeError(f"{op}: both arguments need at least 1 dim, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
@@ -211,6 +216,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     if not isinstance(mat1, Tensor) or not isinstance(mat2, Tensor) or mat1.ndim != 2 or mat2.ndim != 2:
         got = [tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__ for t in (mat1, mat2)]
         raise RuntimeError(f"addmm: mat1 and mat2 must be 2-D tensors, got {got[0]} and {got[1]}")
+    if AUTOCAST[0]:
+        input, mat1, mat2 = lower_precision("addmm", input, mat1, mat2)
     if input._data.dtype != mat1._data.dtype:
         raise RuntimeError(
             f"addmm: input and mat1 must have the same dtype, got {input.dtype} and {mat1.dtype}; convert one with .to()"
@@ -295,6 +302,8 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor
     >>> ag.addmv(ag.ones(2), ag.eye(2), ag.tensor([1.0, 2.0]), beta=2, alpha=3).tolist()
     [5.0, 8.0]
     """
+    if AUTOCAST[0]:
+        input, mat, vec = lower_precision("addmv", input, mat, vec)
     _same_dtype("addmv", input, mat, vec)
     return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
 
@@ -308,6 +317,8 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tenso
     """
     if vec1.ndim != 1 or vec2.ndim != 1:
         raise RuntimeError(f"addr: vec1 and vec2 must be 1-D, got shapes {tuple(vec1.shape)} and {tuple(vec2.shape)}")
+    if AUTOCAST[0]:
+        input, vec1, vec2 = lower_precision("addr", input, vec1, vec2)
     _same_dtype("addr", input, vec1, vec2)
     return _scaled_sum("addr", input, outer(vec1, vec2), beta, alpha)
 
@@ -321,6 +332,8 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
     """
     if batch1.ndim != 3 or batch2.ndim != 3:
         raise RuntimeError(f"addbmm: batch1 and batch2 must be 3-D, got shapes {tuple(batch1.shape)} and {tuple(batch2.shape)}")
+    if AUTOCAST[0]:
+        input, batch1, batch2 = lower_precision("addbmm", input, batch1, batch2)
     _same_dtype("addbmm", input, batch1, batch2)
     return _scaled_sum("addbmm", input, bmm(batch1, batch2).sum(0), beta, alpha)
 

@@ -24,6 +24,7 @@ import warnings
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.amp import AUTOCAST, float32_dtype, lower_precision
 from autograd_core.ops.inplace import in_place
 from autograd_core.ops.special import erf
 
@@ -195,6 +196,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     _check("prelu", input)
     if not isinstance(weight, Tensor) or weight.ndim > 1:
         raise RuntimeError(f"prelu: weight must be a 1-D tensor, got {getattr(weight, 'shape', type(weight).__name__)}")
+    if AUTOCAST[0]:  # (autocast: float16 operands; see autograd_core/amp.py)
+        input, weight = lower_precision("prelu", input, weight)
     n = weight.numel()
     if n == 1:
         w = weight.reshape(())
@@ -456,6 +459,8 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
         raise TypeError(f"softmax: expected a Tensor, got {type(input).__name__}")
     if dim is None:
         dim = _softmax_dim("softmax", input.ndim)
+    if AUTOCAST[0]:  # (cuda autocast: float32 unless a dtype is given; see autograd_core/amp.py)
+        dtype = float32_dtype("softmax", input, dtype)
     return ag.softmax(input, dim, dtype=dtype)
 
 
@@ -502,4 +507,6 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
         raise TypeError(f"log_softmax: expected a Tensor, got {type(input).__name__}")
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim)
+    if AUTOCAST[0]:
+        dtype = float32_dtype("log_softmax", input, dtype)
     return ag.log_softmax(input, dim, dtype=dtype)

@@ -16,6 +16,7 @@ import math
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.amp import AUTOCAST, lower_precision
 from autograd_core.ops.window import fold, fold_windows, unfold  # noqa: F401  (F.unfold / F.fold: im2col and col2im)
 
 __all__ = [
@@ -122,6 +123,8 @@ def _check_conv_args(op: str, input: Tensor, weight: Tensor, bias, groups: int, 
 
 
 def _convnd(op, input, weight, bias, stride, padding, dilation, groups, n):
+    if AUTOCAST[0]:  # (autocast: float16 operands; see autograd_core/amp.py)
+        input, weight, bias = lower_precision(op, input, weight, bias)
     batched = _check_conv_args(op, input, weight, bias, groups, n, transposed=False)
     kernel = tuple(weight.shape[2:])
     stride = _ntuple(stride, n, "stride", op)
@@ -238,6 +241,8 @@ def conv_transpose_output_size(op, in_sizes, kernel, stride, padding, output_pad
 
 
 def _conv_transposend(op, input, weight, bias, stride, padding, output_padding, groups, dilation, n):
+    if AUTOCAST[0]:
+        input, weight, bias = lower_precision(op, input, weight, bias)
     batched = _check_conv_args(op, input, weight, bias, groups, n, transposed=True)
     kernel = tuple(weight.shape[2:])
     stride = _ntuple(stride, n, "stride", op)

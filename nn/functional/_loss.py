@@ -19,6 +19,7 @@ import warnings
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.amp import AUTOCAST, to_float32
 from autograd_core.ops.loss import binary_cross_entropy_probs
 
 __all__ = [
@@ -106,6 +107,8 @@ def _pointwise(name: str, elementwise, input, target, reduction, weight) -> Tens
     """mse/l1/huber: elementwise loss, optional same-shape weight, PyTorch's weighted means."""
     _check_tensors(name, input=input, target=target)
     _check_reduction(reduction)
+    if AUTOCAST[0]:  # (autocast runs the losses in float32; see autograd_core/amp.py)
+        input, target, weight = to_float32(name, input, target, weight)
     _warn_broadcast(input, target)
     loss = elementwise(input - target)
     if weight is None:
@@ -260,6 +263,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_tensors("nll_loss", input=input, target=target)
     _check_reduction(reduction)
+    if AUTOCAST[0]:
+        input, weight = to_float32("nll_loss", input, weight)
     rows, t, shape = _flatten_classes("nll_loss", input, target)
     c = rows.shape[1]
     _class_weight("nll_loss", weight, c)
@@ -286,6 +291,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_tensors("cross_entropy", input=input, target=target)
     _check_reduction(reduction)
+    if AUTOCAST[0]:
+        input, target, weight = to_float32("cross_entropy", input, target, weight)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     if input.ndim == 0:
@@ -345,6 +352,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_tensors("binary_cross_entropy", input=input, target=target)
     _check_reduction(reduction)
+    if AUTOCAST[0]:
+        input, target, weight = to_float32("binary_cross_entropy", input, target, weight)
     _same_shape("binary_cross_entropy", input, target)
     if input.numel() and bool(((input < 0) | (input > 1)).any()):
         raise RuntimeError(
@@ -374,6 +383,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_tensors("binary_cross_entropy_with_logits", input=input, target=target)
     _check_reduction(reduction)
+    if AUTOCAST[0]:
+        input, target, weight, pos_weight = to_float32("binary_cross_entropy_with_logits", input, target, weight,
+                                                       pos_weight)
     _same_shape("binary_cross_entropy_with_logits", input, target)
     log1p_exp_neg = ag.softplus(-input, 1.0, float("inf"))  # threshold inf: never the linear shortcut
     if pos_weight is None:
@@ -399,6 +411,8 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_tensors("kl_div", input=input, target=target)
+    if AUTOCAST[0]:
+        input, target = to_float32("kl_div", input, target)
     _check_reduction(reduction, _REDUCTIONS + ("batchmean",))
     if reduction == "mean":
         warnings.warn(
