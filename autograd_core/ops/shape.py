@@ -589,10 +589,13 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
 def pad(input: Tensor, pad, mode: str = "constant", value: float = 0.0) -> Tensor:
     """Pad the last dims: ``pad = (left, right, top, bottom, ...)`` as in ``torch.nn.functional.pad``.
 
-    Only ``mode="constant"`` is a primitive; negative widths crop.
+    Only ``mode="constant"`` is a primitive; negative widths crop.  The other modes
+    (``reflect``, ``replicate``, ``circular``) are compositions of it and indexing:
+    ``nn.functional.pad`` has them.
     """
     if mode != "constant":
-        raise NotImplementedError(f"pad: mode {mode!r} is not supported; use mode='constant'")
+        raise ValueError(f"ag.pad: mode {mode!r} is not a primitive here; use nn.functional.pad(input, pad, "
+                         f"mode={mode!r}), which composes it, or mode='constant'")
     pad = tuple(int(p) for p in pad)
     if len(pad) % 2 or len(pad) // 2 > input._data.ndim:
         raise ValueError(f"pad: padding {pad} must have an even length of at most 2*ndim ({2 * input.ndim})")

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 import autograd_core as ag
 from autograd_core import Tensor
 
@@ -234,7 +232,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     shape, dims = _normalized_dims("rms_norm", input, normalized_shape)
     _check_param("rms_norm", "weight", weight, shape)
     if eps is None:
-        eps = float(np.finfo(input.dtype).eps)  # dtype metadata, not tensor data
+        eps = ag.finfo(input.dtype).eps
     out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
     return out * weight if weight is not None else out
 

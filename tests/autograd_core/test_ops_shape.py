@@ -454,3 +454,8 @@ def test_cat_and_stack_of_one_tensor_make_a_new_tensor(join):
     y = join([x])
     y.add_(10.0)
     assert x.tolist() == [1.0, 2.0]  # never an alias of the input, as in PyTorch
+
+
+def test_pad_points_other_modes_to_nn_functional_pad():
+    with pytest.raises(ValueError, match=r"nn.functional.pad\(input, pad, mode='reflect'\)"):
+        ag.pad(ag.ones(1, 3), (1, 1), mode="reflect")
