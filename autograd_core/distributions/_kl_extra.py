@@ -51,11 +51,6 @@ def _batch_trace_XXT(bmat: Tensor) -> Tensor:  # noqa: N802  (PyTorch's name)
     return bmat.pow(2).sum((-2, -1))
 
 
-def _solve_lower(L: Tensor, B: Tensor) -> Tensor:
-    """L^-1 B for lower-triangular L, broadcast over batch dims."""
-    return ag.linalg.solve_triangular(L, B, upper=False)
-
-
 def _check_event_shapes(p, q, what: str) -> None:
     if p.event_shape != q.event_shape:
         raise ValueError(f"KL-divergence between two {what} with different event shapes cannot be computed")
@@ -98,7 +93,7 @@ def _kl_pareto_pareto(p, q):
 def _capacitance_solve(q) -> Tensor:
     """A = L_C^-1 W^T D^-1 for q's capacitance factor L_C (the Woodbury correction)."""
     qWt_qDinv = q._unbroadcasted_cov_factor.mT / q._unbroadcasted_cov_diag.unsqueeze(-2)
-    return _solve_lower(q._capacitance_tril, qWt_qDinv)
+    return ag.linalg.solve_triangular(q._capacitance_tril, qWt_qDinv, upper=False)
 
 
 def _lowrank_logdet(d) -> Tensor:
@@ -142,8 +137,8 @@ def _kl_lowrankmultivariatenormal_multivariatenormal(p, q):
     q_L = q._unbroadcasted_scale_tril
     term1 = 2 * q_L.diagonal(dim1=-2, dim2=-1).log().sum(-1) - _lowrank_logdet(p)
     term3 = _batch_mahalanobis(q_L, q.loc - p.loc)
-    term21 = _batch_trace_XXT(_solve_lower(q_L, p._unbroadcasted_cov_factor))
-    term22 = _batch_trace_XXT(_solve_lower(q_L, ag.diag_embed(p._unbroadcasted_cov_diag.sqrt())))
+    term21 = _batch_trace_XXT(ag.linalg.solve_triangular(q_L, p._unbroadcasted_cov_factor, upper=False))
+    term22 = _batch_trace_XXT(ag.linalg.solve_triangular(q_L, ag.diag_embed(p._unbroadcasted_cov_diag.sqrt()), upper=False))
     return 0.5 * (term1 + term21 + term22 + term3 - p.event_shape[0])
 
 
