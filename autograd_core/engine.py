@@ -211,7 +211,7 @@ def _run(roots, root_grads, retain_graph, create_graph, inputs, allow_unused, ca
                 node._saved = _FREED
             if in_grads.__class__ is not tuple:
                 in_grads = (in_grads,)
-            if not node._builtin:  # a user's Function: check what its backward returned
+            if not node._builtin and node._node_hooks is None:  # a user's Function (checked already with hooks)
                 in_grads = _check_user_grads(node, in_grads)
             for e, g in zip(node._next, in_grads):
                 if e is None or g is None:
